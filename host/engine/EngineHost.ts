@@ -1,0 +1,332 @@
+/**
+ * Runs a packaged Rocket.Chat app in the real Apps-Engine runtime (apps-engine 1.62.0's Deno runtime, what
+ * Rocket.Chat 8.4 runs) against an in-memory {@link Workspace}: installs the zip, sets app settings, executes slash
+ * commands the way Rocket.Chat splits them and app API calls behind Rocket.Chat's authentication, and exposes the
+ * app log and the number of server round trips. Used by the engine tests, the benchmark and `npm start`.
+ *
+ * The engine's `AppManager` is a process-wide singleton: one EngineHost at a time, `stop()` before the next.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
+
+import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
+import { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { IPermission } from '@rocket.chat/apps-engine/definition/permissions/IPermission';
+import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/logging';
+import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
+import { DenoRuntimeSubprocessController } from '@rocket.chat/apps-engine/server/runtime/deno/AppsEngineDenoRuntime';
+
+import type { Workspace } from '../workspace/Workspace';
+import type { RestResponse } from '../workspace/model';
+import { HostBridges } from './bridges';
+import type { Delivery, HostContext } from './bridges';
+import { convertRoom, convertUser } from './converters';
+import { parseParameters } from './parseParameters';
+import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
+
+export type { Delivery } from './bridges';
+
+/** Rocket.Chat's answer when `authRequired` finds no user (`packages/http-router`, API v1 `unauthorized`). */
+export const UNAUTHORIZED_BODY = {
+    success: false,
+    error: 'You must be logged in to do this.',
+    status: 'error',
+    message: 'You must be logged in to do this.',
+} as const;
+
+export interface CommandRun {
+    /** What the command sent to users while it ran (ephemeral messages, UI interactions such as modals). */
+    deliveries: Delivery[];
+    /** Set when the engine reported the executor as failed. */
+    error?: string;
+}
+
+export interface ApiCall {
+    method?: string;
+    /** The endpoint path (`groups.setEncrypted`), or the full `/api/apps/public/<app id>/<path>`. */
+    path: string;
+    headers?: Record<string, string | undefined>;
+    query?: Record<string, string>;
+    body?: unknown;
+}
+
+export interface StartOptions {
+    workspace: Workspace;
+    /** Extra origins the app may reach besides the workspace's `Site_Url` (e.g. a `server_url` alias). */
+    extraOrigins?: string[];
+    onDelivery?: (delivery: Delivery) => void;
+}
+
+/** Server round trips (accessor + bridge requests from the Deno process), counted per app across hosts. */
+const roundTrips = new Map<string, number>();
+let roundTripPatchApplied = false;
+
+function countRoundTrips(): void {
+    if (roundTripPatchApplied) {
+        return;
+    }
+    roundTripPatchApplied = true;
+    const proto = DenoRuntimeSubprocessController.prototype as unknown as {
+        handleIncomingMessage(this: DenoRuntimeSubprocessController, message: { payload: { method: string } }): Promise<void>;
+    };
+    const original = proto.handleIncomingMessage;
+    proto.handleIncomingMessage = function (message) {
+        const method = message?.payload?.method ?? '';
+        if (method.startsWith('accessor:') || method.startsWith('bridges:')) {
+            const appId = this.getAppId();
+            roundTrips.set(appId, (roundTrips.get(appId) ?? 0) + 1);
+        }
+        return original.call(this, message);
+    };
+}
+
+function originOf(url: unknown): string | undefined {
+    if (typeof url !== 'string' || !url) {
+        return undefined;
+    }
+    try {
+        return new URL(url).origin;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The engine's error for a failed executor is a JSON-RPC error object, not an Error: make it readable. */
+function describeError(error: unknown): string {
+    if (error instanceof Error) {
+        return error.message;
+    }
+    if (error && typeof error === 'object' && 'message' in error) {
+        return String((error as { message: unknown }).message);
+    }
+    return String(error);
+}
+
+export class EngineHost {
+    readonly ctx: HostContext;
+    private readonly logStorage = new MemoryLogStorage();
+    private readonly tempDir: string;
+    private appId = '';
+
+    private constructor(
+        private readonly manager: AppManager,
+        ctx: HostContext,
+        tempDir: string,
+        logStorage: MemoryLogStorage,
+    ) {
+        this.ctx = ctx;
+        this.tempDir = tempDir;
+        this.logStorage = logStorage;
+    }
+
+    static async start(options: StartOptions): Promise<EngineHost> {
+        countRoundTrips();
+        if (AppManager.Instance) {
+            throw new Error('An EngineHost is already running in this process: stop() it first');
+        }
+        // Deno is spawned as the literal `deno` from PATH: use the pinned one from node_modules.
+        const denoBin = path.join(path.dirname(require.resolve('deno/package.json')), '..', '.bin');
+        if (!(process.env.PATH ?? '').split(path.delimiter).includes(denoBin)) {
+            process.env.PATH = `${denoBin}${path.delimiter}${process.env.PATH ?? ''}`;
+        }
+        const tempDir = mkdtempSync(path.join(tmpdir(), 'group-admin-engine-'));
+        const ctx: HostContext = {
+            workspace: options.workspace,
+            records: { commands: new Map(), apis: [], deliveries: [], bridgeCalls: new Map() },
+            restOrigins: () => {
+                const origins = [originOf(ctx.workspace.getSetting('Site_Url')), ...(options.extraOrigins ?? []).map(originOf)];
+                return origins.filter((o): o is string => !!o);
+            },
+            onDelivery: options.onDelivery,
+        };
+        const logStorage = new MemoryLogStorage();
+        const manager = new AppManager({
+            metadataStorage: new MemoryMetadataStorage(),
+            logStorage,
+            bridges: new HostBridges(ctx),
+            sourceStorage: new MemorySourceStorage(),
+            tempFilePath: tempDir,
+        });
+        await manager.load();
+        return new EngineHost(manager, ctx, tempDir, logStorage);
+    }
+
+    get workspace(): Workspace {
+        return this.ctx.workspace;
+    }
+
+    /** Points every bridge at another workspace (a fresh one per test) without restarting the engine. */
+    useWorkspace(workspace: Workspace): void {
+        this.ctx.workspace = workspace;
+    }
+
+    get id(): string {
+        return this.appId;
+    }
+
+    /**
+     * Installs and enables a packaged app, as an admin uploading it would. `permissionsGranted` undefined = the
+     * permissions the app declares in its app.json (what an admin accepts on install).
+     */
+    async install(zip: string | Buffer, permissionsGranted?: IPermission[]): Promise<string> {
+        const buffer = typeof zip === 'string' ? readFileSync(zip) : zip;
+        const installer = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
+        const aff = await this.manager.add(buffer, {
+            enable: true,
+            permissionsGranted,
+            user: (installer ? convertUser(installer) : undefined) as IUser,
+        });
+        const userError = aff.getAppUserError() as { message?: string } | undefined;
+        const licenseErrors = Object.values(aff.getLicenseValidationResult()?.getErrors() ?? {});
+        const problems = [aff.getStorageError(), userError?.message, ...licenseErrors].filter(Boolean).map(String);
+        const app = aff.getApp();
+        if (!app || problems.length) {
+            throw new Error(`Installing the app failed: ${problems.join('; ') || 'no app'}`);
+        }
+        this.appId = app.getID();
+        return this.appId;
+    }
+
+    async status(): Promise<string> {
+        const app = this.manager.getOneById(this.appId);
+        return app ? String(await app.getStatus()) : 'not installed';
+    }
+
+    /** The app's settings as the engine holds them. */
+    settings(): Record<string, ISetting> {
+        return this.manager.getSettingsManager().getAppSettings(this.appId) as Record<string, ISetting>;
+    }
+
+    /** Changes app settings as an admin saving the app's settings page (the app's `onSettingUpdated` runs). */
+    async setSettings(values: Record<string, unknown>): Promise<void> {
+        const settingsManager = this.manager.getSettingsManager();
+        for (const [id, value] of Object.entries(values)) {
+            const setting = settingsManager.getAppSetting(this.appId, id);
+            await settingsManager.updateAppSetting(this.appId, { ...setting, value, updatedAt: new Date() });
+        }
+    }
+
+    /** Slash commands the app registered (lower-case command → definition). */
+    commands(): string[] {
+        return [...this.ctx.records.commands.keys()].sort();
+    }
+
+    /** App API endpoint paths the app registered. */
+    endpoints(): Array<{ path: string; authRequired: boolean; methods: string[] }> {
+        return this.ctx.records.apis.map((api) => ({
+            path: api.endpoint.path,
+            authRequired: !!api.endpoint.authRequired,
+            methods: [...api.implementedMethods],
+        }));
+    }
+
+    /**
+     * Runs `/command args…` typed by `userId` in `roomId`, as Rocket.Chat does: the text after the command is split
+     * into arguments (`parseParameters`), the user and room go through the converters, and the app's executor runs.
+     */
+    async runCommand(line: string, userId: string, roomId: string, triggerId?: string): Promise<CommandRun> {
+        const match = /^\/(\S+)\s*([\s\S]*)$/.exec(line.trim());
+        if (!match) {
+            throw new Error(`Not a slash command: ${line}`);
+        }
+        const [, command, rest] = match;
+        const user = convertUser(this.workspace.getUser(userId));
+        const room = convertRoom(this.workspace, this.workspace.getRoom(roomId));
+        if (!user || !room) {
+            throw new Error(`Unknown user ${userId} or room ${roomId}`);
+        }
+        const before = this.ctx.records.deliveries.length;
+        const context = new SlashCommandContext(
+            Object.freeze(user) as IUser,
+            Object.freeze(room) as IRoom,
+            Object.freeze(parseParameters(rest)) as string[],
+            undefined,
+            triggerId,
+        );
+        let error: string | undefined;
+        try {
+            await this.manager.getCommandManager().executeCommand(command.toLowerCase(), context);
+        } catch (e) {
+            error = describeError(e);
+        }
+        return { deliveries: this.ctx.records.deliveries.slice(before), ...(error ? { error } : {}) };
+    }
+
+    /**
+     * Calls an app API endpoint as Rocket.Chat's router would: the user comes from `X-User-Id`/`X-Auth-Token`, and an
+     * endpoint with `authRequired` answers 401 without one.
+     */
+    async callApi(call: ApiCall): Promise<RestResponse> {
+        const prefix = `/api/apps/public/${this.appId}/`;
+        const endpointPath = call.path.startsWith(prefix) ? call.path.slice(prefix.length) : call.path.replace(/^\//, '');
+        const method = (call.method ?? 'POST').toLowerCase();
+        const endpoint = this.endpoints().find((e) => e.path === endpointPath);
+        if (!endpoint || !endpoint.methods.includes(method)) {
+            return { status: 404, body: { success: false, error: 'Not found' } };
+        }
+        const wsUser = this.workspace.authenticate(call.headers ?? {});
+        if (endpoint.authRequired && !wsUser) {
+            return { status: 401, body: { ...UNAUTHORIZED_BODY } };
+        }
+        const headers: Record<string, string> = {};
+        for (const [key, value] of Object.entries(call.headers ?? {})) {
+            if (value !== undefined) {
+                headers[key.toLowerCase()] = value;
+            }
+        }
+        const response = await this.manager.getApiManager().executeApi(this.appId, endpointPath, {
+            method: method as never,
+            headers,
+            query: call.query ?? {},
+            params: {},
+            content: call.body,
+            user: wsUser ? convertUser(wsUser) : undefined,
+        });
+        return { status: response.status, body: response.content };
+    }
+
+    /** Everything the app logged (one entry per executed method, each with its log lines). */
+    logs(): ILoggerStorageEntry[] {
+        return this.logStorage.entries.filter((entry) => entry.appId === this.appId);
+    }
+
+    /** Log lines with severity `error` — an app that works leaves none. */
+    errorLines(): Array<{ method: string; args: unknown[] }> {
+        return this.logs().flatMap((entry) =>
+            entry.entries.filter((line) => String(line.severity) === 'error').map((line) => ({ method: entry.method, args: line.args })),
+        );
+    }
+
+    /** Every log line as text, for secret scans. */
+    logText(): string {
+        return JSON.stringify(this.logs());
+    }
+
+    /** Server round trips (accessor and bridge requests) the app made so far. */
+    roundTrips(): number {
+        return roundTrips.get(this.appId) ?? 0;
+    }
+
+    /** Calls per bridge method (`RoomBridge.getById`, `HttpBridge.call`, …). */
+    bridgeCalls(): Record<string, number> {
+        return Object.fromEntries(this.ctx.records.bridgeCalls);
+    }
+
+    resetCounters(): void {
+        roundTrips.set(this.appId, 0);
+        this.ctx.records.bridgeCalls.clear();
+    }
+
+    /** Unloads the app (ends its Deno process) and frees the engine singleton. */
+    async stop(): Promise<void> {
+        try {
+            await this.manager.unload(true);
+        } finally {
+            (AppManager as unknown as { Instance: AppManager | undefined }).Instance = undefined;
+            rmSync(this.tempDir, { recursive: true, force: true });
+        }
+    }
+}

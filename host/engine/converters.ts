@@ -1,0 +1,82 @@
+/**
+ * Rocket.Chat's app converters (`apps/meteor/app/apps/server/converters/{rooms,users}`), for the in-memory workspace:
+ * what the Apps-Engine hands an app when it reads a room or a user. Known fields are renamed; every other field of
+ * the room document is copied into `_unmappedProperties_` (`encrypted`, `archived`, `broadcast`, `abacAttributes` on
+ * 8.4, …), exactly as `transformMappedData` does upstream.
+ */
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import type { Workspace } from '../workspace/Workspace';
+import type { WsRoom, WsUser } from '../workspace/model';
+
+const ROOM_TYPE: Record<string, string> = { c: 'c', p: 'p', d: 'd', l: 'l' };
+
+/** Room document field → IRoom field, for the plain renames of the upstream map. */
+const ROOM_RENAMES: Record<string, string> = {
+    _id: 'id',
+    fname: 'displayName',
+    name: 'slugifiedName',
+    msgs: 'messageCount',
+    ts: 'createdAt',
+    _updatedAt: 'updatedAt',
+    description: 'description',
+    teamId: 'teamId',
+    teamMain: 'isTeamMain',
+};
+
+export function convertUser(user: WsUser | undefined): IUser | undefined {
+    if (!user) {
+        return undefined;
+    }
+    const converted = {
+        id: user._id,
+        username: user.username,
+        emails: user.emails ?? [],
+        type: user.type,
+        isEnabled: user.active,
+        name: user.name,
+        roles: [...user.roles],
+        status: user.status ?? 'offline',
+        statusConnection: user.status ?? 'offline',
+        utcOffset: 0,
+        createdAt: user.createdAt,
+        updatedAt: user._updatedAt,
+        lastLoginAt: user._updatedAt,
+        settings: { preferences: { ...(user.language ? { language: user.language } : {}) } },
+    };
+    return converted as unknown as IUser;
+}
+
+export function convertRoom(workspace: Workspace, room: WsRoom | undefined, depth = 0): IRoom | undefined {
+    if (!room) {
+        return undefined;
+    }
+    const data: Record<string, unknown> = { ...room };
+    const out: Record<string, unknown> = {};
+    for (const [from, to] of Object.entries(ROOM_RENAMES)) {
+        if (from in data) {
+            if (data[from] !== undefined) {
+                out[to] = data[from];
+            }
+            delete data[from];
+        }
+    }
+    out.isDefault = !!data.default;
+    delete data.default;
+    out.isReadOnly = !!data.ro;
+    delete data.ro;
+    out.displaySystemMessages = data.sysMes === undefined ? true : data.sysMes;
+    delete data.sysMes;
+    out.type = ROOM_TYPE[room.t] ?? room.t;
+    delete data.t;
+    out.creator = convertUser(workspace.getUser(room.u._id));
+    delete data.u;
+    if (room.prid !== undefined) {
+        // Upstream converts the parent room recursively; one level is all a discussion ever has.
+        out.parentRoom = depth < 2 ? convertRoom(workspace, workspace.getRoom(room.prid), depth + 1) : undefined;
+    }
+    delete data.prid;
+    out._unmappedProperties_ = data;
+    return out as unknown as IRoom;
+}

@@ -1,0 +1,160 @@
+/**
+ * The in-memory Rocket.Chat workspace's documents, shaped like Rocket.Chat's MongoDB collections
+ * (`users`, `rocketchat_room`, `rocketchat_subscription`, `rocketchat_team`, `rocketchat_team_member`,
+ * `rocketchat_permissions`, `rocketchat_settings`, `rocketchat_message`). Everything here is plain data
+ * (JSON-serialisable apart from Date), so a workspace can be snapshotted, compared and persisted.
+ */
+
+export type RoomType = 'c' | 'p' | 'd' | 'l';
+
+export interface UserRef {
+    _id: string;
+    username: string;
+    name?: string;
+}
+
+export interface WsUser {
+    _id: string;
+    username: string;
+    name: string;
+    /** Global roles (`admin`, `user`, `bot`, `app`, `guest`, …). Room roles live on subscriptions. */
+    roles: string[];
+    active: boolean;
+    type: 'user' | 'bot' | 'app';
+    /** The user's language preference (`en`, `pt-BR`, `es`, `de`, …); unset = the server's `Language`. */
+    language?: string;
+    /** Plain password for the local demo `POST /api/v1/login` only. */
+    password?: string;
+    /** Valid `X-Auth-Token` values (login tokens and personal access tokens). */
+    authTokens: string[];
+    emails?: Array<{ address: string; verified: boolean }>;
+    status?: 'online' | 'away' | 'busy' | 'offline';
+    createdAt: Date;
+    _updatedAt: Date;
+}
+
+export interface WsRoom {
+    _id: string;
+    /** Slugified name (`IRoom.slugifiedName`). */
+    name: string;
+    /** Display name (`IRoom.displayName`). */
+    fname: string;
+    t: RoomType;
+    u: UserRef;
+    ts: Date;
+    _updatedAt: Date;
+    usersCount: number;
+    msgs: number;
+    ro?: boolean;
+    sysMes?: boolean;
+    default?: boolean;
+    encrypted?: boolean;
+    archived?: boolean;
+    broadcast?: boolean;
+    topic?: string;
+    description?: string;
+    /** Team the room belongs to; on a team's main room together with `teamMain: true`. */
+    teamId?: string;
+    teamMain?: boolean;
+    /** Parent room of a discussion. */
+    prid?: string;
+    /** ABAC attributes (Rocket.Chat 8.5+): non-empty = ABAC-managed when `ABAC_Enabled`. */
+    abacAttributes?: Array<{ key: string; values: string[] }>;
+}
+
+export interface WsSubscription {
+    _id: string;
+    rid: string;
+    u: UserRef;
+    /** Copy of the room's type: a type change must rewrite it on every subscription. */
+    t: RoomType;
+    name: string;
+    fname: string;
+    /** Room roles: `owner`, `moderator`, `leader`, custom Subscriptions-scope roles. */
+    roles?: string[];
+    open: boolean;
+    alert: boolean;
+    unread: number;
+    autoTranslate?: boolean;
+    autoTranslateLanguage?: string;
+    ts: Date;
+    _updatedAt: Date;
+}
+
+export interface WsTeam {
+    _id: string;
+    name: string;
+    /** 0 = public, 1 = private. */
+    type: 0 | 1;
+    roomId: string;
+    createdAt: Date;
+    createdBy: UserRef;
+    _updatedAt: Date;
+}
+
+export interface WsTeamMember {
+    _id: string;
+    teamId: string;
+    userId: string;
+    roles?: string[];
+    createdAt: Date;
+    createdBy: UserRef;
+    _updatedAt: Date;
+}
+
+export interface WsPermission {
+    _id: string;
+    roles: string[];
+    _updatedAt: Date;
+}
+
+export interface WsMessage {
+    _id: string;
+    rid: string;
+    /** System message type (`room_e2e_enabled`, `room_changed_privacy`, `user-converted-to-team`, …); unset = chat. */
+    t?: string;
+    msg: string;
+    u: UserRef;
+    ts: Date;
+    _updatedAt: Date;
+}
+
+/** Everything a workspace holds. */
+export interface WsState {
+    users: WsUser[];
+    rooms: WsRoom[];
+    subscriptions: WsSubscription[];
+    teams: WsTeam[];
+    teamMembers: WsTeamMember[];
+    permissions: WsPermission[];
+    /** Removed permission documents, for `permissions.listAll?updatedSince=`. */
+    removedPermissions: Array<{ _id: string; _deletedAt: Date }>;
+    /** Server settings by id: `E2E_Enable`, `ABAC_Enabled`, `Site_Url`, `Language`, `Accounts_BlockedUsernameList`, … */
+    settings: Record<string, unknown>;
+    messages: WsMessage[];
+}
+
+/** One REST request as Rocket.Chat's router sees it. `path` starts with `/api/`. */
+export interface RestRequest {
+    method: string;
+    path: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string | undefined>;
+    /** Parsed JSON body (any JSON value), or undefined for none. */
+    body?: unknown;
+}
+
+export interface RestResponse {
+    status: number;
+    body: unknown;
+}
+
+/**
+ * A transport-level fault injected into the workspace's REST API for tests (Rocket.Chat down, slow, broken).
+ * `status`: answer with that status and body; `timeout`: never answer (the caller's timeout fires);
+ * `refuse`: the connection is refused (`ECONNREFUSED`). `times` limits how often it fires (default: always).
+ */
+export type RestFault =
+    | { kind: 'status'; status: number; body?: unknown; times?: number }
+    | { kind: 'timeout'; times?: number }
+    | { kind: 'refuse'; times?: number };

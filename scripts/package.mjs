@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * `npm run package`: builds dist/group-admin_<version>.zip with `rc-apps package`, from a staging copy that holds
+ * only what ships: src/ (compiled by the CLI), app.json, icon.png, i18n/ and package.json. No tests, no tooling, no
+ * lock file. Fails if the CLI would change app.json (it rewrites `requiredApiVersion` when it disagrees with the
+ * engine devDependency) or if the zip holds anything unexpected or exceeds 100 KB.
+ *
+ * Usage: node scripts/package.mjs [--app <folder>] [--out <folder>]   (defaults: the repo root, dist/)
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+    const i = args.indexOf(name);
+    return i === -1 ? fallback : path.resolve(args[i + 1]);
+};
+const appDir = option('--app', root);
+const outDir = option('--out', path.join(root, 'dist'));
+const MAX_BYTES = 100 * 1024;
+const SHIPPED = ['src', 'app.json', 'icon.png', 'i18n', 'package.json'];
+
+const require = createRequire(import.meta.url);
+const AdmZip = require('adm-zip');
+
+const staging = path.join(root, '.staging');
+rmSync(staging, { recursive: true, force: true });
+mkdirSync(staging, { recursive: true });
+for (const entry of SHIPPED) {
+    const from = path.join(appDir, entry);
+    if (!existsSync(from)) {
+        throw new Error(`package: ${entry} is missing in ${appDir}`);
+    }
+    cpSync(from, path.join(staging, entry), { recursive: true });
+}
+// The CLI compiles with the app's own TypeScript and engine definitions.
+symlinkSync(path.join(root, 'node_modules'), path.join(staging, 'node_modules'), 'dir');
+
+const committedAppJson = JSON.parse(readFileSync(path.join(appDir, 'app.json'), 'utf8'));
+const cli = path.join(root, 'node_modules', '.bin', 'rc-apps');
+try {
+    execFileSync(cli, ['package'], { cwd: staging, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+} catch (error) {
+    process.stderr.write(String(error.stdout ?? ''));
+    process.stderr.write(String(error.stderr ?? ''));
+    throw new Error('package: rc-apps package failed');
+}
+
+const stagedAppJson = JSON.parse(readFileSync(path.join(staging, 'app.json'), 'utf8'));
+for (const key of ['id', 'version', 'requiredApiVersion', 'classFile', 'nameSlug', 'permissions']) {
+    if (JSON.stringify(stagedAppJson[key]) !== JSON.stringify(committedAppJson[key])) {
+        throw new Error(
+            `package: rc-apps rewrote app.json "${key}" (${JSON.stringify(committedAppJson[key])} → ${JSON.stringify(stagedAppJson[key])}); ` +
+                'keep the @rocket.chat/apps-engine devDependency and requiredApiVersion in agreement',
+        );
+    }
+}
+
+const builtDir = path.join(staging, 'dist');
+const zipName = readdirSync(builtDir).find((f) => f.endsWith('.zip'));
+if (!zipName) {
+    throw new Error('package: rc-apps produced no zip');
+}
+const zip = new AdmZip(path.join(builtDir, zipName));
+const allowed = /^(\.packagedby|app\.json|icon\.png|package\.json|i18n\/[A-Za-z-]+\.json|src\/.+\.js)$/;
+const unexpected = zip.getEntries().map((e) => e.entryName).filter((name) => !name.endsWith('/') && !allowed.test(name));
+if (unexpected.length) {
+    throw new Error(`package: unexpected files in the zip: ${unexpected.join(', ')}`);
+}
+mkdirSync(outDir, { recursive: true });
+const target = path.join(outDir, `${committedAppJson.nameSlug}_${committedAppJson.version}.zip`);
+copyFileSync(path.join(builtDir, zipName), target);
+const size = statSync(target).size;
+if (size > MAX_BYTES) {
+    throw new Error(`package: ${path.relative(root, target)} is ${size} bytes, over the ${MAX_BYTES}-byte limit`);
+}
+rmSync(staging, { recursive: true, force: true });
+console.log(`package: ${path.relative(process.cwd(), target)} (${size} bytes, ${zip.getEntries().length} entries)`);
