@@ -8,12 +8,11 @@
  * Usage: node scripts/package.mjs [--app <folder>] [--out <folder>]   (defaults: the repo root, dist/)
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, statSync } from 'node:fs';
+import { stageApp, root } from './stage.mjs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
     const i = args.indexOf(name);
@@ -22,23 +21,11 @@ const option = (name, fallback) => {
 const appDir = option('--app', root);
 const outDir = option('--out', path.join(root, 'dist'));
 const MAX_BYTES = 100 * 1024;
-const SHIPPED = ['src', 'app.json', 'icon.png', 'i18n', 'package.json'];
 
 const require = createRequire(import.meta.url);
 const AdmZip = require('adm-zip');
 
-const staging = path.join(root, '.staging');
-rmSync(staging, { recursive: true, force: true });
-mkdirSync(staging, { recursive: true });
-for (const entry of SHIPPED) {
-    const from = path.join(appDir, entry);
-    if (!existsSync(from)) {
-        throw new Error(`package: ${entry} is missing in ${appDir}`);
-    }
-    cpSync(from, path.join(staging, entry), { recursive: true });
-}
-// The CLI compiles with the app's own TypeScript and engine definitions.
-symlinkSync(path.join(root, 'node_modules'), path.join(staging, 'node_modules'), 'dir');
+const staging = stageApp(appDir);
 
 const committedAppJson = JSON.parse(readFileSync(path.join(appDir, 'app.json'), 'utf8'));
 const cli = path.join(root, 'node_modules', '.bin', 'rc-apps');
