@@ -117,6 +117,8 @@ export interface WsMessage {
     u: UserRef;
     ts: Date;
     _updatedAt: Date;
+    /** System messages are never grouped with the previous message (`groupable: false`). */
+    groupable?: boolean;
 }
 
 /** Everything a workspace holds. */
@@ -133,6 +135,18 @@ export interface WsState {
     settings: Record<string, unknown>;
     messages: WsMessage[];
 }
+
+/** `T` as JSON carries it: every `Date` becomes its ISO string. */
+export type JsonOf<T> = T extends Date
+    ? string
+    : T extends Array<infer U>
+      ? Array<JsonOf<U>>
+      : T extends object
+        ? { [K in keyof T]: JsonOf<T[K]> }
+        : T;
+
+/** A workspace's state as plain JSON (`Workspace.toJSON()` / `Workspace.fromJSON()`). */
+export type WsStateJSON = JsonOf<WsState>;
 
 /** One REST request as Rocket.Chat's router sees it. `path` starts with `/api/`. */
 export interface RestRequest {

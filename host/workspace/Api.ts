@@ -1,0 +1,319 @@
+/**
+ * The workspace's REST API (`/api/v1/...`): routing, authentication, body/query handling and the endpoints, each a
+ * thin layer over `Rules` as Rocket.Chat's routes are over its methods and services.
+ */
+import { forbidden, failure, invalidBody, invalidQuery, meteorError, notLoggedIn, permissionsRequiredMissing } from './errors';
+import type { JsonObject } from './errors';
+import { randomSecret } from './ids';
+import { clone } from './json';
+import type { RestResponse, WsPermission, WsRoom, WsTeam, WsUser } from './model';
+import { Rules } from './Rules';
+import type { Params, TeamCreateInput } from './Rules';
+import { PERMISSIONS_LIST_ALL, ROOMS_SAVE_ROOM_SETTINGS, TEAMS_CREATE, TEAMS_INFO, validate } from './schemas';
+import type { Store } from './Store';
+
+/** A request after the workspace parsed it: upper-case method, path without query, merged query, lower-case headers. */
+export interface ParsedRequest {
+    method: string;
+    path: string;
+    query: Record<string, string>;
+    headers: Record<string, string>;
+    body: unknown;
+}
+
+interface RouteContext {
+    req: ParsedRequest;
+    /** The authenticated caller (absent only on routes without auth). */
+    user: WsUser;
+    /** `this.bodyParams` as Rocket.Chat's router builds it from a JSON body. */
+    bodyParams: unknown;
+    /** The body as an object to read parameters from (`{}` for arrays and other values). */
+    params: Params;
+}
+
+type Handler = (ctx: RouteContext) => { status?: number; body: JsonObject };
+
+interface Route {
+    auth: boolean;
+    handler: Handler;
+}
+
+const LOGIN_FAILED = { status: 'error', error: 'Unauthorized', message: 'Unauthorized' };
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** What `parseBodyParams` of Rocket.Chat's router makes of a parsed JSON body. */
+export function toBodyParams(body: unknown): unknown {
+    if (body === undefined || body === null || body === '') return {};
+    if (Array.isArray(body)) return body;
+    if (typeof body === 'object' || typeof body === 'string') return { ...(body as object) };
+    return {};
+}
+
+export class Api {
+    private readonly routes = new Map<string, Route>();
+
+    constructor(
+        private readonly s: Store,
+        private readonly rules: Rules,
+    ) {
+        this.add('POST', 'login', false, (ctx) => this.login(ctx));
+        this.add('GET', 'me', true, (ctx) => ({ body: { ...this.userInfo(ctx.user), success: true } }));
+        this.add('GET', 'permissions.listAll', true, (ctx) => this.permissionsListAll(ctx));
+        this.add('POST', 'rooms.saveRoomSettings', true, (ctx) => this.roomsSaveRoomSettings(ctx));
+        this.add('POST', 'teams.create', true, (ctx) => this.teamsCreate(ctx));
+        this.add('GET', 'teams.info', true, (ctx) => this.teamsInfo(ctx));
+        this.add('GET', 'groups.info', true, (ctx) => this.groupsInfo(ctx));
+        this.add('GET', 'channels.info', true, (ctx) => this.channelsInfo(ctx));
+        this.add('POST', 'groups.setEncrypted', true, (ctx) => this.groupsSetEncrypted(ctx));
+        this.add('POST', 'groups.setType', true, (ctx) => this.groupsSetType(ctx));
+        this.add('POST', 'groups.convertToTeam', true, (ctx) => this.groupsConvertToTeam(ctx));
+    }
+
+    private add(method: string, name: string, auth: boolean, handler: Handler): void {
+        this.routes.set(`${method} /api/v1/${name}`, { auth, handler });
+    }
+
+    /** The user `X-User-Id` + `X-Auth-Token` (header names already lower-cased) authenticate, if any. */
+    authenticate(headers: Record<string, string>): WsUser | undefined {
+        const userId = headers['x-user-id'];
+        const token = headers['x-auth-token'];
+        if (!userId || !token) return undefined;
+        const user = this.s.user(userId);
+        if (!user || !user.active || !user.authTokens.includes(token)) return undefined;
+        return user;
+    }
+
+    /** Answers one request. Never throws: every failure becomes Rocket.Chat's answer for it. */
+    route(req: ParsedRequest): RestResponse {
+        const route = this.routes.get(`${req.method} ${req.path}`);
+        if (!route) {
+            return { status: 404, body: { success: false, error: 'Not found' } };
+        }
+        const user = this.authenticate(req.headers);
+        if (route.auth && !user) {
+            const e = notLoggedIn();
+            return { status: e.status, body: e.body };
+        }
+        const bodyParams = toBodyParams(req.body);
+        const params = isPlainObject(bodyParams) ? bodyParams : {};
+        try {
+            const out = route.handler({ req, user: user as WsUser, bodyParams, params });
+            return { status: out.status ?? 200, body: out.body };
+        } catch (e) {
+            const err = Rules.asRestError(e);
+            return { status: err.status, body: err.body };
+        }
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /** `getUserInfo(user)` of `/me` and login: the user document's public fields, never password or tokens. */
+    userInfo(user: WsUser): JsonObject {
+        const siteUrl = String(this.rules.setting('Site_Url') ?? '').replace(/\/+$/, '');
+        const verified = user.emails?.find((e) => e.verified);
+        return {
+            _id: user._id,
+            username: user.username,
+            name: user.name,
+            ...(user.emails ? { emails: user.emails.map((e) => ({ ...e })) } : {}),
+            status: user.status ?? 'offline',
+            active: user.active,
+            roles: [...user.roles],
+            ...(user.language !== undefined ? { language: user.language } : {}),
+            _updatedAt: user._updatedAt,
+            ...(verified ? { email: verified.address } : {}),
+            avatarUrl: `${siteUrl}/avatar/${user.username}`,
+            settings: { preferences: {} },
+        };
+    }
+
+    /** A room as Rocket.Chat's REST API shows it (Dates become ISO strings when the body is serialised). */
+    static roomView(room: WsRoom): JsonObject {
+        return clone(room) as unknown as JsonObject;
+    }
+
+    static teamView(team: WsTeam): JsonObject {
+        return {
+            _id: team._id,
+            name: team.name,
+            type: team.type,
+            createdAt: team.createdAt,
+            createdBy: { _id: team.createdBy._id, username: team.createdBy.username },
+            _updatedAt: team._updatedAt,
+            roomId: team.roomId,
+        };
+    }
+
+    static permissionView(p: WsPermission): JsonObject {
+        return { _id: p._id, roles: [...p.roles], _updatedAt: p._updatedAt };
+    }
+
+    // ------------------------------------------------------------------ endpoints
+
+    /** `POST /api/v1/login { user | username, password }` (password login of the local demo). */
+    private login(ctx: RouteContext): { status: number; body: JsonObject } {
+        const login = ctx.params.user ?? ctx.params.username;
+        const password = ctx.params.password;
+        let user: WsUser | undefined;
+        if (typeof login === 'string') {
+            user = this.s.userByUsername(login) ?? this.s.state.users.find((u) => u.emails?.some((e) => e.address === login));
+        }
+        if (!user || !user.active || typeof password !== 'string' || user.password === undefined || user.password !== password) {
+            return { status: 401, body: { ...LOGIN_FAILED } };
+        }
+        const token = randomSecret();
+        user.authTokens.push(token);
+        user._updatedAt = this.s.now();
+        return { status: 200, body: { status: 'success', data: { userId: user._id, authToken: token, me: this.userInfo(user) } } };
+    }
+
+    /** `GET /api/v1/permissions.listAll[?updatedSince=]`. */
+    private permissionsListAll(ctx: RouteContext): { body: JsonObject } {
+        const checked = validate(PERMISSIONS_LIST_ALL, ctx.req.query);
+        if (!checked.ok) throw invalidQuery(checked.errors);
+        const { updatedSince } = ctx.req.query;
+        let since: Date | undefined;
+        if (updatedSince) {
+            if (isNaN(Date.parse(updatedSince))) {
+                throw meteorError('error-roomId-param-invalid', 'The "updatedSince" query parameter must be a valid date.');
+            }
+            since = new Date(updatedSince);
+        }
+        if (!since) {
+            return { body: { update: this.s.state.permissions.map(Api.permissionView), remove: [], success: true } };
+        }
+        const after = since.getTime();
+        return {
+            body: {
+                update: this.s.state.permissions.filter((p) => p._updatedAt.getTime() > after).map(Api.permissionView),
+                remove: this.s.state.removedPermissions
+                    .filter((r) => r._deletedAt.getTime() > after)
+                    .map((r) => ({ _id: r._id, _deletedAt: r._deletedAt })),
+                success: true,
+            },
+        };
+    }
+
+    /** `POST /api/v1/rooms.saveRoomSettings { rid, ...settings }` (§7). */
+    private roomsSaveRoomSettings(ctx: RouteContext): { body: JsonObject } {
+        const checked = validate(ROOMS_SAVE_ROOM_SETTINGS, ctx.bodyParams, true);
+        if (!checked.ok) throw invalidBody(checked.errors);
+        const { rid, ...settings } = checked.value as Record<string, unknown>;
+        const saved = this.rules.saveRoomSettings(ctx.user, rid, settings);
+        return { body: { rid: saved, success: true } };
+    }
+
+    /** `POST /api/v1/teams.create { name, type, members?, room?, owner? }` (§7). */
+    private teamsCreate(ctx: RouteContext): { body: JsonObject } {
+        if (!this.rules.hasPermission(ctx.user, 'create-team')) throw permissionsRequiredMissing();
+        const checked = validate(TEAMS_CREATE, ctx.bodyParams);
+        if (!checked.ok) throw invalidBody(checked.errors);
+        const body = checked.value as {
+            name: string;
+            type: 0 | 1;
+            members?: string[];
+            room?: TeamCreateInput['room'];
+            owner?: string;
+        };
+        if (body.room?.id && !this.rules.hasAllPermissions(ctx.user, ['create-team', 'edit-room'], body.room.id)) {
+            throw forbidden();
+        }
+        const team = this.rules.createTeam(ctx.user._id, {
+            team: { name: body.name, type: body.type },
+            room: body.room,
+            members: body.members,
+            owner: body.owner,
+        });
+        return { body: { team: Api.teamView(team), success: true } };
+    }
+
+    /** `GET /api/v1/teams.info?teamId=|teamName=` (§7). */
+    private teamsInfo(ctx: RouteContext): { body: JsonObject } {
+        const checked = validate(TEAMS_INFO, ctx.req.query);
+        if (!checked.ok) throw invalidQuery(checked.errors);
+        const { teamId, teamName } = ctx.req.query;
+        let team: WsTeam | undefined;
+        if (teamId) {
+            team = this.s.team(teamId);
+        } else if (teamName) {
+            team = this.s.teamByName(teamName);
+        }
+        if (!team) throw failure('Team not found');
+        const room = this.s.room(team.roomId);
+        if (!room) throw failure('Room not found');
+        if (!this.rules.canAccessRoom(room, ctx.user) && !this.rules.hasPermission(ctx.user, 'view-all-teams')) {
+            throw forbidden();
+        }
+        return { body: { teamInfo: Api.teamView(team), success: true } };
+    }
+
+    /** `GET /api/v1/groups.info?roomId=|roomName=` (§3.1 lookup, archived rooms included). */
+    private groupsInfo(ctx: RouteContext): { body: JsonObject } {
+        const { room } = this.rules.findPrivateGroup(ctx.req.query, ctx.user, false);
+        return { body: { group: Api.roomView(room), success: true } };
+    }
+
+    /** `GET /api/v1/channels.info?roomId=|roomName=`. */
+    private channelsInfo(ctx: RouteContext): { body: JsonObject } {
+        const room = this.rules.findChannel(ctx.req.query, false);
+        return { body: { channel: Api.roomView(room), success: true } };
+    }
+
+    /** Reference `POST /api/v1/groups.setEncrypted { roomId | roomName, encrypted }` (§4), as the caller. */
+    private groupsSetEncrypted(ctx: RouteContext): { body: JsonObject } {
+        if (!isPlainObject(ctx.bodyParams) || typeof ctx.bodyParams.encrypted !== 'boolean') {
+            throw failure('The bodyParam "encrypted" is required');
+        }
+        const { encrypted, ...params } = ctx.bodyParams;
+        const { room } = this.rules.findPrivateGroup(params, ctx.user);
+        this.rules.saveRoomSettings(ctx.user, room._id, { encrypted });
+        return { body: { group: Api.roomView(room), success: true } };
+    }
+
+    /** Reference `POST /api/v1/groups.setType { roomId | roomName, type }` (§5 with the 5B extension), as the caller. */
+    private groupsSetType(ctx: RouteContext): { body: JsonObject } {
+        const type = ctx.params.type;
+        if (typeof type !== 'string' || !type.trim()) {
+            throw failure('The bodyParam "type" is required');
+        }
+        const candidate = this.rules.roomFromKeys(ctx.params);
+        if (candidate?.t === 'c' && type === 'p') {
+            // 5B: a public channel becomes a private group (channels.setType's rules, no access check).
+            if (candidate.archived) {
+                throw meteorError('error-room-archived', `The channel, ${candidate.name}, is archived`);
+            }
+            this.rules.saveRoomSettings(ctx.user, candidate._id, { roomType: type });
+            return { body: { group: Api.roomView(candidate), success: true } };
+        }
+        const { room } = this.rules.findPrivateGroup(ctx.params, ctx.user);
+        if (room.t === type) {
+            throw failure('The private group type is the same as what it would be changed to.');
+        }
+        this.rules.saveRoomSettings(ctx.user, room._id, { roomType: type });
+        return { body: { group: Api.roomView(room), success: true } };
+    }
+
+    /** Reference `POST /api/v1/groups.convertToTeam { roomId | roomName }` (§6), as the caller. */
+    private groupsConvertToTeam(ctx: RouteContext): { body: JsonObject } {
+        const p = ctx.params;
+        if (('roomId' in p && !p.roomId) || ('roomName' in p && !p.roomName)) {
+            throw failure('The parameter "roomId" or "roomName" is required');
+        }
+        const { room, name } = this.rules.findPrivateGroup(p, ctx.user);
+        if (!this.rules.hasAllPermissions(ctx.user, ['create-team', 'edit-room'], room._id)) {
+            throw forbidden();
+        }
+        if (room.teamMain) {
+            throw failure('team-name-already-exists');
+        }
+        if (room.teamId) {
+            throw meteorError('error-room-already-in-team', 'The private group is already part of a team');
+        }
+        const members = this.s.subscriptionsOfRoom(room._id).map((sub) => sub.u._id);
+        const team = this.rules.createTeam(ctx.user._id, { team: { name, type: 1 }, members, room: { name, id: room._id } });
+        return { body: { team: Api.teamView(team), success: true } };
+    }
+}

@@ -1,0 +1,609 @@
+/**
+ * The in-memory Rocket.Chat workspace: what tests and the local demo server use in place of a real Rocket.Chat
+ * server. It holds the collections (`WsState`), answers the REST endpoints the app calls (and the core
+ * `groups.*` endpoints, as reference implementations of Rocket.Chat's behaviour), and offers seeding helpers and
+ * copy-returning reads for the app-engine bridges. Behaviour follows `/work/shared/spec/rocketchat-semantics.md`.
+ */
+import { Api } from './Api';
+import { DEFAULT_PERMISSIONS, DEFAULT_SETTINGS } from './defaults';
+import { objectId, randomId, randomSecret } from './ids';
+import { clone, reviveDocument, stableStringify, toJsonValue } from './json';
+import type {
+    RestFault,
+    RestRequest,
+    RestResponse,
+    RoomType,
+    WsMessage,
+    WsPermission,
+    WsRoom,
+    WsState,
+    WsStateJSON,
+    WsSubscription,
+    WsTeam,
+    WsTeamMember,
+    WsUser,
+} from './model';
+import { Rules } from './Rules';
+import { Store } from './Store';
+
+export interface AddUserOptions {
+    username: string;
+    name?: string;
+    /** Global roles; default `['user']`. */
+    roles?: string[];
+    language?: string;
+    password?: string;
+    active?: boolean;
+    type?: WsUser['type'];
+    _id?: string;
+    emails?: Array<{ address: string; verified: boolean }>;
+    status?: WsUser['status'];
+}
+
+export interface AddRoomOptions {
+    name: string;
+    t: RoomType;
+    /** User id of the creator: gets a subscription with room role `owner`. */
+    owner: string;
+    /** User ids of further members (the owner may be listed; it is not subscribed twice). */
+    members?: string[];
+    fname?: string;
+    encrypted?: boolean;
+    archived?: boolean;
+    ro?: boolean;
+    broadcast?: boolean;
+    default?: boolean;
+    sysMes?: boolean;
+    topic?: string;
+    description?: string;
+    teamId?: string;
+    teamMain?: boolean;
+    prid?: string;
+    abacAttributes?: Array<{ key: string; values: string[] }>;
+    _id?: string;
+}
+
+export interface AddTeamOptions {
+    name: string;
+    /** 0 = public, 1 = private. */
+    type: 0 | 1;
+    mainRoomId: string;
+    ownerId: string;
+    memberIds?: string[];
+    _id?: string;
+}
+
+export interface RestCall {
+    method: string;
+    path: string;
+    /** The `X-User-Id` the request carried, if any. */
+    userId?: string;
+}
+
+type ActiveFault = { fault: RestFault; remaining: number | undefined };
+
+const STATUS_TEXT: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    502: 'Bad Gateway',
+    503: 'Service Unavailable',
+    504: 'Gateway Timeout',
+};
+
+function withoutUndefined<T extends object>(obj: T): T {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+        if (v !== undefined) out[k] = v;
+    }
+    return out as T;
+}
+
+export class Workspace {
+    /** Every `handle` call, in order (faulted ones included). */
+    readonly restCalls: RestCall[] = [];
+
+    private readonly store: Store;
+    private readonly rules: Rules;
+    private readonly api: Api;
+    private readonly faults = new Map<string, ActiveFault>();
+    private readonly listeners = new Set<() => void>();
+
+    /** A workspace holding a copy of `state` (or, without one, an empty workspace as `Workspace.empty()`). */
+    constructor(state?: WsState) {
+        this.store = new Store(state ? clone(state) : Workspace.emptyState());
+        this.rules = new Rules(this.store);
+        this.api = new Api(this.store, this.rules);
+    }
+
+    /** No users, rooms or teams; Rocket.Chat's default permission table and the default settings. */
+    static empty(): Workspace {
+        return new Workspace();
+    }
+
+    private static emptyState(): WsState {
+        const at = new Date();
+        return {
+            users: [],
+            rooms: [],
+            subscriptions: [],
+            teams: [],
+            teamMembers: [],
+            permissions: DEFAULT_PERMISSIONS.map((p) => ({ _id: p._id, roles: [...p.roles], _updatedAt: new Date(at.getTime()) })),
+            removedPermissions: [],
+            settings: { ...DEFAULT_SETTINGS },
+            messages: [],
+        };
+    }
+
+    // ================================================================== change notification
+
+    /** `listener` runs after every state-changing operation; returns the unsubscribe function. */
+    onChange(listener: () => void): () => void {
+        this.listeners.add(listener);
+        return () => {
+            this.listeners.delete(listener);
+        };
+    }
+
+    private changed(): void {
+        for (const listener of [...this.listeners]) listener();
+    }
+
+    // ================================================================== seeding
+
+    addUser(options: AddUserOptions): WsUser {
+        if (typeof options.username !== 'string' || options.username === '') {
+            throw new Error('addUser: username must be a non-empty string');
+        }
+        const at = this.store.now();
+        const user: WsUser = withoutUndefined({
+            _id: options._id ?? randomId(),
+            username: options.username,
+            name: options.name ?? options.username,
+            roles: [...(options.roles ?? ['user'])],
+            active: options.active ?? true,
+            type: options.type ?? 'user',
+            language: options.language,
+            password: options.password,
+            authTokens: [],
+            emails: options.emails?.map((e) => ({ ...e })),
+            status: options.status ?? 'offline',
+            createdAt: at,
+            _updatedAt: at,
+        });
+        this.store.insertUser(user);
+        this.changed();
+        return clone(user);
+    }
+
+    addRoom(options: AddRoomOptions): WsRoom {
+        const owner = this.requireUser(options.owner, 'addRoom: owner');
+        if (typeof options.name !== 'string') throw new Error('addRoom: name must be a string');
+        if (!Rules.isRoomType(options.t)) throw new Error(`addRoom: unknown room type "${String(options.t)}"`);
+        const members = (options.members ?? []).map((id) => this.requireUser(id, 'addRoom: member'));
+        if (options.prid !== undefined) this.requireRoom(options.prid, 'addRoom: prid');
+        const at = this.store.now();
+        const room: WsRoom = withoutUndefined({
+            _id: options._id ?? randomId(),
+            name: options.name,
+            fname: options.fname ?? options.name,
+            t: options.t,
+            u: { _id: owner._id, username: owner.username },
+            ts: at,
+            _updatedAt: at,
+            usersCount: 0,
+            msgs: 0,
+            ro: options.ro ?? false,
+            sysMes: options.sysMes,
+            default: options.default,
+            encrypted: options.encrypted,
+            archived: options.archived,
+            broadcast: options.broadcast,
+            topic: options.topic,
+            description: options.description,
+            teamId: options.teamId,
+            teamMain: options.teamMain,
+            prid: options.prid,
+            abacAttributes: options.abacAttributes?.map((a) => ({ key: a.key, values: [...a.values] })),
+        });
+        this.store.insertRoom(room);
+        this.rules.subscribe(room, owner, ['owner']);
+        const seen = new Set([owner._id]);
+        for (const member of members) {
+            if (seen.has(member._id)) continue;
+            seen.add(member._id);
+            this.rules.subscribe(room, member);
+        }
+        this.changed();
+        return clone(room);
+    }
+
+    addMember(rid: string, userId: string, roles?: string[]): WsSubscription {
+        const room = this.requireRoom(rid, 'addMember: room');
+        const user = this.requireUser(userId, 'addMember: user');
+        const sub = this.rules.subscribe(room, user, roles);
+        this.changed();
+        return clone(sub);
+    }
+
+    /** Replaces the user's room roles in the room (`owner`, `moderator`, `leader`, custom ones). */
+    setRoomRoles(rid: string, userId: string, roles: string[]): WsSubscription {
+        const sub = this.store.subscription(rid, userId);
+        if (!sub) throw new Error(`setRoomRoles: user "${userId}" is not a member of room "${rid}"`);
+        sub.roles = [...roles];
+        sub._updatedAt = this.store.now();
+        this.changed();
+        return clone(sub);
+    }
+
+    /** A team with `mainRoomId` as its main room (`teamId` / `teamMain` set on it); owner gets team role `owner`. */
+    addTeam(options: AddTeamOptions): WsTeam {
+        const room = this.requireRoom(options.mainRoomId, 'addTeam: mainRoomId');
+        const owner = this.requireUser(options.ownerId, 'addTeam: ownerId');
+        const members = (options.memberIds ?? []).map((id) => this.requireUser(id, 'addTeam: member'));
+        if (options.type !== 0 && options.type !== 1) throw new Error('addTeam: type must be 0 (public) or 1 (private)');
+        if (room.teamMain) throw new Error(`addTeam: room "${room._id}" is already a team's main room`);
+        const at = this.store.now();
+        const createdBy = { _id: owner._id, username: owner.username };
+        const team: WsTeam = {
+            _id: options._id ?? objectId(at),
+            name: options.name,
+            type: options.type,
+            roomId: room._id,
+            createdAt: at,
+            createdBy,
+            _updatedAt: at,
+        };
+        this.store.insertTeam(team);
+        room.teamId = team._id;
+        room.teamMain = true;
+        room._updatedAt = at;
+        const seen = new Set([owner._id]);
+        for (const member of members) {
+            if (seen.has(member._id)) continue;
+            seen.add(member._id);
+            this.store.insertTeamMember({ _id: objectId(at), teamId: team._id, userId: member._id, createdAt: at, createdBy: { ...createdBy }, _updatedAt: at });
+        }
+        this.store.insertTeamMember({
+            _id: objectId(at),
+            teamId: team._id,
+            userId: owner._id,
+            roles: ['owner'],
+            createdAt: at,
+            createdBy: { ...createdBy },
+            _updatedAt: at,
+        });
+        this.changed();
+        return clone(team);
+    }
+
+    /** Makes `rid` a room of the team (`teamId` set, not the main room). */
+    addRoomToTeam(rid: string, teamId: string): WsRoom {
+        const room = this.requireRoom(rid, 'addRoomToTeam: room');
+        if (!this.store.team(teamId)) throw new Error(`addRoomToTeam: unknown team "${teamId}"`);
+        if (room.teamMain) throw new Error(`addRoomToTeam: room "${rid}" is a team's main room`);
+        room.teamId = teamId;
+        room._updatedAt = this.store.now();
+        this.changed();
+        return clone(room);
+    }
+
+    /**
+     * A new auth token (login or personal access token) for the user, valid as `X-Auth-Token`: random, or `token`
+     * when given (a fixed token for a demo configuration).
+     */
+    createAuthToken(userId: string, token: string = randomSecret()): string {
+        const user = this.requireUser(userId, 'createAuthToken: user');
+        if (typeof token !== 'string' || token === '') throw new Error('createAuthToken: token must be a non-empty string');
+        user.authTokens.push(token);
+        user._updatedAt = this.store.now();
+        this.changed();
+        return token;
+    }
+
+    /** Sets the roles of a permission (creating it if needed); its `_updatedAt` moves forward. */
+    setPermissionRoles(permissionId: string, roles: string[]): WsPermission {
+        const doc = this.store.setPermission(permissionId, roles);
+        this.changed();
+        return clone(doc);
+    }
+
+    /** Deletes a permission document (reported in `remove` of `permissions.listAll?updatedSince=`). */
+    removePermission(permissionId: string): boolean {
+        const removed = this.store.removePermission(permissionId);
+        if (removed) this.changed();
+        return removed;
+    }
+
+    /** Sets a server setting; `undefined` removes it. */
+    setSetting(id: string, value: unknown): void {
+        if (value === undefined) {
+            delete this.store.state.settings[id];
+        } else {
+            this.store.state.settings[id] = clone(value);
+        }
+        this.store.now();
+        this.changed();
+    }
+
+    getSetting(id: string): unknown {
+        return clone(this.store.state.settings[id]);
+    }
+
+    // ================================================================== reads (copies)
+
+    getUser(id: string): WsUser | undefined {
+        return this.copy(this.store.user(id));
+    }
+
+    getUserByUsername(username: string): WsUser | undefined {
+        return this.copy(this.store.userByUsername(username));
+    }
+
+    getRoom(id: string): WsRoom | undefined {
+        return this.copy(this.store.room(id));
+    }
+
+    getRoomByName(name: string): WsRoom | undefined {
+        return this.copy(this.store.roomByName(name));
+    }
+
+    getSubscription(rid: string, userId: string): WsSubscription | undefined {
+        return this.copy(this.store.subscription(rid, userId));
+    }
+
+    getSubscriptions(rid: string): WsSubscription[] {
+        return this.store.subscriptionsOfRoom(rid).map((s) => clone(s));
+    }
+
+    getUserRoomIds(userId: string): string[] {
+        return this.store.roomIdsOfUser(userId);
+    }
+
+    /** The room's members (users with a subscription), in subscription order. */
+    getMembers(rid: string): WsUser[] {
+        return this.store
+            .subscriptionsOfRoom(rid)
+            .map((s) => this.store.user(s.u._id))
+            .filter((u): u is WsUser => Boolean(u))
+            .map((u) => clone(u));
+    }
+
+    /** Members holding room role `role` (`owner`, `moderator`, `leader`, …) in the room. */
+    getUsersWithRoomRole(rid: string, role: string): WsUser[] {
+        return this.store
+            .subscriptionsOfRoom(rid)
+            .filter((s) => s.roles?.includes(role))
+            .map((s) => this.store.user(s.u._id))
+            .filter((u): u is WsUser => Boolean(u))
+            .map((u) => clone(u));
+    }
+
+    getTeam(id: string): WsTeam | undefined {
+        return this.copy(this.store.team(id));
+    }
+
+    getTeamByName(name: string): WsTeam | undefined {
+        return this.copy(this.store.teamByName(name));
+    }
+
+    /** The team whose main room is `rid`. */
+    getTeamByMainRoomId(rid: string): WsTeam | undefined {
+        return this.copy(this.store.teamByMainRoom(rid));
+    }
+
+    getTeamMembers(teamId: string): WsTeamMember[] {
+        return this.store.teamMembers(teamId).map((m) => clone(m));
+    }
+
+    getMessages(rid: string): WsMessage[] {
+        return this.store.messages(rid).map((m) => clone(m));
+    }
+
+    getPermission(id: string): WsPermission | undefined {
+        return this.copy(this.store.permission(id));
+    }
+
+    listRooms(): WsRoom[] {
+        return this.store.state.rooms.map((r) => clone(r));
+    }
+
+    listUsers(): WsUser[] {
+        return this.store.state.users.map((u) => clone(u));
+    }
+
+    listTeams(): WsTeam[] {
+        return this.store.state.teams.map((t) => clone(t));
+    }
+
+    /** Rocket.Chat's `hasPermission(user, permission, scope?)` (§2.1) with this workspace's table. */
+    hasPermission(userId: string, permission: string, scopeRid?: string): boolean {
+        const user = this.store.user(userId);
+        return user ? this.rules.hasPermission(user, permission, scopeRid) : false;
+    }
+
+    /** Rocket.Chat's `canAccessRoom` (§3.1 step 4). */
+    canAccessRoom(rid: string, userId: string): boolean {
+        return this.rules.canAccessRoom(this.store.room(rid), this.store.user(userId));
+    }
+
+    // ================================================================== REST
+
+    /** The user `X-User-Id` + `X-Auth-Token` authenticate (header names case-insensitive), if any. */
+    authenticate(headers: Record<string, string | undefined>): WsUser | undefined {
+        return this.copy(this.api.authenticate(Workspace.lowerHeaders(headers)));
+    }
+
+    /**
+     * Answers one REST request as Rocket.Chat would. A fault set for the path answers first. The body of every
+     * answer is plain JSON (Dates as ISO strings).
+     */
+    async handle(req: RestRequest): Promise<RestResponse> {
+        const [pathOnly, queryString] = splitOnce(req.path ?? '', '?');
+        const headers = Workspace.lowerHeaders(req.headers ?? {});
+        const method = String(req.method ?? 'GET').toUpperCase();
+        const query: Record<string, string> = {};
+        if (queryString) {
+            new URLSearchParams(queryString).forEach((value, key) => {
+                query[key] = value;
+            });
+        }
+        Object.assign(query, req.query ?? {});
+        this.restCalls.push(withoutUndefined({ method, path: pathOnly, userId: headers['x-user-id'] }));
+
+        const fault = this.takeFault(pathOnly);
+        if (fault) {
+            switch (fault.kind) {
+                case 'status':
+                    return {
+                        status: fault.status,
+                        body: toJsonValue(fault.body ?? { success: false, error: STATUS_TEXT[fault.status] ?? `HTTP ${fault.status}` }),
+                    };
+                case 'timeout':
+                    return new Promise<RestResponse>(() => undefined);
+                case 'refuse': {
+                    const error = new Error(`connect ECONNREFUSED ${hostOf(this.store.state.settings.Site_Url)}`) as Error & {
+                        code: string;
+                        errno: number;
+                        syscall: string;
+                    };
+                    error.code = 'ECONNREFUSED';
+                    error.errno = -111;
+                    error.syscall = 'connect';
+                    throw error;
+                }
+                default:
+                    break;
+            }
+        }
+
+        const version = this.store.version;
+        const answer = this.api.route({ method, path: pathOnly, query, headers, body: req.body });
+        if (this.store.version !== version) this.changed();
+        return { status: answer.status, body: toJsonValue(answer.body) };
+    }
+
+    /** Injects (or, with `undefined`, clears) a transport fault for one path (without query). */
+    setFault(pathWithoutQuery: string, fault: RestFault | undefined): void {
+        if (!fault) {
+            this.faults.delete(pathWithoutQuery);
+            return;
+        }
+        this.faults.set(pathWithoutQuery, { fault: clone(fault), remaining: fault.times });
+    }
+
+    private takeFault(path: string): RestFault | undefined {
+        const active = this.faults.get(path);
+        if (!active) return undefined;
+        if (active.remaining !== undefined) {
+            if (active.remaining <= 0) {
+                this.faults.delete(path);
+                return undefined;
+            }
+            active.remaining -= 1;
+            if (active.remaining <= 0) this.faults.delete(path);
+        }
+        return active.fault;
+    }
+
+    /** Forgets the recorded REST calls. */
+    resetCounters(): void {
+        this.restCalls.length = 0;
+    }
+
+    // ================================================================== persistence
+
+    /** The whole state as plain JSON (Dates as ISO strings). */
+    toJSON(): WsStateJSON {
+        return toJsonValue(this.store.state) as WsStateJSON;
+    }
+
+    /** A workspace from `toJSON()` output (or its string form); round-trips exactly. */
+    static fromJSON(json: unknown): Workspace {
+        const data: unknown = typeof json === 'string' ? JSON.parse(json) : json;
+        if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+            throw new Error('Workspace.fromJSON: expected an object');
+        }
+        const input = data as Record<string, unknown>;
+        const list = (key: keyof WsState): unknown[] => {
+            const v = input[key];
+            if (v === undefined) return [];
+            if (!Array.isArray(v)) throw new Error(`Workspace.fromJSON: "${key}" must be an array`);
+            return v;
+        };
+        const docs = <T>(key: keyof WsState): T[] => list(key).map((d, i) => reviveDocument(d, `${key}[${i}]`) as unknown as T);
+        const settings = input.settings ?? {};
+        if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+            throw new Error('Workspace.fromJSON: "settings" must be an object');
+        }
+        const state: WsState = {
+            users: docs<WsUser>('users'),
+            rooms: docs<WsRoom>('rooms'),
+            subscriptions: docs<WsSubscription>('subscriptions'),
+            teams: docs<WsTeam>('teams'),
+            teamMembers: docs<WsTeamMember>('teamMembers'),
+            permissions: docs<WsPermission>('permissions'),
+            removedPermissions: docs<{ _id: string; _deletedAt: Date }>('removedPermissions'),
+            settings: clone(settings as Record<string, unknown>),
+            messages: docs<WsMessage>('messages'),
+        };
+        for (const u of state.users) {
+            if (typeof u._id !== 'string' || typeof u.username !== 'string') {
+                throw new Error('Workspace.fromJSON: every user needs a string _id and username');
+            }
+            if (!Array.isArray(u.authTokens)) u.authTokens = [];
+            if (!Array.isArray(u.roles)) throw new Error(`Workspace.fromJSON: user "${u.username}" needs roles`);
+        }
+        return new Workspace(state);
+    }
+
+    /** A deterministic JSON string of the whole state (sorted keys), for "nothing changed" assertions. */
+    snapshot(): string {
+        return stableStringify(this.store.state);
+    }
+
+    // ================================================================== helpers
+
+    private copy<T>(doc: T | undefined): T | undefined {
+        return doc === undefined ? undefined : clone(doc);
+    }
+
+    private requireUser(id: string, what: string): WsUser {
+        const user = this.store.user(id);
+        if (!user) throw new Error(`${what}: unknown user id "${id}"`);
+        return user;
+    }
+
+    private requireRoom(id: string, what: string): WsRoom {
+        const room = this.store.room(id);
+        if (!room) throw new Error(`${what}: unknown room id "${id}"`);
+        return room;
+    }
+
+    private static lowerHeaders(headers: Record<string, string | undefined>): Record<string, string> {
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(headers)) {
+            if (typeof v === 'string') out[k.toLowerCase()] = v;
+        }
+        return out;
+    }
+}
+
+function splitOnce(text: string, sep: string): [string, string] {
+    const i = text.indexOf(sep);
+    return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + 1)];
+}
+
+function hostOf(siteUrl: unknown): string {
+    try {
+        const url = new URL(String(siteUrl));
+        return `${url.hostname === 'localhost' ? '127.0.0.1' : url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+    } catch {
+        return '127.0.0.1:3000';
+    }
+}
+

@@ -1,0 +1,131 @@
+/**
+ * Engine-test harness: one real Apps-Engine (Deno runtime) per test file with the packaged zip installed, and a
+ * fresh in-memory workspace per test (`fresh()`), wired to the app's settings like an admin would.
+ *
+ * The zip is built once per `npm test` run by test/global-setup.js (`npm run package`).
+ */
+import { existsSync, readFileSync } from 'fs';
+import path from 'path';
+
+import { EngineHost } from '../../host/engine/EngineHost';
+import type { CommandRun, Delivery } from '../../host/engine/EngineHost';
+import { demoWorkspace } from '../../host/workspace/demo';
+import type { Workspace } from '../../host/workspace/Workspace';
+import type { RestResponse } from '../../host/workspace/model';
+
+const root = path.resolve(__dirname, '..', '..');
+const appJson = JSON.parse(readFileSync(path.join(root, 'app.json'), 'utf8')) as { nameSlug: string; version: string; id: string };
+export const ZIP_PATH = path.join(root, 'dist', `${appJson.nameSlug}_${appJson.version}.zip`);
+export const APP_ID = appJson.id;
+
+export interface Fixture {
+    workspace: Workspace;
+    serviceAccount: { userId: string; token: string };
+}
+
+export class EngineUnderTest {
+    private fixture?: Fixture;
+
+    private constructor(readonly host: EngineHost) {}
+
+    /** Starts the engine and installs the packaged app. Call in `beforeAll`. */
+    static async boot(): Promise<EngineUnderTest> {
+        if (!existsSync(ZIP_PATH)) {
+            throw new Error(`${ZIP_PATH} is missing: run npm run package (npm test does it in global setup)`);
+        }
+        const { workspace } = demoWorkspace();
+        const host = await EngineHost.start({ workspace });
+        await host.install(ZIP_PATH);
+        return new EngineUnderTest(host);
+    }
+
+    /**
+     * A fresh demo workspace for the next test (see host/workspace/demo.ts), with the app configured to use its
+     * service account. `prepare` may change the workspace before the app sees it.
+     */
+    async fresh(prepare?: (fixture: Fixture) => void, settings: Record<string, unknown> = {}): Promise<Fixture> {
+        const fixture = demoWorkspace();
+        prepare?.(fixture);
+        this.host.useWorkspace(fixture.workspace);
+        await this.host.setSettings({
+            service_user_id: fixture.serviceAccount.userId,
+            service_user_token: fixture.serviceAccount.token,
+            server_url: '',
+            confirm_changes: false,
+            ...settings,
+        });
+        this.host.resetCounters();
+        this.fixture = fixture;
+        return fixture;
+    }
+
+    get workspace(): Workspace {
+        if (!this.fixture) {
+            throw new Error('call fresh() first');
+        }
+        return this.fixture.workspace;
+    }
+
+    get serviceAccount(): { userId: string; token: string } {
+        if (!this.fixture) {
+            throw new Error('call fresh() first');
+        }
+        return this.fixture.serviceAccount;
+    }
+
+    userId(username: string): string {
+        const user = this.workspace.getUserByUsername(username);
+        if (!user) {
+            throw new Error(`no user ${username}`);
+        }
+        return user._id;
+    }
+
+    roomId(name: string): string {
+        const room = this.workspace.getRoomByName(name);
+        if (!room) {
+            throw new Error(`no room ${name}`);
+        }
+        return room._id;
+    }
+
+    /** Auth headers of a user, as a script calling the API would send them. */
+    headersOf(username: string): Record<string, string> {
+        const userId = this.userId(username);
+        return { 'X-User-Id': userId, 'X-Auth-Token': this.workspace.createAuthToken(userId) };
+    }
+
+    /** POSTs to an app endpoint as `username` (or unauthenticated with `null`). */
+    async api(path: string, body: unknown, username: string | null): Promise<RestResponse> {
+        return this.host.callApi({ method: 'POST', path, body, headers: username ? this.headersOf(username) : {} });
+    }
+
+    /** POSTs to Rocket.Chat's own REST endpoint (`/api/v1/<path>`) in the workspace as `username`. */
+    async reference(path: string, body: unknown, username: string): Promise<RestResponse> {
+        return this.workspace.handle({ method: 'POST', path: `/api/v1/${path}`, body, headers: this.headersOf(username) });
+    }
+
+    /** Runs a slash command line as `username` in room `roomName`. */
+    async command(username: string, roomName: string, line: string, triggerId?: string): Promise<CommandRun> {
+        return this.host.runCommand(line, this.userId(username), this.roomId(roomName), triggerId);
+    }
+
+    /** Runs a command and returns the text of its single ephemeral reply (fails when there is not exactly one). */
+    async reply(username: string, roomName: string, line: string): Promise<string> {
+        const run = await this.command(username, roomName, line);
+        const replies = run.deliveries.filter((d: Delivery) => d.kind === 'ephemeral');
+        if (run.error || replies.length !== 1) {
+            throw new Error(`expected one ephemeral reply to ${line}, got ${replies.length} (${run.error ?? 'no error'})`);
+        }
+        return replies[0].text ?? '';
+    }
+
+    /** Error log lines of the app so far: a healthy app leaves none. */
+    errorLines(): Array<{ method: string; args: unknown[] }> {
+        return this.host.errorLines();
+    }
+
+    async shutdown(): Promise<void> {
+        await this.host.stop();
+    }
+}

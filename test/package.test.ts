@@ -1,0 +1,67 @@
+/**
+ * The packaged zip (built by `npm run package` in global setup) is what a server installs: it must hold only what
+ * ships, declare the engine range and class file of interface.md §1, stay under 100 KB, and carry a real icon.
+ */
+import { readFileSync, statSync } from 'fs';
+import path from 'path';
+
+import AdmZip from 'adm-zip';
+
+import { ZIP_PATH } from './engine/harness';
+
+const root = path.resolve(__dirname, '..');
+const committed = JSON.parse(readFileSync(path.join(root, 'app.json'), 'utf8'));
+
+function pngSize(buffer: Buffer): { width: number; height: number } {
+    expect(buffer.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    return { width: buffer.readUInt32BE(16), height: buffer.readUInt32BE(20) };
+}
+
+describe('packaged zip', () => {
+    const zip = new AdmZip(ZIP_PATH);
+    const names = zip.getEntries().map((e) => e.entryName);
+    const zippedAppJson = JSON.parse(zip.readAsText('app.json'));
+
+    it('is under 100 KB', () => {
+        expect(statSync(ZIP_PATH).size).toBeLessThan(100 * 1024);
+    });
+
+    it('holds only shipped files: compiled src/, app.json, icon, i18n, package.json', () => {
+        for (const name of names) {
+            expect(name).toMatch(/^(\.packagedby|app\.json|icon\.png|package\.json|i18n\/(en|pt-BR|es|de)\.json|src\/.+\.js)$/);
+        }
+        expect(names).toEqual(expect.arrayContaining(['app.json', 'icon.png', 'src/GroupAdminApp.js', 'i18n/en.json', 'i18n/pt-BR.json', 'i18n/es.json', 'i18n/de.json']));
+        expect(names.some((n) => /test|spec|\.ts$|package-lock|tsconfig|jest|eslint/i.test(n))).toBe(false);
+    });
+
+    it('declares requiredApiVersion ^1.62.0 and classFile src/GroupAdminApp.ts, identical to the committed app.json', () => {
+        expect(zippedAppJson.requiredApiVersion).toBe('^1.62.0');
+        expect(zippedAppJson.classFile).toBe('src/GroupAdminApp.ts');
+        for (const key of ['id', 'name', 'nameSlug', 'version', 'requiredApiVersion', 'classFile', 'permissions']) {
+            expect(zippedAppJson[key]).toEqual(committed[key]);
+        }
+        expect(committed.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    });
+
+    it('declares exactly the permissions of interface.md §6', () => {
+        const declared = (committed.permissions as Array<{ name: string }>).map((p) => p.name).sort();
+        const base = ['slashcommand', 'api', 'room.read', 'user.read', 'message.write', 'networking', 'server-setting.read', 'persistence'];
+        const ui = ['ui.interact', 'ui.registerButtons'];
+        const withUi = declared.includes('ui.interact');
+        expect(declared).toEqual([...base, ...(withUi ? ui : [])].sort());
+    });
+
+    it('ships a square PNG icon of at least 128×128', () => {
+        const { width, height } = pngSize(zip.readFile('icon.png') as Buffer);
+        expect(width).toBeGreaterThanOrEqual(128);
+        expect(height).toBe(width);
+    });
+
+    it('keeps the engine devDependency exact and agreeing with requiredApiVersion (rc-apps would rewrite app.json otherwise)', () => {
+        const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+        expect(pkg.devDependencies['@rocket.chat/apps-engine']).toBe('1.62.0');
+        expect(pkg.devDependencies['@rocket.chat/apps-cli']).toBe('1.9.0');
+        expect(pkg.devDependencies['@types/node']).toBe('18.15.0');
+        expect(pkg.devDependencies.deno).toBe('2.3.1');
+    });
+});

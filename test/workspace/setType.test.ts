@@ -1,0 +1,288 @@
+/** Reference `groups.setType` (semantics §2.3, §3, §5, §8), including the public → private extension (5B). */
+import { actionNotAllowed, D_EDIT, D_TYPE, Fixture, GROUP_NOT_FOUND, PARAM_NOT_PROVIDED } from './fixture';
+
+describe('groups.setType (reference)', () => {
+    let fx: Fixture;
+    beforeEach(() => {
+        fx = new Fixture();
+        fx.login(...Object.values(fx.users).filter((u) => u.active));
+    });
+
+    const typeRequired = { success: false, error: 'The bodyParam "type" is required' };
+
+    describe('private group → public channel', () => {
+        it('owner makes the group public: room, every subscription, system message in the server language', async () => {
+            const { owner } = fx.users;
+            const { group } = fx.rooms;
+            const res = await fx.post(owner, 'groups.setType', { roomId: group._id, type: 'c' });
+            expect(res.status).toBe(200);
+            expect(res.body).toMatchObject({ success: true, group: { _id: group._id, name: 'secret', t: 'c' } });
+            expect(fx.room(group._id).t).toBe('c');
+            const subs = fx.ws.getSubscriptions(group._id);
+            expect(subs).toHaveLength(3);
+            expect(subs.every((s) => s.t === 'c')).toBe(true);
+            expect(fx.ws.getMessages(group._id)).toEqual([
+                expect.objectContaining({ t: 'room_changed_privacy', msg: 'Public', rid: group._id, u: expect.objectContaining({ _id: owner._id, username: 'olivia' }) }),
+            ]);
+            // Subscriptions of other rooms are untouched.
+            expect(fx.ws.getSubscriptions(fx.rooms.archived._id).every((s) => s.t === 'p')).toBe(true);
+        });
+
+        it.each([
+            ['en', 'Public', 'Private'],
+            ['pt-BR', 'Público', 'Privado'],
+            ['es', 'Público', 'Privado'],
+            ['de', 'Öffentlich', 'Privat'],
+            ['fr', 'Public', 'Private'],
+        ])('Language %s: "%s" / "%s"', async (lang, pub, priv) => {
+            const { owner } = fx.users;
+            const { group } = fx.rooms;
+            fx.ws.setSetting('Language', lang);
+            await fx.post(owner, 'groups.setType', { roomId: group._id, type: 'c' });
+            // Back to private through the extension.
+            await fx.post(owner, 'groups.setType', { roomId: group._id, type: 'p' });
+            expect(fx.ws.getMessages(group._id).map((m) => m.msg)).toEqual([pub, priv]);
+        });
+
+        it("the user's own language does not matter (the server Language does)", async () => {
+            const polyglot = fx.ws.addUser({ username: 'poly', language: 'de' });
+            const room = fx.ws.addRoom({ name: 'poly-room', t: 'p', owner: polyglot._id });
+            fx.login(polyglot);
+            await fx.post(polyglot, 'groups.setType', { roomId: room._id, type: 'c' });
+            expect(fx.ws.getMessages(room._id)[0].msg).toBe('Public');
+        });
+
+        it('same type: "The private group type is the same as what it would be changed to." before edit-room', async () => {
+            await fx.expectRejected(() => fx.post(fx.users.member, 'groups.setType', { roomId: fx.rooms.group._id, type: 'p' }), 400, {
+                success: false,
+                error: 'The private group type is the same as what it would be changed to.',
+            });
+        });
+
+        it('no edit-room: "Editing room is not allowed"', async () => {
+            await fx.expectRejected(() => fx.post(fx.users.member, 'groups.setType', { roomId: fx.rooms.group._id, type: 'c' }), 400,
+                actionNotAllowed('Editing room is not allowed', D_EDIT));
+        });
+
+        it('a moderator may change the type (edit-room + create-c)', async () => {
+            const res = await fx.post(fx.users.mod, 'groups.setType', { roomId: fx.rooms.group._id, type: 'c' });
+            expect(res.status).toBe(200);
+        });
+
+        it('no create-c: "Changing a private group to a public channel is not allowed"', async () => {
+            fx.ws.setPermissionRoles('create-c', ['admin']);
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.group._id, type: 'c' }), 400,
+                actionNotAllowed('Changing a private group to a public channel is not allowed', D_TYPE));
+        });
+
+        it('create-c is global: a room role does not grant it', async () => {
+            fx.ws.setPermissionRoles('create-c', ['admin', 'owner']);
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.group._id, type: 'c' }), 400,
+                actionNotAllowed('Changing a private group to a public channel is not allowed', D_TYPE));
+        });
+
+        it.each([['x'], ['C'], ['d'], ['private']])('type "%s": error-invalid-room-type after edit-room', async (type) => {
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.group._id, type }), 400, {
+                success: false,
+                error: 'error-invalid-room-type [error-invalid-room-type]',
+                errorType: 'error-invalid-room-type',
+                details: { function: 'RocketChat.saveRoomType', type },
+            });
+            await fx.expectRejected(() => fx.post(fx.users.member, 'groups.setType', { roomId: fx.rooms.group._id, type }), 400,
+                actionNotAllowed('Editing room is not allowed', D_EDIT));
+        });
+
+        it.each([
+            ['missing', {}],
+            ['empty', { type: '' }],
+            ['blank', { type: '   ' }],
+            ['a number', { type: 1 }],
+            ['null', { type: null }],
+            ['an array', { type: ['c'] }],
+        ])('type %s: "The bodyParam "type" is required" before any room check', async (_label, extra) => {
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: 'nope', ...extra }), 400, typeRequired);
+        });
+
+        it('room keys: {} / both empty → param-not-provided; one empty → not found; roomId wins', async () => {
+            const { owner } = fx.users;
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { type: 'c' }), 400, PARAM_NOT_PROVIDED);
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: '', roomName: '', type: 'c' }), 400, PARAM_NOT_PROVIDED);
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: '', type: 'c' }), 400, GROUP_NOT_FOUND);
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomName: '', type: 'c' }), 400, GROUP_NOT_FOUND);
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: 'wrong', roomName: 'secret', type: 'c' }), 400, GROUP_NOT_FOUND);
+            expect((await fx.post(owner, 'groups.setType', { roomName: 'secret', type: 'c' })).status).toBe(200);
+        });
+
+        it('non-members (admins included), DMs, livechat rooms: error-room-not-found', async () => {
+            for (const user of [fx.users.outsider, fx.users.admin]) {
+                await fx.expectRejected(() => fx.post(user, 'groups.setType', { roomId: fx.rooms.group._id, type: 'c' }), 400, GROUP_NOT_FOUND);
+            }
+            for (const room of [fx.rooms.dm, fx.rooms.livechat]) {
+                await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: room._id, type: 'c' }), 400, GROUP_NOT_FOUND);
+                await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: room._id, type: 'p' }), 400, GROUP_NOT_FOUND);
+            }
+        });
+
+        it('a public channel with type "c" is not a group', async () => {
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.channel._id, type: 'c' }), 400, GROUP_NOT_FOUND);
+        });
+
+        it('archived group: error-room-archived', async () => {
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.archived._id, type: 'c' }), 400, {
+                success: false,
+                error: 'The private group, attic, is archived [error-room-archived]',
+                errorType: 'error-room-archived',
+            });
+        });
+
+        it('ABAC-managed group with ABAC_Enabled: refused; attributes kept', async () => {
+            const { owner } = fx.users;
+            const room = fx.ws.addRoom({ name: 'abac', t: 'p', owner: owner._id, abacAttributes: [{ key: 'dept', values: ['eng'] }] });
+            fx.ws.setSetting('ABAC_Enabled', true);
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: room._id, type: 'c' }), 400,
+                actionNotAllowed('Changing an ABAC managed private room to public is not allowed', D_TYPE));
+            // The ABAC check comes before the invalid-type check.
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: room._id, type: 'x' }), 400,
+                actionNotAllowed('Changing an ABAC managed private room to public is not allowed', D_TYPE));
+        });
+
+        it('ABAC attributes with ABAC_Enabled off: allowed, and the attributes are removed', async () => {
+            const { owner } = fx.users;
+            const room = fx.ws.addRoom({ name: 'abac', t: 'p', owner: owner._id, abacAttributes: [{ key: 'dept', values: ['eng'] }] });
+            const res = await fx.post(owner, 'groups.setType', { roomId: room._id, type: 'c' });
+            expect(res.status).toBe(200);
+            expect(fx.room(room._id).abacAttributes).toBeUndefined();
+            expect(res.body).not.toHaveProperty('group.abacAttributes');
+        });
+    });
+
+    describe('team rooms (rule 2.3)', () => {
+        it("a team's main room uses the global rule; the team's type follows (0 public, 1 private)", async () => {
+            const { teamOwner } = fx.users;
+            const { teamMain } = fx.rooms;
+            expect((await fx.post(teamOwner, 'groups.setType', { roomId: teamMain._id, type: 'c' })).status).toBe(200);
+            expect(fx.ws.getTeam(fx.teamId)?.type).toBe(0);
+            expect((await fx.post(teamOwner, 'groups.setType', { roomId: teamMain._id, type: 'p' })).status).toBe(200);
+            expect(fx.ws.getTeam(fx.teamId)?.type).toBe(1);
+        });
+
+        it("a team's main room without create-c gets the non-team message", async () => {
+            fx.ws.setPermissionRoles('create-c', ['admin']);
+            await fx.expectRejected(() => fx.post(fx.users.teamOwner, 'groups.setType', { roomId: fx.rooms.teamMain._id, type: 'c' }), 400,
+                actionNotAllowed('Changing a private group to a public channel is not allowed', D_TYPE));
+        });
+
+        it('room inside a team: the caller needs create-team-channel with the roles of the main room', async () => {
+            const { owner } = fx.users;
+            const { teamChild } = fx.rooms;
+            // olivia owns crew-ops but is a plain member of the main room.
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: teamChild._id, type: 'c' }), 400,
+                actionNotAllowed("Changing a team's private group to a public channel is not allowed", D_TYPE));
+            fx.ws.setRoomRoles(fx.rooms.teamMain._id, owner._id, ['moderator']);
+            const res = await fx.post(owner, 'groups.setType', { roomId: teamChild._id, type: 'c' });
+            expect(res.status).toBe(200);
+            // The team's type does not follow a child room.
+            expect(fx.ws.getTeam(fx.teamId)?.type).toBe(1);
+        });
+
+        it('…and create-c too (both permissions, main-room roles); create-c alone does not suffice', async () => {
+            const { owner } = fx.users;
+            const { teamChild, teamMain } = fx.rooms;
+            fx.ws.setRoomRoles(teamMain._id, owner._id, ['moderator']);
+            fx.ws.setPermissionRoles('create-c', ['admin']);
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: teamChild._id, type: 'c' }), 400,
+                actionNotAllowed("Changing a team's private group to a public channel is not allowed", D_TYPE));
+            fx.ws.setPermissionRoles('create-c', ['admin', 'moderator']);
+            expect((await fx.post(owner, 'groups.setType', { roomId: teamChild._id, type: 'c' })).status).toBe(200);
+        });
+
+        it('room inside a team whose team is missing: only global roles count', async () => {
+            const { owner } = fx.users;
+            const orphan = fx.ws.addRoom({ name: 'orphan', t: 'p', owner: owner._id, teamId: 'no-such-team' });
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: orphan._id, type: 'c' }), 400,
+                actionNotAllowed("Changing a team's private group to a public channel is not allowed", D_TYPE));
+            fx.ws.setPermissionRoles('create-team-channel', ['admin', 'owner', 'moderator', 'user']);
+            expect((await fx.post(owner, 'groups.setType', { roomId: orphan._id, type: 'c' })).status).toBe(200);
+        });
+
+        it('room inside a private team whose main room is ABAC-managed: refused with the team message', async () => {
+            const { owner, teamOwner } = fx.users;
+            const state = fx.ws.toJSON();
+            const main = state.rooms.find((r) => r._id === fx.rooms.teamMain._id);
+            if (!main) throw new Error('fixture');
+            main.abacAttributes = [{ key: 'dept', values: ['ops'] }];
+            const { Workspace } = await import('../../host/workspace/Workspace');
+            const ws = Workspace.fromJSON(state);
+            ws.setSetting('ABAC_Enabled', true);
+            ws.setRoomRoles(fx.rooms.teamMain._id, owner._id, ['moderator']);
+            const token = ws.createAuthToken(owner._id);
+            const before = ws.snapshot();
+            const res = await ws.handle({
+                method: 'POST',
+                path: '/api/v1/groups.setType',
+                headers: { 'X-User-Id': owner._id, 'X-Auth-Token': token },
+                body: { roomId: fx.rooms.teamChild._id, type: 'c' },
+            });
+            expect(res).toEqual({
+                status: 400,
+                body: actionNotAllowed('Changing an ABAC managed private team room to public is not allowed', D_TYPE),
+            });
+            expect(ws.snapshot()).toBe(before);
+            void teamOwner;
+        });
+    });
+
+    describe('public channel → private group (5B)', () => {
+        it('the channel owner makes it private: default unset, subscriptions rewritten, answer key "group"', async () => {
+            const { owner } = fx.users;
+            const { channel } = fx.rooms;
+            expect(fx.room(channel._id).default).toBe(true);
+            const res = await fx.post(owner, 'groups.setType', { roomName: 'lobby', type: 'p' });
+            expect(res.status).toBe(200);
+            expect(res.body).toMatchObject({ success: true, group: { _id: channel._id, t: 'p' } });
+            expect(res.body).not.toHaveProperty('group.default');
+            const room = fx.room(channel._id);
+            expect(room.t).toBe('p');
+            expect(room.default).toBeUndefined();
+            expect(fx.ws.getSubscriptions(channel._id).every((s) => s.t === 'p')).toBe(true);
+            expect(fx.ws.getMessages(channel._id)).toEqual([expect.objectContaining({ t: 'room_changed_privacy', msg: 'Private' })]);
+        });
+
+        it('no access check: a non-member without a global role fails edit-room, an admin non-member succeeds', async () => {
+            const { outsider, admin } = fx.users;
+            const { channel } = fx.rooms;
+            await fx.expectRejected(() => fx.post(outsider, 'groups.setType', { roomId: channel._id, type: 'p' }), 400,
+                actionNotAllowed('Editing room is not allowed', D_EDIT));
+            const res = await fx.post(admin, 'groups.setType', { roomId: channel._id, type: 'p' });
+            expect(res.status).toBe(200);
+            expect(fx.ws.getMessages(channel._id)[0].u).toMatchObject({ _id: admin._id, username: 'admin' });
+        });
+
+        it('archived channel: "The channel, <name>, is archived"', async () => {
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.archivedChannel._id, type: 'p' }), 400, {
+                success: false,
+                error: 'The channel, museum, is archived [error-room-archived]',
+                errorType: 'error-room-archived',
+            });
+        });
+
+        it('no create-p: "Changing a public channel to a private room is not allowed"', async () => {
+            fx.ws.setPermissionRoles('create-p', ['admin']);
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.channel._id, type: 'p' }), 400,
+                actionNotAllowed('Changing a public channel to a private room is not allowed', D_TYPE));
+        });
+
+        it("a team's channel: create-team-group + create-p with the main room's roles", async () => {
+            const { owner } = fx.users;
+            const { teamChannel, teamMain } = fx.rooms;
+            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: teamChannel._id, type: 'p' }), 400,
+                actionNotAllowed("Changing a team's public channel to a private room is not allowed", D_TYPE));
+            fx.ws.setRoomRoles(teamMain._id, owner._id, ['owner']);
+            expect((await fx.post(owner, 'groups.setType', { roomId: teamChannel._id, type: 'p' })).status).toBe(200);
+        });
+
+        it('roomId wins over roomName for the extension too', async () => {
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: 'wrong', roomName: 'lobby', type: 'p' }), 400, GROUP_NOT_FOUND);
+        });
+    });
+});
