@@ -135,7 +135,7 @@ export class EngineHost {
         const tempDir = mkdtempSync(path.join(tmpdir(), 'group-admin-engine-'));
         const ctx: HostContext = {
             workspace: options.workspace,
-            records: { commands: new Map(), apis: [], deliveries: [], bridgeCalls: new Map() },
+            records: { commands: new Map(), apis: [], deliveries: [], bridgeCalls: new Map(), appUsers: new Map() },
             restOrigins: () => {
                 const origins = [originOf(ctx.workspace.getSetting('Site_Url')), ...(options.extraOrigins ?? []).map(originOf)];
                 return origins.filter((o): o is string => !!o);
@@ -158,8 +158,16 @@ export class EngineHost {
         return this.ctx.workspace;
     }
 
-    /** Points every bridge at another workspace (a fresh one per test) without restarting the engine. */
+    /**
+     * Points every bridge at another workspace (a fresh one per test) without restarting the engine. The app's bot
+     * user, created in the first workspace on install, is added to the new one as a server would still have it.
+     */
     useWorkspace(workspace: Workspace): void {
+        for (const appUser of this.ctx.records.appUsers.values()) {
+            if (!workspace.getUser(appUser._id)) {
+                workspace.addUser({ _id: appUser._id, username: appUser.username, name: appUser.name, roles: appUser.roles, type: 'app' });
+            }
+        }
         this.ctx.workspace = workspace;
     }
 

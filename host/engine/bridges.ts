@@ -50,6 +50,7 @@ import { UserBridge } from '@rocket.chat/apps-engine/server/bridges/UserBridge';
 import { VideoConferenceBridge } from '@rocket.chat/apps-engine/server/bridges/VideoConferenceBridge';
 
 import type { Workspace } from '../workspace/Workspace';
+import type { WsUser } from '../workspace/model';
 import { convertRoom, convertUser } from './converters';
 
 /** An ephemeral message (`notifyUser`) or UI interaction (`UiInteractionBridge.notifyUser`) the app sent to one user. */
@@ -70,6 +71,8 @@ export interface HostRecords {
     deliveries: Delivery[];
     /** Bridge method calls (`RoomBridge.getById`, …) since the last reset. */
     bridgeCalls: Map<string, number>;
+    /** The app users the engine created on install (app id → user), carried over when the workspace is swapped. */
+    appUsers: Map<string, WsUser>;
 }
 
 /** Shared, swappable state behind every bridge. */
@@ -534,8 +537,6 @@ class HostUiInteractionBridge extends UiInteractionBridge {
 
 /** Rocket.Chat's `AppUserBridge` reads; the app's bot user is created in the workspace on install. */
 class HostUserBridge extends UserBridge {
-    private readonly appUsers = new Map<string, string>();
-
     constructor(private readonly ctx: HostContext) {
         super();
     }
@@ -549,7 +550,7 @@ class HostUserBridge extends UserBridge {
     }
 
     protected async getAppUser(appId?: string): Promise<IUser | undefined> {
-        const id = appId ? this.appUsers.get(appId) : undefined;
+        const id = appId ? this.ctx.records.appUsers.get(appId)?._id : undefined;
         const user = id ? this.ctx.workspace.getUser(id) : undefined;
         return user ? ({ ...(convertUser(user) as IUser), appId } as IUser) : undefined;
     }
@@ -576,12 +577,12 @@ class HostUserBridge extends UserBridge {
                 roles: data.roles ?? ['app'],
                 type: 'app',
             });
-        this.appUsers.set(appId, user._id);
+        this.ctx.records.appUsers.set(appId, user);
         return user._id;
     }
 
     protected async remove(user: IUser, appId: string): Promise<boolean> {
-        this.appUsers.delete(appId);
+        this.ctx.records.appUsers.delete(appId);
         return true;
     }
 
