@@ -1,0 +1,69 @@
+import { AppError } from '../errors/AppError';
+import type { WorkspaceGateway } from '../workspace/gateway';
+import { DEFAULT_PERMISSION_ROLES } from './defaults';
+
+/** Permission id → roles that hold it. */
+export type PermissionTable = ReadonlyMap<string, ReadonlyArray<string>>;
+
+/** How long the workspace's table is trusted: a change in Rocket.Chat takes effect within this time. */
+export const PERMISSION_CACHE_TTL_MS = 60000;
+
+interface CacheEntry {
+    readonly table: PermissionTable;
+    readonly expiresAt: number;
+}
+
+/** Module memory, keyed by workspace base URL + service user id. */
+const cache = new Map<string, CacheEntry>();
+
+export const DEFAULT_PERMISSION_TABLE: PermissionTable = new Map(
+    Object.keys(DEFAULT_PERMISSION_ROLES).map((id): [string, ReadonlyArray<string>] => [id, DEFAULT_PERMISSION_ROLES[id]]),
+);
+
+function parseTable(data: unknown): PermissionTable | undefined {
+    const update = data && typeof data === 'object' ? (data as { update?: unknown }).update : undefined;
+    if (!Array.isArray(update)) {
+        return undefined;
+    }
+    const table = new Map<string, ReadonlyArray<string>>();
+    update.forEach((doc: unknown) => {
+        const { _id, roles } = (doc || {}) as { _id?: unknown; roles?: unknown };
+        if (typeof _id === 'string') {
+            table.set(_id, Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : []);
+        }
+    });
+    return table;
+}
+
+/**
+ * The workspace's permission table (`GET /api/v1/permissions.listAll` as the service account), cached for
+ * at most 60 s. When it cannot be read (no answer, 5xx, an unexpected body), Rocket.Chat's defaults apply
+ * and nothing is cached. A missing configuration or rejected credentials are reported, not hidden.
+ */
+export async function loadPermissionTable(gateway: WorkspaceGateway, now: () => number = Date.now): Promise<PermissionTable> {
+    const { baseUrl, userId } = await gateway.getConfig();
+    const key = `${baseUrl}\n${userId}`;
+    const hit = cache.get(key);
+    if (hit && hit.expiresAt > now()) {
+        return hit.table;
+    }
+    let table: PermissionTable | undefined;
+    try {
+        const answer = await gateway.read('/api/v1/permissions.listAll');
+        table = answer.status === 200 ? parseTable(answer.data) : undefined;
+    } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'workspace-request-failed') {
+            throw error;
+        }
+    }
+    if (!table) {
+        return DEFAULT_PERMISSION_TABLE;
+    }
+    cache.set(key, { table, expiresAt: now() + PERMISSION_CACHE_TTL_MS });
+    return table;
+}
+
+/** Empties the cache (tests). */
+export function clearPermissionCache(): void {
+    cache.clear();
+}

@@ -1,0 +1,34 @@
+import { AppError } from '../errors/AppError';
+import type { KnownFailure } from '../errors/AppError';
+import { errorSpec } from '../errors/catalogue';
+import type { ErrorCode } from '../errors/catalogue';
+import type { MessageKey } from '../i18n/catalog.generated';
+import type { Translator } from '../i18n/translate';
+
+/** Rocket.Chat's own refusals of a team conversion that have a friendlier reply. */
+const REFUSAL_KEYS: Readonly<Record<string, MessageKey>> = {
+    'team-name-already-exists': 'error_team_name_taken',
+    'room-name-already-exists': 'error_room_name_taken',
+    'error-blocked-username': 'error_name_blocked',
+};
+
+/** Failures after which the reply also shows the usage (the room could not be named or found). */
+const SHOW_USAGE: ReadonlyArray<ErrorCode> = ['room-not-found', 'room-param-not-provided', 'room-param-empty'];
+
+/** The chat reply for a failure, in the invoker's language. */
+export function describeFailure(failure: KnownFailure, t: Translator): string {
+    if (failure instanceof AppError) {
+        return t(errorSpec(failure.code).i18nKey, failure.params);
+    }
+    const key = REFUSAL_KEYS[failure.code];
+    return key ? t(key) : t('error_rocketchat_refused', { error: failure.error });
+}
+
+export function failureNeedsUsage(failure: KnownFailure): boolean {
+    return failure instanceof AppError && SHOW_USAGE.indexOf(failure.code) >= 0;
+}
+
+/** App-specific 5xx failures: the workspace or the app's configuration is at fault, worth a log line. */
+export function isServiceFailure(failure: KnownFailure): boolean {
+    return failure instanceof AppError && errorSpec(failure.code).status >= 500;
+}

@@ -1,0 +1,111 @@
+import type { MessageKey } from '../i18n/catalog.generated';
+
+/** `details` objects Rocket.Chat attaches to its `saveRoomSettings` errors. */
+const D_EDIT = { method: 'saveRoomSettings', action: 'Editing_room' };
+const D_TYPE = { method: 'saveRoomSettings', action: 'Change_Room_Type' };
+const D_E2E = { method: 'saveRoomSettings', action: 'Change_Room_Encrypted' };
+
+export type ErrorParams = Readonly<Record<string, string>>;
+
+/**
+ * One error of the catalogue.
+ * - `status`, `errorType`, `details`: the REST form (Rocket.Chat's own for the same endpoint, or the app's).
+ * - `reason`: the readable text. With an `errorType` the REST `error` is `"<reason> [<errorType>]"`
+ *   (Rocket.Chat's `Meteor.Error` convention), otherwise the reason alone (a plain route failure).
+ * - `i18nKey`: the chat reply; its `{{params}}` come from the error's params.
+ */
+export interface ErrorSpec {
+    readonly status: number;
+    readonly reason: (params: ErrorParams) => string;
+    readonly errorType?: string;
+    readonly details?: (params: ErrorParams) => Record<string, unknown>;
+    readonly i18nKey: MessageKey;
+}
+
+type Reason = string | ((params: ErrorParams) => string);
+
+const reasonOf = (reason: Reason) => (typeof reason === 'string' ? (): string => reason : reason);
+
+/** A plain route failure: `{ success: false, error: "<reason>" }`. */
+const plain = (reason: string, i18nKey: MessageKey, status = 400): ErrorSpec => ({ status, reason: reasonOf(reason), i18nKey });
+
+/** A coded error: `{ success: false, error: "<reason> [<errorType>]", errorType, details? }`. */
+const coded = (errorType: string, reason: Reason, i18nKey: MessageKey, status = 400, details?: ErrorSpec['details']): ErrorSpec => ({
+    status,
+    errorType,
+    reason: reasonOf(reason),
+    i18nKey,
+    ...(details ? { details } : {}),
+});
+
+const notAllowed = (reason: string, details: Record<string, unknown>, i18nKey: MessageKey): ErrorSpec =>
+    coded('error-action-not-allowed', reason, i18nKey, 400, () => details);
+
+/** Every error the app can answer with, keyed by the app's error code. */
+export const ERROR_CATALOGUE = {
+    // --- body checks of the endpoints (Rocket.Chat: plain failures) ---
+    'body-encrypted-required': plain('The bodyParam "encrypted" is required', 'error_body_encrypted_required'),
+    'body-type-required': plain('The bodyParam "type" is required', 'error_body_type_required'),
+
+    // --- room resolution (semantics §3) ---
+    'room-param-not-provided': coded('error-room-param-not-provided', 'The parameter "roomId" or "roomName" is required', 'error_room_param_not_provided'),
+    'room-param-empty': plain('The parameter "roomId" or "roomName" is required', 'error_room_param_not_provided'),
+    'room-not-found': coded('error-room-not-found', 'The required "roomId" or "roomName" param provided does not match any group', 'error_room_not_found'),
+    'group-archived': coded('error-room-archived', (p) => `The private group, ${p.room}, is archived`, 'error_group_archived'),
+    'channel-archived': coded('error-room-archived', (p) => `The channel, ${p.room}, is archived`, 'error_channel_archived'),
+
+    // --- permissions and rules (semantics §4–§6) ---
+    'edit-room-not-allowed': notAllowed('Editing room is not allowed', D_EDIT, 'error_edit_room_not_allowed'),
+    'e2e-disabled': notAllowed('Only groups or direct channels can enable encryption', D_E2E, 'error_e2e_disabled'),
+    'e2e-toggle-not-allowed': notAllowed('You do not have permission to toggle E2E encryption', D_E2E, 'error_e2e_toggle_not_allowed'),
+    'same-type': plain('The private group type is the same as what it would be changed to.', 'error_same_type'),
+    'to-public-not-allowed': notAllowed('Changing a private group to a public channel is not allowed', D_TYPE, 'error_to_public_not_allowed'),
+    'abac-room-to-public': notAllowed('Changing an ABAC managed private room to public is not allowed', D_TYPE, 'error_abac_room_to_public'),
+    'team-room-to-public-not-allowed': notAllowed(
+        "Changing a team's private group to a public channel is not allowed",
+        D_TYPE,
+        'error_team_room_to_public_not_allowed',
+    ),
+    'abac-team-room-to-public': notAllowed(
+        'Changing an ABAC managed private team room to public is not allowed',
+        D_TYPE,
+        'error_abac_team_room_to_public',
+    ),
+    'invalid-room-type': coded('error-invalid-room-type', 'error-invalid-room-type', 'error_invalid_room_type', 400, (p) => ({
+        function: 'RocketChat.saveRoomType',
+        type: p.type,
+    })),
+    'to-private-not-allowed': notAllowed('Changing a public channel to a private room is not allowed', D_TYPE, 'error_to_private_not_allowed'),
+    'team-room-to-private-not-allowed': notAllowed(
+        "Changing a team's public channel to a private room is not allowed",
+        D_TYPE,
+        'error_team_room_to_private_not_allowed',
+    ),
+    'team-not-allowed': plain('unauthorized', 'error_team_not_allowed', 403),
+    'already-team-main': plain('team-name-already-exists', 'error_already_team_main'),
+    'room-already-in-team': coded('error-room-already-in-team', 'The private group is already part of a team', 'error_room_already_in_team'),
+    'not-logged-in': plain('You must be logged in to do this.', 'error_not_logged_in', 401),
+
+    // --- the app's own (interface.md §3) ---
+    'app-not-configured': coded(
+        'error-app-not-configured',
+        'The app is not configured: set the service account user id and token',
+        'error_app_not_configured',
+        503,
+    ),
+    'service-account-rejected': coded(
+        'error-service-account-rejected',
+        "Rocket.Chat rejected the service account's credentials",
+        'error_service_account_rejected',
+        503,
+    ),
+    'workspace-request-failed': coded('error-workspace-request-failed', 'The request to the Rocket.Chat workspace failed', 'error_workspace_request_failed', 502),
+    'invalid-body': coded('error-invalid-body', 'The request body must be a JSON object', 'error_invalid_body'),
+    'internal': plain('Internal server error', 'error_unexpected', 500),
+} satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export function errorSpec(code: ErrorCode): ErrorSpec {
+    return ERROR_CATALOGUE[code];
+}

@@ -1,0 +1,100 @@
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import { teamRuleAllows } from '../access/teams';
+import { AppError } from '../errors/AppError';
+import { toRoomView } from '../workspace/roomView';
+import type { RoomView } from '../workspace/roomView';
+import type { OperationContext } from './context';
+import { assertRoomParamsGiven, findRoom, requireGroup, requireOpenChannel } from './resolveRoom';
+import type { FoundRoom } from './resolveRoom';
+import { saveRoomSettings } from './roomSettingsWrite';
+import type { GroupResult, OperationInput, Outcome } from './types';
+
+export interface SetTypeInput extends OperationInput {
+    /** `c` or `p` (case-sensitive); a REST body may carry anything. */
+    readonly type: unknown;
+}
+
+function inTeam(view: RoomView): view is RoomView & { readonly teamId: string } {
+    return !!view.teamId && !view.teamMain;
+}
+
+function write(found: FoundRoom, type: string, input: SetTypeInput, ctx: OperationContext): Promise<Outcome<GroupResult>> {
+    const changes = { t: { from: found.view.type, to: type } };
+    return saveRoomSettings('setType', found, { rid: found.view.id, roomType: type }, changes, input.dryRun, ctx);
+}
+
+/** Step 9: the room's team is private and its main room is ABAC-managed (read only when it can matter). */
+async function teamMainRoomIsAbacManaged(teamId: string, ctx: OperationContext): Promise<boolean> {
+    const team = await ctx.teams.get(teamId);
+    if (!team || team.type !== 1 || !team.mainRoomId || !(await ctx.serverSettings.isTrue('ABAC_Enabled'))) {
+        return false;
+    }
+    const mainRoom = await ctx.rooms.getById(team.mainRoomId);
+    return !!mainRoom && toRoomView(mainRoom).hasAbacAttributes;
+}
+
+/** 5A: a private group (Rocket.Chat's `groups.setType`), steps 3–10. */
+async function changeGroupType(room: IRoom | undefined, type: string, input: SetTypeInput, ctx: OperationContext): Promise<Outcome<GroupResult>> {
+    const { user } = input;
+    const found = await requireGroup(room, input.room, user, ctx);
+    const { view } = found;
+    const params = { room: view.label };
+    if (type === view.type) {
+        throw new AppError('same-type', params);
+    }
+    if (!(await ctx.access.hasPermission(user, 'edit-room', view.id))) {
+        throw new AppError('edit-room-not-allowed', params);
+    }
+    if (type === 'c' && !inTeam(view) && !(await ctx.access.hasPermission(user, 'create-c'))) {
+        throw new AppError('to-public-not-allowed', params);
+    }
+    // From here on `type` is never "p" (step 4 answered it).
+    if (view.hasAbacAttributes && (await ctx.serverSettings.isTrue('ABAC_Enabled'))) {
+        throw new AppError('abac-room-to-public', params);
+    }
+    if (inTeam(view)) {
+        if (type === 'c' && !(await teamRuleAllows(ctx.access, ctx.teams, user, view.teamId, ['create-team-channel', 'create-c']))) {
+            throw new AppError('team-room-to-public-not-allowed', params);
+        }
+        if (await teamMainRoomIsAbacManaged(view.teamId, ctx)) {
+            throw new AppError('abac-team-room-to-public', params);
+        }
+    }
+    if (type !== 'c') {
+        throw new AppError('invalid-room-type', { room: view.label, type });
+    }
+    return write(found, type, input, ctx);
+}
+
+/** 5B (extension): a public channel becomes a private group, with `channels.setType`'s rules. */
+async function changeChannelToPrivate(room: IRoom, input: SetTypeInput, ctx: OperationContext): Promise<Outcome<GroupResult>> {
+    const { user } = input;
+    const found = requireOpenChannel(room);
+    const { view } = found;
+    const params = { room: view.label };
+    if (!(await ctx.access.hasPermission(user, 'edit-room', view.id))) {
+        throw new AppError('edit-room-not-allowed', params);
+    }
+    if (inTeam(view)) {
+        if (!(await teamRuleAllows(ctx.access, ctx.teams, user, view.teamId, ['create-team-group', 'create-p']))) {
+            throw new AppError('team-room-to-private-not-allowed', params);
+        }
+    } else if (!(await ctx.access.hasPermission(user, 'create-p'))) {
+        throw new AppError('to-private-not-allowed', params);
+    }
+    return write(found, 'p', input, ctx);
+}
+
+/** `groups.setType` (semantics §5): a private group → `c`, or (extension 5B) a public channel → `p`. */
+export async function setType(input: SetTypeInput, ctx: OperationContext): Promise<Outcome<GroupResult>> {
+    const { type } = input;
+    if (typeof type !== 'string' || type.trim() === '') {
+        throw new AppError('body-type-required');
+    }
+    assertRoomParamsGiven(input.room);
+    const room = await findRoom(input.room, ctx);
+    if (room && String(room.type) === 'c' && type === 'p') {
+        return changeChannelToPrivate(room, input, ctx);
+    }
+    return changeGroupType(room, type, input, ctx);
+}

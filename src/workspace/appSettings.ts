@@ -1,0 +1,74 @@
+import type { ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
+import { mapJson } from './json';
+
+/** Ids of the app's settings (interface.md §4). */
+export const SETTING_IDS = {
+    serviceUserId: 'service_user_id',
+    serviceUserToken: 'service_user_token',
+    serverUrl: 'server_url',
+    confirmChanges: 'confirm_changes',
+} as const;
+
+export type AppSettingId = (typeof SETTING_IDS)[keyof typeof SETTING_IDS];
+
+/**
+ * The app's own setting values, kept in module memory: each is read once through the settings accessor
+ * (a host round trip) and then kept current by `onSettingUpdated` (see GroupAdminApp).
+ */
+const known = new Map<string, unknown>();
+
+/** How long the server's `Site_Url` (the base URL when `server_url` is empty) is remembered. */
+export const SITE_URL_TTL_MS = 60000;
+
+/** `Site_Url` as last read; forgotten whenever an app setting changes. */
+let siteUrl: { readonly value: unknown; readonly expiresAt: number } | undefined;
+
+export async function getAppSetting(reader: ISettingRead, id: AppSettingId): Promise<unknown> {
+    if (known.has(id)) {
+        return known.get(id);
+    }
+    const value: unknown = await reader.getValueById(id);
+    known.set(id, value);
+    return value;
+}
+
+/** Called when Rocket.Chat reports a changed setting. */
+export function rememberAppSetting(setting: Pick<ISetting, 'id' | 'value' | 'packageValue'>): void {
+    const value: unknown = setting.value === undefined || setting.value === null ? setting.packageValue : setting.value;
+    known.set(setting.id, value);
+    siteUrl = undefined;
+}
+
+/** Forget every remembered value (app enabled or disabled; tests). */
+export function forgetAppSettings(): void {
+    known.clear();
+    siteUrl = undefined;
+}
+
+/** The server's `Site_Url`, read through `read` at most once a minute. */
+export async function getSiteUrl(read: () => Promise<unknown>, now: () => number = Date.now): Promise<unknown> {
+    if (!siteUrl || siteUrl.expiresAt <= now()) {
+        const value = await read();
+        siteUrl = { value, expiresAt: now() + SITE_URL_TTL_MS };
+    }
+    return siteUrl.value;
+}
+
+const REDACTED = '[redacted]';
+
+function currentToken(): string {
+    const token = known.get(SETTING_IDS.serviceUserToken);
+    return typeof token === 'string' ? token.trim() : '';
+}
+
+/** Replaces every occurrence of the service account's token in a text meant for a log line. */
+export function redactSecrets(text: string): string {
+    const token = currentToken();
+    return token ? text.split(token).join(REDACTED) : text;
+}
+
+/** A copy of a JSON value with the token replaced in every string (keys included); the rest unchanged. */
+export function redactValue(value: unknown): unknown {
+    return mapJson(value, (leaf) => (typeof leaf === 'string' ? redactSecrets(leaf) : leaf), redactSecrets);
+}

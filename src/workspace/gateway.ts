@@ -1,0 +1,123 @@
+import type { IHttp, IHttpResponse, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { AppError, RocketChatRefusal } from '../errors/AppError';
+import { SETTING_IDS, getAppSetting, getSiteUrl, redactValue } from './appSettings';
+import type { ServerSettings } from './serverSettings';
+
+/** Per-request timeout of every call to the workspace's REST API. */
+export const REQUEST_TIMEOUT_MS = 10000;
+
+export interface GatewayConfig {
+    readonly baseUrl: string;
+    readonly userId: string;
+    readonly token: string;
+}
+
+export interface RestAnswer {
+    readonly status: number;
+    readonly data: unknown;
+}
+
+function nonEmpty(value: unknown): string {
+    return typeof value === 'string' ? value.trim() : '';
+}
+
+function trimTrailingSlashes(url: string): string {
+    return url.replace(/\/+$/, '');
+}
+
+function parseBody(response: IHttpResponse): unknown {
+    if (response.data !== undefined && response.data !== null) {
+        return response.data;
+    }
+    if (typeof response.content === 'string' && response.content !== '') {
+        try {
+            return JSON.parse(response.content) as unknown;
+        } catch {
+            return response.content;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The workspace's REST API, called as the service account (interface.md §5).
+ * Failures become the app's errors: no credentials → `app-not-configured`; 401 → `service-account-rejected`;
+ * no answer, a rejected call or a 5xx → `workspace-request-failed`. Reads hand other statuses to the caller;
+ * a write's other 4xx is Rocket.Chat's refusal, passed on unchanged (but for the token). Headers are never
+ * logged or echoed.
+ */
+export class WorkspaceGateway {
+    private config?: Promise<GatewayConfig>;
+
+    constructor(
+        private readonly http: IHttp,
+        private readonly settings: ISettingRead,
+        private readonly serverSettings: ServerSettings,
+    ) {}
+
+    /** Base URL and credentials; memoized for the operation. */
+    public getConfig(): Promise<GatewayConfig> {
+        if (!this.config) {
+            this.config = this.loadConfig();
+        }
+        return this.config;
+    }
+
+    /** GET `path` (`/api/v1/...`) with a query. */
+    public async read(path: string, query: Readonly<Record<string, string>> = {}): Promise<RestAnswer> {
+        const pairs = Object.keys(query).map((key) => `${encodeURIComponent(key)}=${encodeURIComponent(query[key])}`);
+        return this.call('get', pairs.length ? `${path}?${pairs.join('&')}` : path);
+    }
+
+    /** POST `body` to `path`; resolves with Rocket.Chat's 2xx body. */
+    public async write(path: string, body: Readonly<Record<string, unknown>>): Promise<unknown> {
+        const answer = await this.call('post', path, body);
+        if (answer.status >= 200 && answer.status < 300) {
+            return answer.data;
+        }
+        // Passed on as Rocket.Chat sent it, except that the token could never be echoed back.
+        throw new RocketChatRefusal(answer.status, redactValue(answer.data));
+    }
+
+    private async call(method: 'get' | 'post', path: string, body?: Readonly<Record<string, unknown>>): Promise<RestAnswer> {
+        const { baseUrl, userId, token } = await this.getConfig();
+        const request = {
+            headers: { 'X-User-Id': userId, 'X-Auth-Token': token, 'Content-Type': 'application/json' },
+            timeout: REQUEST_TIMEOUT_MS,
+            ...(body ? { content: JSON.stringify(body) } : {}),
+        };
+        let response: IHttpResponse | undefined;
+        try {
+            response = method === 'get' ? await this.http.get(baseUrl + path, request) : await this.http.post(baseUrl + path, request);
+        } catch {
+            throw new AppError('workspace-request-failed');
+        }
+        if (!response || typeof response.statusCode !== 'number') {
+            throw new AppError('workspace-request-failed');
+        }
+        const status = response.statusCode;
+        if (status === 401) {
+            throw new AppError('service-account-rejected');
+        }
+        if (status >= 500 || status < 200 || (status >= 300 && status < 400)) {
+            throw new AppError('workspace-request-failed');
+        }
+        return { status, data: parseBody(response) };
+    }
+
+    private async loadConfig(): Promise<GatewayConfig> {
+        const [userId, token, serverUrl] = await Promise.all([
+            getAppSetting(this.settings, SETTING_IDS.serviceUserId),
+            getAppSetting(this.settings, SETTING_IDS.serviceUserToken),
+            getAppSetting(this.settings, SETTING_IDS.serverUrl),
+        ]);
+        if (!nonEmpty(userId) || !nonEmpty(token)) {
+            throw new AppError('app-not-configured');
+        }
+        const baseUrl = trimTrailingSlashes(nonEmpty(serverUrl) || nonEmpty(await getSiteUrl(() => this.serverSettings.get('Site_Url'))));
+        if (!baseUrl) {
+            throw new AppError('app-not-configured');
+        }
+        return { baseUrl, userId: nonEmpty(userId), token: nonEmpty(token) };
+    }
+}

@@ -1,0 +1,350 @@
+/**
+ * Small fakes of the accessors the app uses (IRead, IHttp, IModify) over an in-memory workspace.
+ * Every accessor call and every HTTP call is recorded in `calls`: one entry = one host round trip.
+ */
+import type { IHttp, IHttpRequest, IHttpResponse, ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { clearPermissionCache } from '../../src/access/permissionTable';
+import { forgetAppUser } from '../../src/commands/reply';
+import { createOperationContext } from '../../src/operations/context';
+import type { OperationContext } from '../../src/operations/context';
+import { forgetAppSettings } from '../../src/workspace/appSettings';
+
+export const TOKEN = 'sEcReT-T0ken-for-tests-9f8e7d';
+export const SERVICE_ID = 'svc-user';
+export const BASE_URL = 'http://rc.test';
+
+export interface WsUser {
+    id: string;
+    username: string;
+    roles: string[];
+    language?: string;
+}
+
+export interface WsRoom {
+    _id: string;
+    name: string;
+    fname?: string;
+    t: 'c' | 'p' | 'd' | 'l';
+    encrypted?: boolean;
+    archived?: boolean;
+    ro?: boolean;
+    teamId?: string;
+    teamMain?: boolean;
+    prid?: string;
+    abacAttributes?: Array<{ key: string; values: string[] }>;
+    /** abacAttributes delivered as a mapped field (newer servers) instead of in `_unmappedProperties_`. */
+    abacMapped?: boolean;
+    u: { _id: string; username: string };
+    ts: Date;
+    _updatedAt: Date;
+}
+
+export interface WsSubscription {
+    rid: string;
+    uid: string;
+    roles: string[];
+}
+
+export interface WsTeam {
+    _id: string;
+    name: string;
+    type: 0 | 1;
+    roomId: string;
+}
+
+export type HttpFault = (method: string, path: string) => IHttpResponse | 'reject' | undefined;
+
+const DEFAULT_TABLE: Record<string, string[]> = {
+    'edit-room': ['admin', 'owner', 'moderator'],
+    'toggle-room-e2e-encryption': ['owner', 'admin'],
+    'create-c': ['admin', 'user', 'bot', 'app'],
+    'create-p': ['admin', 'user', 'bot', 'app'],
+    'create-team': ['admin', 'user'],
+    'create-team-channel': ['admin', 'owner', 'moderator'],
+    'create-team-group': ['admin', 'owner', 'moderator'],
+    'view-p-room': ['admin', 'user', 'guest'],
+    'view-joined-room': ['guest', 'bot', 'app'],
+    'view-c-room': ['admin', 'user', 'bot', 'app'],
+};
+
+let ids = 0;
+const T0 = new Date('2024-01-02T03:04:05.000Z');
+
+function response(method: string, url: string, statusCode: number, body: unknown): IHttpResponse {
+    return { url, method: method as IHttpResponse['method'], statusCode, data: body, content: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+}
+
+export class FakeWorkspace {
+    public users = new Map<string, WsUser>();
+
+    public rooms = new Map<string, WsRoom>();
+
+    public subscriptions: WsSubscription[] = [];
+
+    public teams: WsTeam[] = [];
+
+    public serverSettings: Record<string, unknown> = { E2E_Enable: true, Site_Url: 'http://site.test', Language: 'en' };
+
+    public appSettings: Record<string, unknown> = { service_user_id: SERVICE_ID, service_user_token: TOKEN, server_url: `${BASE_URL}/` };
+
+    /** The workspace's permission table as `permissions.listAll` shows it. */
+    public permissions: Record<string, string[]> = { ...DEFAULT_TABLE };
+
+    /** Round trips, in order: `room.getById`, `http.post /api/v1/rooms.saveRoomSettings`, … */
+    public calls: string[] = [];
+
+    public requests: Array<{ method: string; url: string; options: IHttpRequest }> = [];
+
+    public writes: Array<{ path: string; body: Record<string, unknown> }> = [];
+
+    public notifications: Array<{ user: IUser; message: IMessage }> = [];
+
+    public logs: string[] = [];
+
+    public fault?: HttpFault;
+
+    constructor() {
+        forgetAppSettings();
+        clearPermissionCache();
+        forgetAppUser();
+    }
+
+    public addUser(id: string, roles: string[] = ['user'], language?: string): IUser {
+        this.users.set(id, { id, username: id, roles, language });
+        return this.user(id);
+    }
+
+    public addRoom(room: Partial<WsRoom> & { _id: string }, members: Array<[string, string[]?]> = []): WsRoom {
+        const full: WsRoom = {
+            name: room._id,
+            t: 'p',
+            u: { _id: 'creator', username: 'creator' },
+            ts: T0,
+            _updatedAt: T0,
+            ...room,
+        };
+        this.rooms.set(full._id, full);
+        members.forEach(([uid, roles]) => this.subscriptions.push({ rid: full._id, uid, roles: roles || [] }));
+        return full;
+    }
+
+    /** The user as the engine's user converter gives it (`roles` = global roles only). */
+    public user(id: string): IUser {
+        const u = this.users.get(id);
+        if (!u) {
+            throw new Error(`no user ${id}`);
+        }
+        return {
+            id: u.id,
+            username: u.username,
+            name: u.username,
+            roles: [...u.roles],
+            settings: u.language ? { preferences: { language: u.language } } : undefined,
+        } as unknown as IUser;
+    }
+
+    /** The room as the engine's room converter gives it. */
+    public toIRoom(room: WsRoom): IRoom {
+        const unmapped: Record<string, unknown> = { usersCount: this.subscriptions.filter((s) => s.rid === room._id).length };
+        if (room.encrypted !== undefined) {
+            unmapped.encrypted = room.encrypted;
+        }
+        if (room.archived !== undefined) {
+            unmapped.archived = room.archived;
+        }
+        if (room.abacAttributes && !room.abacMapped) {
+            unmapped.abacAttributes = room.abacAttributes;
+        }
+        const parent = room.prid ? this.rooms.get(room.prid) : undefined;
+        const converted: Record<string, unknown> = {
+            id: room._id,
+            slugifiedName: room.name,
+            displayName: room.fname || room.name,
+            type: room.t,
+            creator: { id: room.u._id, username: room.u.username },
+            isReadOnly: room.ro === true,
+            createdAt: room.ts,
+            updatedAt: room._updatedAt,
+            teamId: room.teamId,
+            isTeamMain: room.teamMain,
+            parentRoom: parent ? this.toIRoom(parent) : undefined,
+            usernames: [],
+            _unmappedProperties_: unmapped,
+        };
+        if (room.abacAttributes && room.abacMapped) {
+            converted.abacAttributes = room.abacAttributes;
+        }
+        return converted as unknown as IRoom;
+    }
+
+    public room(id: string): IRoom {
+        const room = this.rooms.get(id);
+        if (!room) {
+            throw new Error(`no room ${id}`);
+        }
+        return this.toIRoom(room);
+    }
+
+    private record<T>(name: string, value: T): Promise<T> {
+        this.calls.push(name);
+        return Promise.resolve(value);
+    }
+
+    private holders(rid: string, role: string): IUser[] {
+        return this.subscriptions.filter((s) => s.rid === rid && s.roles.includes(role)).map((s) => this.user(s.uid));
+    }
+
+    public read(): IRead {
+        const roomReader = {
+            getById: (id: string) => this.record('room.getById', this.rooms.has(id) ? this.room(id) : undefined),
+            getByName: (name: string) => {
+                const found = [...this.rooms.values()].find((r) => r.name === name);
+                return this.record('room.getByName', found ? this.toIRoom(found) : undefined);
+            },
+            getOwners: (rid: string) => this.record('room.getOwners', this.holders(rid, 'owner')),
+            getModerators: (rid: string) => this.record('room.getModerators', this.holders(rid, 'moderator')),
+            getLeaders: (rid: string) => this.record('room.getLeaders', this.holders(rid, 'leader')),
+            getMembers: (rid: string) =>
+                this.record(
+                    'room.getMembers',
+                    this.subscriptions.filter((s) => s.rid === rid).map((s) => this.user(s.uid)),
+                ),
+        };
+        const userReader = {
+            getUserRoomIds: (uid: string) => this.record('user.getUserRoomIds', this.subscriptions.filter((s) => s.uid === uid).map((s) => s.rid)),
+            getAppUser: () => this.record('user.getAppUser', { id: 'app-bot', username: 'group-admin.bot', roles: ['app'] } as unknown as IUser),
+        };
+        const settingsReader = {
+            getValueById: (id: string) => {
+                this.calls.push(`setting.${id}`);
+                if (!(id in this.appSettings)) {
+                    return Promise.reject(new Error(`Setting "${id}" does not exist.`));
+                }
+                return Promise.resolve(this.appSettings[id]);
+            },
+        };
+        const serverSettingsReader = {
+            getValueById: (id: string) => {
+                this.calls.push(`server.${id}`);
+                if (!(id in this.serverSettings)) {
+                    return Promise.reject(new Error(`No Server Setting found, or it is unaccessible, by the id of "${id}".`));
+                }
+                return Promise.resolve(this.serverSettings[id]);
+            },
+        };
+        return {
+            getRoomReader: () => roomReader,
+            getUserReader: () => userReader,
+            getEnvironmentReader: () => ({ getSettings: () => settingsReader, getServerSettings: () => serverSettingsReader }),
+        } as unknown as IRead;
+    }
+
+    public http(): IHttp {
+        const call = (method: string) => (url: string, options: IHttpRequest = {}) => this.handle(method, url, options);
+        return { get: call('get'), post: call('post'), put: call('put'), del: call('delete'), patch: call('patch') } as unknown as IHttp;
+    }
+
+    public context(): OperationContext {
+        return createOperationContext(this.read(), this.http());
+    }
+
+    public modify(): IModify {
+        const builder = () => {
+            const msg: Partial<IMessage> = {};
+            const b = {
+                setRoom: (room: IRoom) => ((msg.room = room), b),
+                setText: (text: string) => ((msg.text = text), b),
+                setSender: (sender: IUser) => ((msg.sender = sender), b),
+                getMessage: () => {
+                    if (!msg.room) {
+                        throw new Error('The "room" property is required.');
+                    }
+                    return msg as IMessage;
+                },
+            };
+            return b;
+        };
+        return {
+            getCreator: () => ({ startMessage: builder }),
+            getNotifier: () => ({
+                notifyUser: (user: IUser, message: IMessage) => {
+                    this.notifications.push({ user, message });
+                    return this.record('notifier.notifyUser', undefined);
+                },
+            }),
+        } as unknown as IModify;
+    }
+
+    public logger(): ILogger {
+        const log = (level: string) => (...items: unknown[]) => this.logs.push(`${level} ${items.map((i) => (typeof i === 'string' ? i : JSON.stringify(i))).join(' ')}`);
+        return { debug: log('debug'), info: log('info'), log: log('log'), warn: log('warn'), error: log('error'), success: log('success') } as unknown as ILogger;
+    }
+
+    /** The workspace's REST API as the service account sees it. */
+    private async handle(method: string, url: string, options: IHttpRequest): Promise<IHttpResponse> {
+        const parsed = new URL(url);
+        const path = parsed.pathname;
+        this.calls.push(`http.${method} ${path}`);
+        this.requests.push({ method, url, options });
+        const injected = this.fault ? this.fault(method, path) : undefined;
+        if (injected === 'reject') {
+            throw new Error(`connect ECONNREFUSED ${url}`);
+        }
+        if (injected) {
+            return injected;
+        }
+        const headers = options.headers || {};
+        if (headers['X-User-Id'] !== SERVICE_ID || headers['X-Auth-Token'] !== TOKEN) {
+            return response(method, url, 401, { success: false, error: 'You must be logged in to do this.' });
+        }
+        const body = options.content ? (JSON.parse(options.content) as Record<string, unknown>) : {};
+        if (method === 'get' && path === '/api/v1/permissions.listAll') {
+            return response(method, url, 200, { update: Object.keys(this.permissions).map((_id) => ({ _id, roles: this.permissions[_id] })), remove: [], success: true });
+        }
+        if (method === 'get' && path === '/api/v1/teams.info') {
+            const team = this.teams.find((t) => t._id === parsed.searchParams.get('teamId'));
+            return team
+                ? response(method, url, 200, { teamInfo: { ...team, roomId: team.roomId }, success: true })
+                : response(method, url, 400, { success: false, error: 'Team not found' });
+        }
+        if (method === 'post' && path === '/api/v1/rooms.saveRoomSettings') {
+            this.writes.push({ path, body });
+            const room = this.rooms.get(String(body.rid));
+            if (!room) {
+                return response(method, url, 400, { success: false, error: 'Invalid room [error-invalid-room]', errorType: 'error-invalid-room' });
+            }
+            if ('encrypted' in body) {
+                room.encrypted = body.encrypted === true;
+            }
+            if ('roomType' in body) {
+                room.t = body.roomType as WsRoom['t'];
+            }
+            room._updatedAt = new Date(room._updatedAt.getTime() + 1000);
+            return response(method, url, 200, { rid: room._id, success: true });
+        }
+        if (method === 'post' && path === '/api/v1/teams.create') {
+            this.writes.push({ path, body });
+            const name = String(body.name);
+            const taken = [...this.users.values()].some((u) => u.username.toLowerCase() === name.toLowerCase()) || this.teams.some((t) => t.name.toLowerCase() === name.toLowerCase());
+            if (taken) {
+                return response(method, url, 400, { success: false, error: 'team-name-already-exists' });
+            }
+            const roomId = String((body.room as { id: string }).id);
+            const team: WsTeam = { _id: `team-${++ids}`, name, type: 1, roomId };
+            this.teams.push(team);
+            const room = this.rooms.get(roomId);
+            if (room) {
+                room.teamId = team._id;
+                room.teamMain = true;
+            }
+            return response(method, url, 200, {
+                team: { ...team, createdAt: T0.toISOString(), createdBy: { _id: SERVICE_ID, username: 'service' }, _updatedAt: T0.toISOString(), extra: 'x' },
+                success: true,
+            });
+        }
+        return response(method, url, 404, { success: false, error: 'Not found' });
+    }
+}

@@ -1,0 +1,64 @@
+import type { App } from '@rocket.chat/apps-engine/definition/App';
+import { isKnownFailure } from '../../src/errors/AppError';
+import { toRestFailure } from '../../src/errors/rest';
+import type { RestFailure } from '../../src/errors/rest';
+import type { RoomRef } from '../../src/operations/types';
+import { FakeWorkspace } from './fakes';
+
+/** The REST form of what `promise` rejected with (fails the test when it resolves). */
+export async function restFailure(promise: Promise<unknown>): Promise<RestFailure & { content: Record<string, unknown> }> {
+    try {
+        await promise;
+    } catch (error) {
+        if (!isKnownFailure(error)) {
+            throw error;
+        }
+        return toRestFailure(error) as RestFailure & { content: Record<string, unknown> };
+    }
+    throw new Error('expected a failure');
+}
+
+export const params = (p: Record<string, unknown>): RoomRef => ({ kind: 'params', params: p });
+
+/**
+ * A workspace with one private group `g1` (`Group One`) and its members:
+ * olga = owner, mo = moderator, mem = plain member, adm = admin member; ada = admin, not a member;
+ * out = plain user, not a member. All but the admins have only the global `user` role.
+ */
+export function standardWorkspace(): FakeWorkspace {
+    const ws = new FakeWorkspace();
+    ws.addUser('olga');
+    ws.addUser('mo');
+    ws.addUser('mem');
+    ws.addUser('adm', ['admin', 'user']);
+    ws.addUser('ada', ['admin', 'user']);
+    ws.addUser('out');
+    ws.addRoom({ _id: 'g1', name: 'g1', fname: 'Group One' }, [['olga', ['owner']], ['mo', ['moderator']], ['mem'], ['adm']]);
+    return ws;
+}
+
+export const EDIT = { method: 'saveRoomSettings', action: 'Editing_room' };
+export const TYPE = { method: 'saveRoomSettings', action: 'Change_Room_Type' };
+export const E2E = { method: 'saveRoomSettings', action: 'Change_Room_Encrypted' };
+
+export const NOT_FOUND = {
+    success: false,
+    error: 'The required "roomId" or "roomName" param provided does not match any group [error-room-not-found]',
+    errorType: 'error-room-not-found',
+};
+
+export const PARAM_NOT_PROVIDED = {
+    success: false,
+    error: 'The parameter "roomId" or "roomName" is required [error-room-param-not-provided]',
+    errorType: 'error-room-param-not-provided',
+};
+
+export function notAllowed(reason: string, details: Record<string, string>): Record<string, unknown> {
+    return { success: false, error: `${reason} [error-action-not-allowed]`, errorType: 'error-action-not-allowed', details };
+}
+
+/** A stand-in for the App instance the doors hold (only its logger is used). */
+export function fakeApp(ws: FakeWorkspace): App {
+    const logger = ws.logger();
+    return { getLogger: () => logger, getID: () => 'app-id' } as unknown as App;
+}
