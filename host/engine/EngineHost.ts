@@ -24,6 +24,7 @@ import type { RestResponse } from '../workspace/model';
 import { HostBridges } from './bridges';
 import type { Delivery, HostContext } from './bridges';
 import { convertRoom, convertUser } from './converters';
+import { preferDenoBinary } from './denoPath';
 import { parseParameters } from './parseParameters';
 import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
 
@@ -127,11 +128,8 @@ export class EngineHost {
         if (AppManager.Instance) {
             throw new Error('An EngineHost is already running in this process: stop() it first');
         }
-        // Deno is spawned as the literal `deno` from PATH: use the pinned one from node_modules.
-        const denoBin = path.join(path.dirname(require.resolve('deno/package.json')), '..', '.bin');
-        if (!(process.env.PATH ?? '').split(path.delimiter).includes(denoBin)) {
-            process.env.PATH = `${denoBin}${path.delimiter}${process.env.PATH ?? ''}`;
-        }
+        // Deno is spawned as the literal `deno` from PATH: use the pinned binary itself from node_modules.
+        preferDenoBinary();
         const tempDir = mkdtempSync(path.join(tmpdir(), 'group-admin-engine-'));
         const ctx: HostContext = {
             workspace: options.workspace,

@@ -230,6 +230,24 @@ export class Workspace {
         return clone(sub);
     }
 
+    /**
+     * Posts a plain chat message as a member (what Rocket.Chat's `sendMessage` does for text): the author must be
+     * subscribed to the room, and an archived or read-only room refuses it. Counts it in the room's `msgs`.
+     */
+    postMessage(rid: string, userId: string, text: string): WsMessage {
+        const room = this.requireRoom(rid, 'postMessage: room');
+        const user = this.requireUser(userId, 'postMessage: user');
+        if (!this.store.subscription(rid, userId) || room.archived || room.ro) {
+            throw new Error(`postMessage: ${user.username} cannot post in ${room.name}`);
+        }
+        const at = this.store.now();
+        const message = this.store.insertMessage({ _id: randomId(), rid, msg: text, u: { _id: user._id, username: user.username, name: user.name }, ts: at, _updatedAt: at });
+        room.msgs += 1;
+        room._updatedAt = at;
+        this.changed();
+        return clone(message);
+    }
+
     /** Replaces the user's room roles in the room (`owner`, `moderator`, `leader`, custom ones). */
     setRoomRoles(rid: string, userId: string, roles: string[]): WsSubscription {
         const sub = this.store.subscription(rid, userId);

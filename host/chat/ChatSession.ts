@@ -1,0 +1,545 @@
+/**
+ * The terminal chat's logic, independent of the terminal: who you are, which room you are in, what a typed line does
+ * and what it prints. A line starting with `/` runs the app's slash command as that user in that room (through the
+ * real engine) and prints the ephemeral reply plus every new message (Rocket.Chat's system messages); a line starting
+ * with `:` is a chat command (`:help`); anything else is posted as a chat message.
+ *
+ * The terminal wiring (readline, history, completion display) is in terminal.ts.
+ */
+import { randomUUID } from 'crypto';
+
+import type { CommandRun, Delivery } from '../engine/EngineHost';
+import type { WsMessage, WsRoom, WsUser } from '../workspace/model';
+import type { Workspace } from '../workspace/Workspace';
+import { hang, messageLine, roomKind, table, teamLabel } from './render';
+
+/** What the chat needs from the engine host. */
+export interface ChatEngine {
+    runCommand(line: string, userId: string, roomId: string, triggerId?: string): Promise<CommandRun>;
+    commands(): string[];
+}
+
+export interface ChatSessionOptions {
+    engine: ChatEngine;
+    /** The current workspace (looked up on every use). */
+    workspace: () => Workspace;
+    /** Posts a plain chat message as `userId` in `roomId`. */
+    postMessage: (roomId: string, userId: string, text: string) => void;
+    /** Where output goes: one call per block of lines, no trailing newline. */
+    print: (text: string) => void;
+    /** Starting user and room (names); fall back to a sensible user/room when absent or unknown. */
+    user?: string;
+    room?: string;
+    /** The app's service account (hidden from user lists and completion). */
+    serviceUserId?: string;
+    /** Whether the app asks for confirmation in modals (for the hint printed when it opens one). */
+    confirmChanges?: boolean;
+}
+
+/** The app's commands and their first words (for completion and help). */
+export const COMMAND_WORDS: Readonly<Record<string, readonly string[]>> = {
+    encrypt: ['on', 'off', 'status', 'help'],
+    settype: ['public', 'private', 'status', 'help'],
+    toteam: ['help'],
+};
+
+export const META_COMMANDS: ReadonlyArray<{ name: string; args: string; help: string }> = [
+    { name: ':user', args: '<name>', help: 'become another user (stays in the room if they are a member)' },
+    { name: ':room', args: '<name>', help: 'go to another room' },
+    { name: ':rooms', args: '', help: 'list the rooms: type, encryption, team, members, your role' },
+    { name: ':log', args: '[room] [n]', help: "show a room's last n messages (default 10), system messages included" },
+    { name: ':who', args: '', help: 'who you are, where, and who else is in the room' },
+    { name: ':users', args: '', help: 'list the users' },
+    { name: ':help', args: '', help: 'this help' },
+    { name: ':quit', args: '', help: 'stop the workspace (also Ctrl-D, Ctrl-C)' },
+];
+
+const META_ALIASES: Readonly<Record<string, string>> = {
+    ':as': ':user',
+    ':u': ':user',
+    ':r': ':room',
+    ':join': ':room',
+    ':ls': ':rooms',
+    ':l': ':log',
+    ':whoami': ':who',
+    ':h': ':help',
+    ':?': ':help',
+    ':q': ':quit',
+    ':exit': ':quit',
+};
+
+export type LineResult = 'continue' | 'quit';
+
+/** The workspace's people: every user but the app's service account, bots and apps. */
+export function people(ws: Workspace, serviceUserId: string | undefined): WsUser[] {
+    return ws.listUsers().filter((u) => u._id !== serviceUserId && u.type === 'user');
+}
+
+/** `name`, or the default chat user: alice, else the first active plain user, else the first user. */
+export function pickUser(ws: Workspace, serviceUserId: string | undefined, name?: string): WsUser {
+    if (name) {
+        const user = ws.getUserByUsername(name.replace(/^@/, ''));
+        if (!user) {
+            throw new Error(`there is no user "${name}" in the workspace`);
+        }
+        return user;
+    }
+    const candidates = people(ws, serviceUserId);
+    const user =
+        ws.getUserByUsername('alice') ??
+        candidates.find((u) => u.active && !u.roles.includes('admin')) ??
+        candidates.find((u) => u.active) ??
+        ws.listUsers()[0];
+    if (!user) {
+        throw new Error('the workspace has no users');
+    }
+    return user;
+}
+
+export function roomsOf(ws: Workspace, user: WsUser): WsRoom[] {
+    return ws.listRooms().filter((room) => !!ws.getSubscription(room._id, user._id));
+}
+
+export function findRoom(ws: Workspace, name: string): WsRoom | undefined {
+    const bare = name.replace(/^#/, '');
+    return ws.getRoomByName(bare) ?? ws.getRoom(bare);
+}
+
+/** `name`, or the default chat room of `user`: project-x, else their first private group, else their first room. */
+export function pickRoom(ws: Workspace, user: WsUser, name?: string): WsRoom | undefined {
+    if (name) {
+        const room = findRoom(ws, name);
+        if (!room) {
+            throw new Error(`there is no room "${name}" in the workspace`);
+        }
+        return room;
+    }
+    const mine = roomsOf(ws, user).filter((r) => !r.archived);
+    return mine.find((r) => r.name === 'project-x') ?? mine.find((r) => r.t === 'p') ?? mine[0] ?? ws.listRooms()[0];
+}
+
+function interactionTitle(delivery: Delivery): string {
+    const interaction = delivery.interaction as unknown as { view?: { title?: { text?: unknown } } } | undefined;
+    const title = interaction?.view?.title?.text;
+    return typeof title === 'string' && title ? `"${title}"` : 'a dialog';
+}
+
+export class ChatSession {
+    private userId = '';
+    private roomId = '';
+    /** Ids of messages already shown or present at start: only newer ones are printed. */
+    private readonly seen = new Set<string>();
+    private busy = false;
+
+    constructor(private readonly options: ChatSessionOptions) {
+        const ws = this.ws;
+        for (const room of ws.listRooms()) {
+            for (const message of ws.getMessages(room._id)) {
+                this.seen.add(message._id);
+            }
+        }
+        const user = this.pickUser(options.user);
+        this.userId = user._id;
+        this.roomId = this.pickRoom(user, options.room)?._id ?? '';
+    }
+
+    private get ws(): Workspace {
+        return this.options.workspace();
+    }
+
+    private print(text: string): void {
+        this.options.print(text);
+    }
+
+    get user(): WsUser {
+        const user = this.ws.getUser(this.userId);
+        if (!user) {
+            throw new Error(`the user ${this.userId} no longer exists`);
+        }
+        return user;
+    }
+
+    get room(): WsRoom | undefined {
+        return this.roomId ? this.ws.getRoom(this.roomId) : undefined;
+    }
+
+    /** `alice@project-x> ` */
+    get prompt(): string {
+        const room = this.room;
+        return `${this.user.username}@${room ? room.name || room._id : '(no room)'}> `;
+    }
+
+    /** True while a line is being handled (live updates wait). */
+    get isBusy(): boolean {
+        return this.busy;
+    }
+
+    // ------------------------------------------------------------------ identity
+
+    private people(): WsUser[] {
+        return people(this.ws, this.options.serviceUserId);
+    }
+
+    private pickUser(name: string | undefined): WsUser {
+        return pickUser(this.ws, this.options.serviceUserId, name);
+    }
+
+    private roomsOf(user: WsUser): WsRoom[] {
+        return roomsOf(this.ws, user);
+    }
+
+    private pickRoom(user: WsUser, name: string | undefined): WsRoom | undefined {
+        return pickRoom(this.ws, user, name);
+    }
+
+    private findRoom(name: string): WsRoom | undefined {
+        return findRoom(this.ws, name);
+    }
+
+    private findUser(name: string): WsUser | undefined {
+        const bare = name.replace(/^@/, '');
+        return this.ws.getUserByUsername(bare) ?? this.ws.getUser(bare);
+    }
+
+    private roleIn(room: WsRoom, user: WsUser): string {
+        const sub = this.ws.getSubscription(room._id, user._id);
+        if (!sub) {
+            return '-';
+        }
+        const roles = sub.roles ?? [];
+        return roles.length ? roles.join(', ') : 'member';
+    }
+
+    // ------------------------------------------------------------------ lines
+
+    /** Handles one typed line. Errors are printed, never thrown. */
+    async handleLine(input: string): Promise<LineResult> {
+        const line = input.trim();
+        if (!line) {
+            return 'continue';
+        }
+        this.busy = true;
+        try {
+            if (line.startsWith('/')) {
+                await this.slashCommand(line);
+                return 'continue';
+            }
+            if (line.startsWith(':')) {
+                return this.metaCommand(line);
+            }
+            this.postChat(line);
+            return 'continue';
+        } catch (error) {
+            this.print(`! ${error instanceof Error ? error.message : String(error)}`);
+            return 'continue';
+        } finally {
+            this.busy = false;
+        }
+    }
+
+    private async slashCommand(line: string): Promise<void> {
+        const room = this.room;
+        if (!room) {
+            this.print('! You are in no room: pick one with :room <name>');
+            return;
+        }
+        const name = line.slice(1).split(/\s+/)[0].toLowerCase();
+        if (!this.options.engine.commands().includes(name)) {
+            const known = this.options.engine.commands().map((c) => `/${c}`);
+            this.print(`! No such command: /${name}${known.length ? ` (the app's commands: ${known.join(', ')})` : ''}`);
+            return;
+        }
+        // Rocket.Chat's client sends a trigger id with every command: it is what lets the app open a modal.
+        const run = await this.options.engine.runCommand(line, this.userId, room._id, randomUUID());
+        const out: string[] = [];
+        for (const delivery of run.deliveries) {
+            if (delivery.toUserId !== this.userId) {
+                continue;
+            }
+            if (delivery.kind === 'ephemeral') {
+                const label = '(only you) ';
+                out.push(`${label}${hang(delivery.text ?? '', ' '.repeat(label.length))}`);
+            } else {
+                out.push(
+                    `(only you) The app opened ${interactionTitle(delivery)} to confirm. A terminal cannot show it: ` +
+                        (this.options.confirmChanges ? 'restart without --confirm to act at once.' : 'nothing was changed.'),
+                );
+            }
+        }
+        if (run.error) {
+            out.push(`! The command failed: ${run.error}`);
+        }
+        if (!out.length) {
+            out.push('(no reply)');
+        }
+        out.push(...this.takeNewMessages(true).map((m) => m.text));
+        this.print(out.join('\n'));
+    }
+
+    private postChat(text: string): void {
+        const room = this.room;
+        if (!room) {
+            this.print('! You are in no room: pick one with :room <name>');
+            return;
+        }
+        if (!this.ws.getSubscription(room._id, this.userId)) {
+            this.print(`! ${this.user.username} is not a member of #${room.name}: messages cannot be posted here`);
+            return;
+        }
+        if (room.archived) {
+            this.print(`! #${room.name} is archived: messages cannot be posted`);
+            return;
+        }
+        this.options.postMessage(room._id, this.userId, text);
+        // Your own message is not echoed back; anything else that appeared meanwhile is.
+        const others = this.takeNewMessages(true).filter((m) => !(m.message.u?._id === this.userId && !m.message.t && m.message.msg === text));
+        if (others.length) {
+            this.print(others.map((m) => m.text).join('\n'));
+        }
+    }
+
+    /**
+     * Messages nobody has been shown yet, oldest first, marked as shown. Messages of another room carry its name.
+     * `everywhere` = all rooms; otherwise only the current room (others stay unseen until you look).
+     */
+    takeNewMessages(everywhere: boolean): Array<{ message: WsMessage; text: string }> {
+        const ws = this.ws;
+        const fresh: Array<{ message: WsMessage; room: WsRoom }> = [];
+        const rooms = everywhere ? ws.listRooms() : [this.room].filter((r): r is WsRoom => !!r);
+        for (const room of rooms) {
+            for (const message of ws.getMessages(room._id)) {
+                if (!this.seen.has(message._id)) {
+                    fresh.push({ message, room });
+                }
+            }
+        }
+        fresh.sort((a, b) => new Date(a.message.ts).getTime() - new Date(b.message.ts).getTime());
+        return fresh.map(({ message, room }) => {
+            this.seen.add(message._id);
+            return { message, text: messageLine(message, { room: room._id === this.roomId ? undefined : room.name }) };
+        });
+    }
+
+    /** New messages of the current room as text (for live display while idle), or undefined when there are none. */
+    liveUpdate(): string | undefined {
+        if (this.busy) {
+            return undefined;
+        }
+        const fresh = this.takeNewMessages(false);
+        return fresh.length ? fresh.map((m) => m.text).join('\n') : undefined;
+    }
+
+    // ------------------------------------------------------------------ meta commands
+
+    private metaCommand(line: string): LineResult {
+        const [word, ...args] = line.split(/\s+/);
+        const name = META_ALIASES[word.toLowerCase()] ?? word.toLowerCase();
+        switch (name) {
+            case ':user':
+                this.switchUser(args);
+                break;
+            case ':room':
+                this.switchRoom(args);
+                break;
+            case ':rooms':
+                this.print(this.roomsTable());
+                break;
+            case ':log':
+                this.showLog(args);
+                break;
+            case ':who':
+                this.print(this.whoText());
+                break;
+            case ':users':
+                this.print(this.usersTable());
+                break;
+            case ':help':
+                this.print(this.helpText());
+                break;
+            case ':quit':
+                return 'quit';
+            default:
+                this.print(`! Unknown chat command ${word}: :help lists them`);
+        }
+        return 'continue';
+    }
+
+    private switchUser(args: string[]): void {
+        if (args.length !== 1) {
+            this.print(`! Usage: :user <name>   (users: ${this.people().map((u) => u.username).join(', ')})`);
+            return;
+        }
+        const user = this.findUser(args[0]);
+        if (!user) {
+            this.print(`! There is no user "${args[0]}" (users: ${this.people().map((u) => u.username).join(', ')})`);
+            return;
+        }
+        this.userId = user._id;
+        const room = this.room;
+        let note = '';
+        if (room && !this.ws.getSubscription(room._id, user._id) && room.t !== 'c') {
+            const next = this.pickRoom(user, undefined);
+            note = next
+                ? ` ${user.username} is not a member of #${room.name}, so you are now in #${next.name}.`
+                : ` ${user.username} is not a member of #${room.name}.`;
+            this.roomId = next?._id ?? this.roomId;
+        }
+        const where = this.room;
+        this.print(`You are now ${user.username}${where ? ` in #${where.name} (${this.roleIn(where, user)})` : ''}.${note}`);
+    }
+
+    private switchRoom(args: string[]): void {
+        if (args.length !== 1) {
+            this.print(`! Usage: :room <name>   (your rooms: ${this.roomsOf(this.user).map((r) => r.name).join(', ')})`);
+            return;
+        }
+        const room = this.findRoom(args[0]);
+        if (!room) {
+            this.print(`! There is no room "${args[0]}" — :rooms lists them`);
+            return;
+        }
+        const member = !!this.ws.getSubscription(room._id, this.userId);
+        if (!member && room.t !== 'c') {
+            this.print(`! ${this.user.username} is not a member of #${room.name} (${roomKind(room)}); switch user with :user <name>`);
+            return;
+        }
+        this.roomId = room._id;
+        this.print(
+            `Now in #${room.name}: ${this.describeRoom(room)}` +
+                (member ? `; you are ${this.roleIn(room, this.user)}` : '; you are not a member (public channel preview)'),
+        );
+    }
+
+    private describeRoom(room: WsRoom): string {
+        const parts = [roomKind(room), room.encrypted ? 'encrypted' : 'not encrypted'];
+        if (room.teamId) {
+            parts.push(`team ${teamLabel(room, this.ws.getTeam(room.teamId))}`);
+        }
+        if (room.archived) {
+            parts.push('archived');
+        }
+        return parts.join(', ');
+    }
+
+    roomsTable(): string {
+        const ws = this.ws;
+        const rows = [['', 'room', 'type', 'encrypted', 'team', 'members', 'you']];
+        const rooms = [...ws.listRooms()].sort((a, b) => (a.name || a._id).localeCompare(b.name || b._id));
+        for (const room of rooms) {
+            rows.push([
+                room._id === this.roomId ? '*' : '',
+                `#${room.name || room._id}`,
+                roomKind(room) + (room.archived ? ', archived' : ''),
+                room.encrypted ? 'on' : 'off',
+                teamLabel(room, room.teamId ? ws.getTeam(room.teamId) : undefined),
+                String(ws.getMembers(room._id).length),
+                this.roleIn(room, this.user),
+            ]);
+        }
+        return table(rows, '');
+    }
+
+    private showLog(args: string[]): void {
+        let room = this.room;
+        let count = 10;
+        for (const arg of args) {
+            if (/^\d+$/.test(arg)) {
+                count = Math.max(1, Number(arg));
+            } else {
+                const found = this.findRoom(arg);
+                if (!found) {
+                    this.print(`! There is no room "${arg}"`);
+                    return;
+                }
+                room = found;
+            }
+        }
+        if (!room) {
+            this.print('! You are in no room: :log <room>');
+            return;
+        }
+        if (room.t !== 'c' && !this.ws.getSubscription(room._id, this.userId)) {
+            this.print(`! ${this.user.username} is not a member of #${room.name}, so cannot read it`);
+            return;
+        }
+        const messages = this.ws.getMessages(room._id);
+        for (const message of messages) {
+            this.seen.add(message._id);
+        }
+        const shown = messages.slice(-count);
+        const header = `#${room.name} — ${this.describeRoom(room)} — ${shown.length} of ${messages.length} message(s)`;
+        this.print([header, ...shown.map((m) => `  ${messageLine(m, { time: true })}`)].join('\n'));
+    }
+
+    private whoText(): string {
+        const user = this.user;
+        const room = this.room;
+        const lines = [`You are ${user.username} (${user.name}; roles: ${user.roles.join(', ') || '-'}).`];
+        if (room) {
+            lines.push(`Room #${room.name}: ${this.describeRoom(room)}; you are ${this.roleIn(room, user)}.`);
+            const members = this.ws.getMembers(room._id).map((m) => {
+                const role = this.roleIn(room, m);
+                return role === 'member' ? m.username : `${m.username} (${role})`;
+            });
+            lines.push(`Members: ${members.join(', ') || '-'}`);
+        }
+        return lines.join('\n');
+    }
+
+    private usersTable(): string {
+        const rows = [['user', 'name', 'roles', 'rooms']];
+        for (const user of this.ws.listUsers()) {
+            const label = user._id === this.options.serviceUserId ? `${user.username} (the app's service account)` : user.username;
+            rows.push([label, user.name, user.roles.join(', '), String(this.roomsOf(user).length)]);
+        }
+        return table(rows, '');
+    }
+
+    helpText(): string {
+        const commands = this.options.engine.commands();
+        const lines = [
+            'Type a slash command to run it in this room as this user, e.g.:',
+            ...['/encrypt on', '/encrypt status', '/settype public', '/toteam --dry-run', '/encrypt help']
+                .filter((l) => commands.includes(l.slice(1).split(' ')[0]))
+                .map((l) => `  ${l}`),
+            '  (--dry-run anywhere after the command checks everything and changes nothing; a room name acts on that room)',
+            'Any other line is posted as a chat message. Chat commands:',
+            table(
+                META_COMMANDS.map((m) => [`${m.name}${m.args ? ` ${m.args}` : ''}`, m.help]),
+                '  ',
+            ),
+            'Tab completes commands, room names and user names; ↑/↓ browse the history.',
+        ];
+        return lines.join('\n');
+    }
+
+    // ------------------------------------------------------------------ completion
+
+    /** readline completer: [candidates, the word they complete]. */
+    complete(line: string): [string[], string] {
+        const words = line.split(/\s+/);
+        const current = words[words.length - 1];
+        const position = words.length - 1;
+        const first = words[0].toLowerCase();
+        const rooms = this.ws.listRooms().map((r) => r.name).filter((n) => !!n);
+        const roomWords = current.startsWith('#') ? rooms.map((n) => `#${n}`) : rooms;
+        let candidates: string[] = [];
+        if (position === 0) {
+            if (current.startsWith('/')) {
+                candidates = this.options.engine.commands().map((c) => `/${c}`);
+            } else if (current.startsWith(':')) {
+                candidates = [...META_COMMANDS.map((m) => m.name)];
+            }
+        } else if (first.startsWith('/')) {
+            const sub = COMMAND_WORDS[first.slice(1)] ?? [];
+            candidates = [...(position === 1 ? sub : []), ...roomWords, '--dry-run'];
+        } else if (position === 1 && (first === ':user' || META_ALIASES[first] === ':user')) {
+            candidates = this.people().map((u) => u.username);
+        } else if (position >= 1 && [':room', ':log'].includes(META_ALIASES[first] ?? first)) {
+            candidates = roomWords;
+        }
+        const hits = candidates.filter((c) => c.toLowerCase().startsWith(current.toLowerCase()));
+        // A single match is completed with a space after it, ready for the next word.
+        return [hits.length === 1 ? [`${hits[0]} `] : hits, current];
+    }
+}

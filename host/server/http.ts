@@ -1,0 +1,251 @@
+/**
+ * The local workspace's HTTP front door (Node `http`, 127.0.0.1 only), shaped like a Rocket.Chat server:
+ *
+ * - `/api/apps/public/<app id>/<path>` → the app's API endpoints in the real Apps-Engine (`EngineHost.callApi`, which
+ *   authenticates `X-User-Id` / `X-Auth-Token` and answers 401 itself);
+ * - `/api/v1/<endpoint>` → the in-memory workspace's REST API (`Workspace.handle`: login, me, groups.info, …);
+ * - anything else → 404 JSON.
+ *
+ * Every answer is JSON in Rocket.Chat's `{ success: false, error }` shape when it fails; an exception inside a handler
+ * becomes a 500 with a generic text (the details go to the server's stderr, never to the client).
+ */
+import http from 'http';
+import type { AddressInfo } from 'net';
+
+import type { ApiCall } from '../engine/EngineHost';
+import type { RestRequest, RestResponse } from '../workspace/model';
+
+/** What the server needs from the workspace (structural, so tests can pass a stub). */
+export interface WorkspaceBackend {
+    handle(request: RestRequest): Promise<RestResponse>;
+}
+
+/** What the server needs from the engine host. */
+export interface AppBackend {
+    readonly id: string;
+    callApi(call: ApiCall): Promise<RestResponse>;
+}
+
+export interface HttpServerOptions {
+    /** The current workspace (looked up per request). */
+    workspace: () => WorkspaceBackend;
+    /** The engine with the app installed; undefined while it is still starting. */
+    app: () => AppBackend | undefined;
+    /** Where internal errors are reported (default: stderr). */
+    logError?: (message: string) => void;
+    /** Called after every answered request (for a verbose log). */
+    onRequest?: (info: { method: string; path: string; status: number; ms: number }) => void;
+    /** Largest accepted request body in bytes (default 1 MiB). */
+    maxBodyBytes?: number;
+}
+
+export const APP_API_PREFIX = '/api/apps/public/';
+
+const JSON_TYPE = 'application/json';
+
+/** A failure answered before any handler ran (bad body, unknown path, …). */
+class HttpFailure extends Error {
+    constructor(
+        readonly status: number,
+        readonly body: Record<string, unknown>,
+    ) {
+        super(typeof body.error === 'string' ? body.error : `HTTP ${status}`);
+    }
+}
+
+function fail(status: number, error: string, errorType?: string): HttpFailure {
+    return new HttpFailure(status, { success: false, error, ...(errorType ? { errorType } : {}) });
+}
+
+export const NOT_FOUND_BODY = { success: false, error: 'Not found' } as const;
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let tooLarge = false;
+        req.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > limit) {
+                tooLarge = true;
+                chunks.length = 0;
+                return;
+            }
+            if (!tooLarge) {
+                chunks.push(chunk);
+            }
+        });
+        req.on('end', () => {
+            if (tooLarge) {
+                reject(fail(413, `The request body is larger than ${limit} bytes [error-request-too-large]`, 'error-request-too-large'));
+            } else {
+                resolve(Buffer.concat(chunks));
+            }
+        });
+        req.on('error', (error) => reject(error));
+    });
+}
+
+/**
+ * The request body as Rocket.Chat's body parser gives it: JSON (whatever the content type says, since `curl -d` sends
+ * JSON labelled as a form), a form (`a=1&b=2`) when labelled so and not JSON, nothing when empty.
+ */
+export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+    const text = raw.toString('utf8');
+    if (text.trim() === '') {
+        return undefined;
+    }
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded') && !/^\s*[[{"]/.test(text)) {
+            return Object.fromEntries(new URLSearchParams(text));
+        }
+        throw fail(400, 'The request body is not valid JSON [error-invalid-body]', 'error-invalid-body');
+    }
+}
+
+function headersOf(req: http.IncomingMessage): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) {
+            out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+        }
+    }
+    return out;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent || res.destroyed) {
+        return;
+    }
+    let text: string;
+    let type = JSON_TYPE;
+    if (typeof body === 'string') {
+        text = body;
+        type = 'text/plain; charset=utf-8';
+    } else {
+        text = body === undefined ? '' : JSON.stringify(body);
+    }
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    res.end(text);
+}
+
+export class WorkspaceHttpServer {
+    readonly server: http.Server;
+    private readonly maxBodyBytes: number;
+    private readonly logError: (message: string) => void;
+
+    constructor(private readonly options: HttpServerOptions) {
+        this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+        this.logError = options.logError ?? ((message) => process.stderr.write(`${message}\n`));
+        this.server = http.createServer((req, res) => {
+            this.serve(req, res).catch((error: unknown) => {
+                // serve() answers its own errors; this is the last resort (e.g. writing to a closed socket).
+                this.logError(`http: ${error instanceof Error ? error.message : String(error)}`);
+                send(res, 500, { success: false, error: 'Internal server error' });
+            });
+        });
+        this.server.on('clientError', (_error, socket) => {
+            if (socket.writable) {
+                const body = JSON.stringify({ success: false, error: 'Bad request' });
+                socket.end(
+                    `HTTP/1.1 400 Bad Request\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+                );
+            } else {
+                socket.destroy();
+            }
+        });
+    }
+
+    /** Listens on 127.0.0.1:`port` (0 = any free port) and resolves with the port actually bound. */
+    listen(port: number): Promise<number> {
+        return new Promise((resolve, reject) => {
+            const onError = (error: Error): void => reject(error);
+            this.server.once('error', onError);
+            this.server.listen(port, '127.0.0.1', () => {
+                this.server.off('error', onError);
+                resolve((this.server.address() as AddressInfo).port);
+            });
+        });
+    }
+
+    get port(): number | undefined {
+        const address = this.server.address();
+        return address && typeof address === 'object' ? address.port : undefined;
+    }
+
+    /** Stops accepting connections, ends idle keep-alive ones, and resolves when the port is free. */
+    close(): Promise<void> {
+        return new Promise((resolve) => {
+            if (!this.server.listening) {
+                resolve();
+                return;
+            }
+            this.server.close(() => resolve());
+            this.server.closeIdleConnections();
+            // Requests still running get a moment to answer; then every socket goes.
+            setTimeout(() => this.server.closeAllConnections(), 1000).unref();
+        });
+    }
+
+    private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const started = Date.now();
+        const method = (req.method ?? 'GET').toUpperCase();
+        let pathname = '/';
+        let status = 500;
+        try {
+            const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+            pathname = url.pathname;
+            const query: Record<string, string> = {};
+            url.searchParams.forEach((value, key) => {
+                query[key] = value;
+            });
+            const raw = await readBody(req, this.maxBodyBytes);
+            const headers = headersOf(req);
+            const response = await this.route(method, pathname, query, headers, raw);
+            status = response.status;
+            send(res, response.status, response.body);
+        } catch (error) {
+            if (error instanceof HttpFailure) {
+                status = error.status;
+                send(res, error.status, error.body);
+            } else {
+                status = 500;
+                this.logError(`http: ${method} ${pathname} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+                send(res, 500, { success: false, error: 'Internal server error' });
+            }
+        } finally {
+            this.options.onRequest?.({ method, path: pathname, status, ms: Date.now() - started });
+        }
+    }
+
+    private async route(
+        method: string,
+        pathname: string,
+        query: Record<string, string>,
+        headers: Record<string, string>,
+        raw: Buffer,
+    ): Promise<RestResponse> {
+        if (pathname.startsWith(APP_API_PREFIX)) {
+            const app = this.options.app();
+            if (!app) {
+                throw fail(503, 'The app is still starting, try again in a moment [error-app-starting]', 'error-app-starting');
+            }
+            const rest = pathname.slice(APP_API_PREFIX.length);
+            const slash = rest.indexOf('/');
+            const appId = slash === -1 ? rest : rest.slice(0, slash);
+            const endpoint = slash === -1 ? '' : rest.slice(slash + 1);
+            if (appId !== app.id || endpoint === '') {
+                return { status: 404, body: { ...NOT_FOUND_BODY } };
+            }
+            const body = parseBody(raw, headers['content-type']);
+            return app.callApi({ method, path: `${APP_API_PREFIX}${appId}/${endpoint}`, headers, query, body });
+        }
+        if (pathname.startsWith('/api/v1/')) {
+            const body = parseBody(raw, headers['content-type']);
+            return this.options.workspace().handle({ method, path: pathname, query, headers, body });
+        }
+        return { status: 404, body: { ...NOT_FOUND_BODY } };
+    }
+}

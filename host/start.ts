@@ -1,0 +1,370 @@
+/**
+ * `npm start`: a local Rocket.Chat workspace to try Group Admin in, with no server.
+ *
+ * 1. packages the app (scripts/package.mjs) unless `--no-package` and the zip exists;
+ * 2. loads the workspace: the `--data` file if it exists, else `--seed`, else the demo workspace;
+ * 3. serves HTTP on 127.0.0.1 (`--port`): the app's endpoints and the workspace's REST API (host/server/http.ts);
+ * 4. boots the real Apps-Engine (Deno runtime), installs the zip and configures the app's service account;
+ * 5. prints a short guide and `Group Admin workspace ready on http://127.0.0.1:<port>`;
+ * 6. runs the terminal chat (host/chat/) unless `--no-chat`.
+ *
+ * SIGINT / SIGTERM (and `:quit`, Ctrl-D, end of piped input) stop it cleanly: HTTP server closed, Deno process ended,
+ * the `--data` file flushed, exit code 0.
+ */
+import { execFile } from 'child_process';
+import type { ChildProcess } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import path from 'path';
+
+import { ChatSession, pickRoom, pickUser } from './chat/ChatSession';
+import { TerminalChat } from './chat/terminal';
+import { EngineHost } from './engine/EngineHost';
+import { DataFile, readDataFile } from './server/dataFile';
+import type { DataFileContent } from './server/dataFile';
+import { guideText, readyLine } from './server/guide';
+import { WorkspaceHttpServer } from './server/http';
+import { parseOptions, UsageError, USAGE } from './server/options';
+import type { StartOptions } from './server/options';
+import { demoWorkspace, workspaceFromSeed } from './workspace/demo';
+import { Workspace } from './workspace/Workspace';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface AppInfo {
+    id: string;
+    name: string;
+    nameSlug: string;
+    version: string;
+}
+
+interface LoadedWorkspace {
+    workspace: Workspace;
+    serviceAccount: { userId: string; token: string };
+    loadedFromData: boolean;
+}
+
+function say(options: Pick<StartOptions, 'quiet'>, text: string): void {
+    if (!options.quiet) {
+        process.stdout.write(`${text}\n`);
+    }
+}
+
+function errorText(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
+
+function readAppInfo(): AppInfo {
+    return JSON.parse(readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as AppInfo;
+}
+
+/** Runs scripts/package.mjs in a child process; resolves with its summary line. */
+function packageApp(life: Lifecycle): Promise<string> {
+    return new Promise((resolve, reject) => {
+        life.packaging = execFile(
+            process.execPath,
+            [path.join(ROOT, 'scripts', 'package.mjs')],
+            { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0' } },
+            (error, stdout, stderr) => {
+                life.packaging = undefined;
+                if (error) {
+                    reject(new Error(`packaging the app failed:\n${String(stderr || stdout || error.message).trim()}`));
+                    return;
+                }
+                resolve(String(stdout).trim().split('\n').pop() ?? '');
+            },
+        );
+    });
+}
+
+function readJsonFile(file: string, what: string): unknown {
+    let text: string;
+    try {
+        text = readFileSync(file, 'utf8');
+    } catch (error) {
+        throw new Error(`${what} ${file}: cannot read it (${errorText(error)})`);
+    }
+    try {
+        return JSON.parse(text) as unknown;
+    } catch (error) {
+        throw new Error(`${what} ${file}: not valid JSON (${errorText(error)})`);
+    }
+}
+
+function loadWorkspace(options: StartOptions): LoadedWorkspace {
+    if (options.data && existsSync(options.data)) {
+        const content = readDataFile(options.data);
+        return { workspace: Workspace.fromJSON(content.workspace), serviceAccount: content.serviceAccount, loadedFromData: true };
+    }
+    const seeded = options.seed ? workspaceFromSeed(readJsonFile(options.seed, '--seed')) : demoWorkspace();
+    return { ...seeded, loadedFromData: false };
+}
+
+/** A login token of `userId` to show in the guide: an existing one when the workspace was restored, else a new one. */
+function tokenFor(workspace: Workspace, userId: string, reuse: boolean): string {
+    const existing = workspace.getUser(userId)?.authTokens ?? [];
+    return reuse && existing.length ? existing[existing.length - 1] : workspace.createAuthToken(userId);
+}
+
+class Lifecycle {
+    packaging?: ChildProcess;
+    server?: WorkspaceHttpServer;
+    host?: EngineHost;
+    enginePending?: Promise<EngineHost>;
+    dataFile?: DataFile;
+    chat?: TerminalChat;
+    unsubscribe: Array<() => void> = [];
+    private stopping?: Promise<void>;
+
+    get isStopping(): boolean {
+        return this.stopping !== undefined;
+    }
+
+    /** Stops everything once; later calls wait for the first. */
+    stop(reason: string, quiet: boolean): Promise<void> {
+        if (!this.stopping) {
+            this.stopping = this.doStop(reason, quiet);
+        }
+        return this.stopping;
+    }
+
+    private async doStop(reason: string, quiet: boolean): Promise<void> {
+        if (!quiet) {
+            process.stdout.write(`\nStopping (${reason})…\n`);
+        }
+        this.chat?.close();
+        // Stopped while packaging: the packaging run is ours to end.
+        this.packaging?.kill('SIGTERM');
+        for (const off of this.unsubscribe) {
+            off();
+        }
+        const steps: Array<Promise<unknown>> = [];
+        if (this.server) {
+            steps.push(this.server.close());
+        }
+        steps.push(this.stopEngine());
+        const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10000).unref());
+        await Promise.race([Promise.allSettled(steps), timeout]);
+        if (this.dataFile) {
+            this.dataFile.flush();
+            if (!quiet) {
+                process.stdout.write(`Workspace saved to ${this.dataFile.file}\n`);
+            }
+        }
+        if (!quiet) {
+            process.stdout.write('Stopped.\n');
+        }
+    }
+
+    private async stopEngine(): Promise<void> {
+        let host = this.host;
+        if (!host && this.enginePending) {
+            host = await this.enginePending.catch(() => undefined);
+        }
+        if (host) {
+            await host.stop().catch((error: unknown) => process.stderr.write(`engine: stopping failed: ${errorText(error)}\n`));
+        }
+    }
+}
+
+/**
+ * Starts everything. Returns an exit code only when it ends at once (help, usage error); otherwise the lifecycle exits
+ * the process once stopped (signal, end of the chat, startup error).
+ */
+async function main(argv: string[]): Promise<number | undefined> {
+    let options: StartOptions;
+    try {
+        options = parseOptions(argv);
+    } catch (error) {
+        if (error instanceof UsageError) {
+            process.stderr.write(`npm start: ${error.message}\n\n${USAGE}`);
+            return 2;
+        }
+        throw error;
+    }
+    if (options.help) {
+        process.stdout.write(USAGE);
+        return 0;
+    }
+    // `npm start` runs in the package folder; relative paths mean the folder the user typed the command in.
+    const userCwd = process.env.INIT_CWD || process.cwd();
+    options.seed = options.seed === undefined ? undefined : path.resolve(userCwd, options.seed);
+    options.data = options.data === undefined ? undefined : path.resolve(userCwd, options.data);
+    // Apps-Engine skips every app-permission check when NODE_ENV=test: run it as a server does.
+    if (process.env.NODE_ENV === 'test') {
+        process.env.NODE_ENV = 'development';
+    }
+
+    const life = new Lifecycle();
+    let exitCode = 0;
+    const stopAndExit = (reason: string, code: number): void => {
+        exitCode = Math.max(exitCode, code);
+        life.stop(reason, options.quiet).then(
+            () => process.exit(exitCode),
+            (error: unknown) => {
+                process.stderr.write(`stopping failed: ${errorText(error)}\n`);
+                process.exit(1);
+            },
+        );
+    };
+    process.on('SIGINT', () => stopAndExit('Ctrl-C', 0));
+    process.on('SIGTERM', () => stopAndExit('SIGTERM', 0));
+    // `npm start` runs us through `sh -c`; a SIGTERM to npm ends npm and the shell but not us. Being orphaned
+    // (our parent process changed) means whoever started us is gone: stop as if signalled.
+    const parent = process.ppid;
+    setInterval(() => {
+        if (process.ppid !== parent) {
+            stopAndExit('parent process ended', 0);
+        }
+    }, 500).unref();
+    // A closed pipe on stdout (`npm start | head`) must not crash the workspace.
+    process.stdout.on('error', () => undefined);
+    process.on('unhandledRejection', (reason) => {
+        process.stderr.write(`unexpected error: ${errorText(reason)}\n`);
+    });
+
+    try {
+        const app = readAppInfo();
+        const zipPath = path.join(ROOT, 'dist', `${app.nameSlug}_${app.version}.zip`);
+        if (options.package || !existsSync(zipPath)) {
+            say(options, `Packaging ${app.name}…`);
+            const summary = await packageApp(life);
+            say(options, summary);
+        }
+        if (life.isStopping) {
+            return undefined;
+        }
+
+        const loaded = loadWorkspace(options);
+        const workspace = loaded.workspace;
+        const { serviceAccount } = loaded;
+        if (!workspace.getUser(serviceAccount.userId)) {
+            throw new Error(`the workspace has no user ${serviceAccount.userId} (its service account)`);
+        }
+
+        // Bind the port first: a busy port fails in a second, before the engine boots.
+        life.server = new WorkspaceHttpServer({
+            workspace: () => workspace,
+            app: () => life.host,
+        });
+        let port: number;
+        try {
+            port = await life.server.listen(options.port);
+        } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === 'EADDRINUSE') {
+                throw new Error(`port ${options.port} on 127.0.0.1 is already in use: pick another with --port <n> (0 = any free port)`);
+            }
+            throw error;
+        }
+        const baseUrl = `http://127.0.0.1:${port}`;
+        // The app's REST calls go to Site_Url: the engine host answers them from this same workspace in memory.
+        workspace.setSetting('Site_Url', baseUrl);
+
+        if (options.data) {
+            const file = path.resolve(options.data);
+            const dataFile = new DataFile(
+                file,
+                (): DataFileContent => ({
+                    format: 'group-admin-workspace',
+                    version: 1,
+                    savedAt: new Date().toISOString(),
+                    serviceAccount,
+                    workspace: workspace.toJSON(),
+                }),
+                50,
+                (message) => process.stderr.write(`--data: ${message}\n`),
+            );
+            life.dataFile = dataFile;
+            life.unsubscribe.push(workspace.onChange(() => dataFile.schedule()));
+            if (!dataFile.writeNow()) {
+                throw new Error(`--data: cannot write ${file}`);
+            }
+        }
+
+        say(options, 'Starting the Apps-Engine (Deno runtime) and installing the app…');
+        life.enginePending = EngineHost.start({ workspace, extraOrigins: [`http://localhost:${port}`] });
+        const host = await life.enginePending;
+        if (life.isStopping) {
+            return undefined;
+        }
+        const appId = await host.install(zipPath);
+        await host.setSettings({
+            service_user_id: serviceAccount.userId,
+            service_user_token: serviceAccount.token,
+            server_url: '',
+            confirm_changes: options.confirm,
+        });
+        // From here on the app's endpoints are served (before, they answer 503 "starting").
+        life.host = host;
+
+        // Chat identity (also the user of the curl examples).
+        const chatUser = pickUser(workspace, serviceAccount.userId, options.user);
+        const chatRoom = pickRoom(workspace, chatUser, options.room);
+        const curlToken = tokenFor(workspace, chatUser._id, loaded.loadedFromData);
+        const owned = workspace
+            .listRooms()
+            .filter((r) => r.t === 'p' && !r.archived && (workspace.getSubscription(r._id, chatUser._id)?.roles ?? []).includes('owner'));
+        const exampleRoom = owned.find((r) => r.name === 'project-x')?.name ?? owned[0]?.name ?? chatRoom?.name;
+
+        if (!options.quiet) {
+            process.stdout.write(
+                `${guideText({
+                    workspace,
+                    baseUrl,
+                    appId,
+                    serviceUserId: serviceAccount.userId,
+                    commands: host.commands(),
+                    chatUser: options.chat ? chatUser : undefined,
+                    chatRoom: options.chat ? chatRoom : undefined,
+                    curlUser: { username: chatUser.username, userId: chatUser._id, token: curlToken },
+                    exampleRoom,
+                    confirmChanges: options.confirm,
+                    dataFile: options.data ? path.resolve(options.data) : undefined,
+                    seedFile: options.seed,
+                    loadedFromData: loaded.loadedFromData,
+                })}\n\n`,
+            );
+        }
+        process.stdout.write(`${readyLine(baseUrl)}\n`);
+
+        if (options.chat && !life.isStopping) {
+            const session = new ChatSession({
+                engine: host,
+                workspace: () => workspace,
+                postMessage: (rid, userId, text) => {
+                    workspace.postMessage(rid, userId, text);
+                },
+                print: (text) => chat.print(text),
+                user: chatUser.username,
+                room: chatRoom?.name,
+                serviceUserId: serviceAccount.userId,
+                confirmChanges: options.confirm,
+            });
+            const chat = new TerminalChat(session, { input: process.stdin, output: process.stdout });
+            life.chat = chat;
+            life.unsubscribe.push(workspace.onChange(() => chat.notifyChange()));
+            const end = await chat.run();
+            if (!life.isStopping) {
+                stopAndExit(end === 'interrupt' ? 'Ctrl-C' : end === 'quit' ? ':quit' : 'end of input', 0);
+            }
+        }
+    } catch (error) {
+        if (!life.isStopping) {
+            process.stderr.write(`npm start: ${errorText(error)}\n`);
+            stopAndExit('error', 1);
+        }
+    }
+    return undefined;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        if (code !== undefined) {
+            process.exit(code);
+        }
+    },
+    (error: unknown) => {
+        process.stderr.write(`npm start: ${errorText(error)}\n`);
+        process.exit(1);
+    },
+);

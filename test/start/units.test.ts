@@ -1,0 +1,343 @@
+/**
+ * The pieces of `npm start` on their own (no engine, no child process): option parsing, the atomic data file, the
+ * HTTP front door with stub backends, the chat session with a stub engine over the demo workspace, and rendering.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
+
+import { ChatSession } from '../../host/chat/ChatSession';
+import type { ChatEngine } from '../../host/chat/ChatSession';
+import { systemMessageText, table } from '../../host/chat/render';
+import type { CommandRun } from '../../host/engine/EngineHost';
+import { DataFile, readDataFile, writeFileAtomic } from '../../host/server/dataFile';
+import type { DataFileContent } from '../../host/server/dataFile';
+import { parseBody, WorkspaceHttpServer } from '../../host/server/http';
+import type { AppBackend } from '../../host/server/http';
+import { parseOptions, UsageError } from '../../host/server/options';
+import { demoWorkspace } from '../../host/workspace/demo';
+import type { RestRequest, RestResponse } from '../../host/workspace/model';
+import { hasStackTrace, httpRequest } from './child';
+
+describe('options', () => {
+    test('defaults: port 3000, chat on, confirm off, package on', () => {
+        expect(parseOptions([])).toEqual({ port: 3000, chat: true, confirm: false, quiet: false, package: true, help: false });
+    });
+
+    test('every option, both spellings', () => {
+        expect(
+            parseOptions(['--port', '3210', '--no-chat', '--seed', 's.json', '--data=d.json', '--confirm', '--quiet', '--no-package', '--user', 'bob', '--room', '#general']),
+        ).toEqual({
+            port: 3210,
+            chat: false,
+            seed: 's.json',
+            data: 'd.json',
+            confirm: true,
+            quiet: true,
+            package: false,
+            user: 'bob',
+            room: 'general',
+            help: false,
+        });
+        expect(parseOptions(['--port=0']).port).toBe(0);
+        expect(parseOptions(['-h']).help).toBe(true);
+    });
+
+    test.each([[['--port']], [['--port', 'abc']], [['--port', '70000']], [['--seed']], [['--data', '--no-chat']], [['--bogus']], [['--no-chat=1']], [['extra']]])(
+        '%j is a usage error',
+        (argv) => {
+            expect(() => parseOptions(argv)).toThrow(UsageError);
+        },
+    );
+});
+
+describe('the data file', () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = mkdtempSync(path.join(tmpdir(), 'group-admin-data-'));
+    });
+    afterEach(() => {
+        rmSync(dir, { recursive: true, force: true });
+    });
+
+    const content = (n: number): DataFileContent => ({
+        format: 'group-admin-workspace',
+        version: 1,
+        savedAt: new Date(0).toISOString(),
+        serviceAccount: { userId: 'u', token: 't' },
+        workspace: { n } as unknown as DataFileContent['workspace'],
+    });
+
+    test('writes atomically: no temporary file remains, the content is complete', () => {
+        const file = path.join(dir, 'sub', 'ws.json');
+        writeFileAtomic(file, '{"a":1}');
+        expect(readFileSync(file, 'utf8')).toBe('{"a":1}');
+        expect(readdirSync(path.dirname(file))).toEqual(['ws.json']);
+    });
+
+    test('debounces changes into one write and flush() writes what is pending', async () => {
+        const file = path.join(dir, 'ws.json');
+        let n = 0;
+        const data = new DataFile(file, () => content(++n), 30);
+        data.schedule();
+        data.schedule();
+        data.schedule();
+        expect(existsSync(file)).toBe(false);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(data.writeCount).toBe(1);
+        expect(readDataFile(file).workspace).toEqual({ n: 1 });
+        data.schedule();
+        expect(data.flush()).toBe(true);
+        expect(data.writeCount).toBe(2);
+        expect(data.flush()).toBe(true);
+        expect(data.writeCount).toBe(2);
+    });
+
+    test('a failed write is reported and retried on the next flush', () => {
+        const blocker = path.join(dir, 'not-a-dir');
+        writeFileSync(blocker, 'x');
+        const errors: string[] = [];
+        const data = new DataFile(path.join(blocker, 'ws.json'), () => content(1), 10, (m) => errors.push(m));
+        expect(data.writeNow()).toBe(false);
+        expect(errors).toHaveLength(1);
+    });
+
+    test('readDataFile refuses other JSON', () => {
+        const file = path.join(dir, 'x.json');
+        writeFileSync(file, '[]');
+        expect(() => readDataFile(file)).toThrow('expected a JSON object');
+        writeFileSync(file, '{"format":"other"}');
+        expect(() => readDataFile(file)).toThrow('not a Group Admin workspace file');
+        writeFileSync(file, '{');
+        expect(() => readDataFile(file)).toThrow('not a readable JSON file');
+    });
+});
+
+describe('the HTTP front door (stub backends)', () => {
+    const calls: Array<{ kind: string; method: string; path: string; body: unknown; headers: Record<string, string | undefined> }> = [];
+    let server: WorkspaceHttpServer;
+    let base = '';
+    let appReady = true;
+    const errors: string[] = [];
+    const app: AppBackend = {
+        id: 'app-1',
+        callApi: async (call) => {
+            calls.push({ kind: 'app', method: call.method ?? '', path: call.path, body: call.body, headers: call.headers ?? {} });
+            if (call.path.endsWith('/boom')) {
+                throw new Error('secret internal detail');
+            }
+            return { status: 200, body: { success: true } };
+        },
+    };
+
+    beforeAll(async () => {
+        server = new WorkspaceHttpServer({
+            workspace: () => ({
+                handle: async (req: RestRequest): Promise<RestResponse> => {
+                    calls.push({ kind: 'ws', method: req.method, path: req.path, body: req.body, headers: req.headers ?? {} });
+                    return { status: 200, body: { success: true, query: req.query } };
+                },
+            }),
+            app: () => (appReady ? app : undefined),
+            logError: (m) => errors.push(m),
+        });
+        base = `http://127.0.0.1:${await server.listen(0)}`;
+    });
+
+    afterAll(async () => {
+        await server.close();
+    });
+
+    beforeEach(() => {
+        calls.length = 0;
+        errors.length = 0;
+        appReady = true;
+    });
+
+    test('/api/apps/public/<id>/<path> goes to the app with lower-case headers, the JSON body and the query', async () => {
+        const answer = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted?x=1`, 'POST', { 'X-User-Id': 'u', 'Content-Type': 'application/json' }, '{"a":1}');
+        expect(answer.status).toBe(200);
+        expect(calls).toEqual([{ kind: 'app', method: 'POST', path: '/api/apps/public/app-1/groups.setEncrypted', body: { a: 1 }, headers: expect.objectContaining({ 'x-user-id': 'u' }) }]);
+    });
+
+    test('/api/v1/... goes to the workspace, with the query', async () => {
+        const answer = await httpRequest(`${base}/api/v1/groups.info?roomName=project-x`, 'GET', {});
+        expect(JSON.parse(answer.text)).toEqual({ success: true, query: { roomName: 'project-x' } });
+        expect(calls[0]).toMatchObject({ kind: 'ws', method: 'GET', path: '/api/v1/groups.info', body: undefined });
+    });
+
+    test('curl -d without a content type still carries JSON; a form body is parsed as a form', async () => {
+        await httpRequest(`${base}/api/v1/login`, 'POST', { 'Content-Type': 'application/x-www-form-urlencoded' }, '{"user":"alice"}');
+        await httpRequest(`${base}/api/v1/login`, 'POST', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'user=alice&password=demo');
+        expect(calls.map((c) => c.body)).toEqual([{ user: 'alice' }, { user: 'alice', password: 'demo' }]);
+    });
+
+    test('a handler that throws gives a 500 without its message or stack; the details go to the log', async () => {
+        const answer = await httpRequest(`${base}/api/apps/public/app-1/boom`, 'POST', {}, '{}');
+        expect(answer.status).toBe(500);
+        expect(JSON.parse(answer.text)).toEqual({ success: false, error: 'Internal server error' });
+        expect(answer.text).not.toContain('secret');
+        expect(hasStackTrace(answer.text)).toBe(false);
+        expect(errors.join('\n')).toContain('secret internal detail');
+    });
+
+    test('while the app is starting its endpoints answer 503', async () => {
+        appReady = false;
+        const answer = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', {}, '{}');
+        expect(answer.status).toBe(503);
+        expect(JSON.parse(answer.text)).toMatchObject({ success: false, errorType: 'error-app-starting' });
+    });
+
+    test('a malformed request line gets a 400 JSON answer', async () => {
+        const net = await import('net');
+        const text = await new Promise<string>((resolve) => {
+            const socket = net.connect(Number(base.split(':')[2]), '127.0.0.1', () => socket.write('NOT HTTP\r\n\r\n'));
+            let data = '';
+            socket.on('data', (chunk) => {
+                data += chunk.toString();
+            });
+            socket.on('close', () => resolve(data));
+        });
+        expect(text).toMatch(/^HTTP\/1\.1 400/);
+        expect(text).toContain('"success":false');
+    });
+
+    test('parseBody: empty → undefined, JSON → value, junk → 400', () => {
+        expect(parseBody(Buffer.from('  '), 'application/json')).toBeUndefined();
+        expect(parseBody(Buffer.from('[1]'), undefined)).toEqual([1]);
+        expect(() => parseBody(Buffer.from('{'), 'application/json')).toThrow('not valid JSON');
+    });
+});
+
+describe('the chat session (stub engine, demo workspace)', () => {
+    function session(runs: Array<(userId: string) => Partial<CommandRun>> = []): {
+        chat: ChatSession;
+        out: string[];
+        lines: string[];
+        posted: string[];
+        ws: ReturnType<typeof demoWorkspace>;
+    } {
+        const fixture = demoWorkspace();
+        const out: string[] = [];
+        const lines: string[] = [];
+        const posted: string[] = [];
+        const engine: ChatEngine = {
+            commands: () => ['encrypt', 'settype', 'toteam'],
+            runCommand: async (line, userId, roomId) => {
+                lines.push(`${line}|${fixture.workspace.getUser(userId)?.username}|${fixture.workspace.getRoom(roomId)?.name}`);
+                return { deliveries: [], ...(runs.shift()?.(userId) ?? {}) };
+            },
+        };
+        const chat = new ChatSession({
+            engine,
+            workspace: () => fixture.workspace,
+            postMessage: (rid, userId, text) => posted.push(`${fixture.workspace.getRoom(rid)?.name}|${fixture.workspace.getUser(userId)?.username}|${text}`),
+            print: (text) => out.push(text),
+            serviceUserId: fixture.serviceAccount.userId,
+        });
+        return { chat, out, lines, posted, ws: fixture };
+    }
+
+    test('starts as alice in project-x', () => {
+        expect(session().chat.prompt).toBe('alice@project-x> ');
+    });
+
+    test('a slash command runs as the current user in the current room and prints the reply for that user only', async () => {
+        const { chat, out, lines } = session([
+            (userId) => ({
+                deliveries: [
+                    { kind: 'ephemeral', toUserId: userId, text: 'Done.\nSecond line', at: new Date() },
+                    { kind: 'ephemeral', toUserId: 'someone-else', text: 'not for alice', at: new Date() },
+                ],
+            }),
+        ]);
+        await chat.handleLine('/encrypt on');
+        expect(lines).toEqual(['/encrypt on|alice|project-x']);
+        expect(out.join('\n')).toBe('(only you) Done.\n           Second line');
+    });
+
+    test('other lines are posted as the current user in the current room; not where they are no member, nor archived', async () => {
+        const { chat, out, posted } = session();
+        await chat.handleLine('hello team');
+        expect(posted).toEqual(['project-x|alice|hello team']);
+        expect(out).toEqual([]);
+        await chat.handleLine(':user dave');
+        await chat.handleLine(':user alice');
+        await chat.handleLine(':room old-stuff');
+        await chat.handleLine('anyone?');
+        expect(out.pop()).toContain('#old-stuff is archived');
+        expect(posted).toHaveLength(1);
+    });
+
+    test('an engine error and an empty run are reported', async () => {
+        const { chat, out } = session([() => ({ error: 'boom' })]);
+        await chat.handleLine('/encrypt on');
+        expect(out.join('\n')).toContain('! The command failed: boom');
+        await chat.handleLine('/encrypt on');
+        expect(out.join('\n')).toContain('(no reply)');
+    });
+
+    test(':user / :room switch identity and room, refusing private rooms of others', async () => {
+        const { chat, out } = session();
+        await chat.handleLine(':user carol');
+        expect(chat.prompt).toBe('carol@project-x> ');
+        await chat.handleLine(':room eng-secrets');
+        expect(out.pop()).toContain('carol is not a member of #eng-secrets');
+        await chat.handleLine(':room #general');
+        expect(chat.prompt).toBe('carol@general> ');
+        await chat.handleLine(':user nobody');
+        expect(out.pop()).toContain('There is no user "nobody"');
+    });
+
+    test('completion: commands, their words, rooms, users, meta commands', () => {
+        const { chat } = session();
+        expect(chat.complete('/en')).toEqual([['/encrypt '], '/en']);
+        expect(chat.complete('/encrypt o')).toEqual([['on', 'off', 'old-stuff'], 'o']);
+        expect(chat.complete('/settype p')[0]).toEqual(expect.arrayContaining(['public', 'private', 'project-x']));
+        expect(chat.complete('/toteam #pro')).toEqual([['#project-x '], '#pro']);
+        expect(chat.complete('/encrypt on project-x --d')).toEqual([['--dry-run '], '--d']);
+        expect(chat.complete(':us')).toEqual([[':user', ':users'], ':us']);
+        expect(chat.complete(':user d')).toEqual([['dave '], 'd']);
+        expect(chat.complete(':room eng')).toEqual([['eng', 'eng-secrets'], 'eng']);
+        expect(chat.complete('hello wor')).toEqual([[], 'wor']);
+    });
+
+    test('new messages are shown once: after a command, or live for the current room', async () => {
+        const { chat, out, ws } = session();
+        const room = ws.workspace.getRoomByName('project-x')!;
+        const alice = ws.workspace.getUserByUsername('alice')!;
+        await ws.workspace.handle({
+            method: 'POST',
+            path: '/api/v1/groups.setEncrypted',
+            body: { roomId: room._id, encrypted: true },
+            headers: { 'X-User-Id': alice._id, 'X-Auth-Token': ws.workspace.createAuthToken(alice._id) },
+        });
+        expect(chat.liveUpdate()).toBe("* This room's encryption has been enabled by alice");
+        expect(chat.liveUpdate()).toBeUndefined();
+        await chat.handleLine('/encrypt status');
+        expect(out.join('\n')).not.toContain('has been enabled');
+    });
+
+    test(':rooms marks the current room and shows type, encryption, team, members and role', async () => {
+        const { chat, out } = session();
+        await chat.handleLine(':rooms');
+        const text = out.join('\n');
+        expect(text).toMatch(/^\*\s+#project-x\s+private group\s+off\s+-\s+3\s+owner$/m);
+        expect(text).toMatch(/^\s+#eng-secrets\s+private group\s+off\s+eng\s+2\s+owner$/m);
+    });
+});
+
+describe('rendering', () => {
+    test("system messages read as Rocket.Chat's", () => {
+        const u = { _id: '1', username: 'svc' };
+        expect(systemMessageText({ t: 'room_e2e_enabled', msg: 'svc', u })).toBe("This room's encryption has been enabled by svc");
+        expect(systemMessageText({ t: 'room_e2e_disabled', msg: 'svc', u })).toBe("This room's encryption has been disabled by svc");
+        expect(systemMessageText({ t: 'room_changed_privacy', msg: 'Public', u })).toBe('svc changed the room type to Public');
+        expect(systemMessageText({ t: 'user-converted-to-team', msg: 'project-x', u })).toBe('svc converted #project-x to a team');
+        expect(systemMessageText({ t: 'something-new', msg: 'x', u })).toBe('svc [something-new] x');
+    });
+
+    test('table aligns columns', () => {
+        expect(table([['a', 'bb'], ['ccc', 'd']], '')).toBe('a    bb\nccc  d');
+    });
+});
