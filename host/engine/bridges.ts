@@ -665,19 +665,19 @@ export class HostBridges extends AppBridges {
     private readonly serverSetting: HostServerSettingBridge;
     private readonly uiInteraction: HostUiInteractionBridge;
     private readonly user: HostUserBridge;
-    private readonly livechat = unimplemented(LivechatBridge as unknown as abstract new () => LivechatBridge);
-    private readonly contact = unimplemented(ContactBridge as unknown as abstract new () => ContactBridge);
-    private readonly upload = unimplemented(UploadBridge as unknown as abstract new () => UploadBridge);
-    private readonly email = unimplemented(EmailBridge as unknown as abstract new () => EmailBridge);
-    private readonly scheduler = unimplemented(SchedulerBridge as unknown as abstract new () => SchedulerBridge);
-    private readonly cloud = unimplemented(CloudWorkspaceBridge as unknown as abstract new () => CloudWorkspaceBridge);
-    private readonly videoConf = unimplemented(VideoConferenceBridge as unknown as abstract new () => VideoConferenceBridge);
-    private readonly oauthApps = unimplemented(OAuthAppsBridge as unknown as abstract new () => OAuthAppsBridge);
-    private readonly moderation = unimplemented(ModerationBridge as unknown as abstract new () => ModerationBridge);
-    private readonly thread = unimplemented(ThreadBridge as unknown as abstract new () => ThreadBridge);
-    private readonly role = unimplemented(RoleBridge as unknown as abstract new () => RoleBridge);
-    private readonly outbound = unimplemented(OutboundMessageBridge as unknown as abstract new () => OutboundMessageBridge);
-    private readonly experimental = unimplemented(ExperimentalBridge as unknown as abstract new () => ExperimentalBridge);
+    private readonly livechat = unimplemented(LivechatBridge);
+    private readonly contact = unimplemented(ContactBridge);
+    private readonly upload = unimplemented(UploadBridge);
+    private readonly email = unimplemented(EmailBridge);
+    private readonly scheduler = unimplemented(SchedulerBridge);
+    private readonly cloud = unimplemented(CloudWorkspaceBridge);
+    private readonly videoConf = unimplemented(VideoConferenceBridge);
+    private readonly oauthApps = unimplemented(OAuthAppsBridge);
+    private readonly moderation = unimplemented(ModerationBridge);
+    private readonly thread = unimplemented(ThreadBridge);
+    private readonly role = unimplemented(RoleBridge);
+    private readonly outbound = unimplemented(OutboundMessageBridge);
+    private readonly experimental = unimplemented(ExperimentalBridge);
 
     constructor(ctx: HostContext) {
         super();
