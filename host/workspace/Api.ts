@@ -9,7 +9,7 @@ import { clone } from './json';
 import type { RestResponse, WsPermission, WsRoom, WsTeam, WsUser } from './model';
 import { Rules } from './Rules';
 import type { Params, TeamCreateInput } from './Rules';
-import { PERMISSIONS_LIST_ALL, ROOMS_SAVE_ROOM_SETTINGS, TEAMS_CREATE, TEAMS_INFO, validate } from './schemas';
+import { PERMISSIONS_LIST_ALL, ROOMS_SAVE_ROOM_SETTINGS, TEAMS_CREATE, TEAMS_INFO, USERS_CHECK_USERNAME_AVAILABILITY, validate } from './schemas';
 import type { Store } from './Store';
 
 /** A request after the workspace parsed it: upper-case method, path without query, merged query, lower-case headers. */
@@ -65,6 +65,7 @@ export class Api {
         this.add('POST', 'rooms.saveRoomSettings', true, (ctx) => this.roomsSaveRoomSettings(ctx));
         this.add('POST', 'teams.create', true, (ctx) => this.teamsCreate(ctx));
         this.add('GET', 'teams.info', true, (ctx) => this.teamsInfo(ctx));
+        this.add('GET', 'users.checkUsernameAvailability', true, (ctx) => this.usersCheckUsernameAvailability(ctx));
         this.add('GET', 'groups.info', true, (ctx) => this.groupsInfo(ctx));
         this.add('GET', 'channels.info', true, (ctx) => this.channelsInfo(ctx));
         this.add('POST', 'groups.setEncrypted', true, (ctx) => this.groupsSetEncrypted(ctx));
@@ -248,6 +249,24 @@ export class Api {
             throw forbidden();
         }
         return { body: { teamInfo: Api.teamView(team), success: true } };
+    }
+
+    /**
+     * `GET /api/v1/users.checkUsernameAvailability?username=` (`checkUsernameAvailabilityWithValidation` for the
+     * caller): a legacy route whose `validateParams` failure is a `Meteor.Error('invalid-params', …)`; an empty name is
+     * `error-invalid-username`; a caller with a username needs `Accounts_AllowUsernameChange` (Rocket.Chat's default
+     * `true` when the workspace does not set it); the caller's own username is available; then `Rules.checkUsernameAvailability`.
+     */
+    private usersCheckUsernameAvailability(ctx: RouteContext): { body: JsonObject } {
+        const checked = validate(USERS_CHECK_USERNAME_AVAILABILITY, ctx.req.query);
+        if (!checked.ok) throw meteorError('invalid-params', checked.errors.join('\n '));
+        const { username } = ctx.req.query;
+        if (!username) throw meteorError('error-invalid-username', 'Invalid username', { method: 'setUsername' });
+        if (ctx.user.username && !(this.rules.setting('Accounts_AllowUsernameChange') ?? true)) {
+            throw meteorError('error-not-allowed', 'Not allowed', { method: 'setUsername' });
+        }
+        const result = ctx.user.username === username || this.rules.checkUsernameAvailability(username);
+        return { body: { result, success: true } };
     }
 
     /** `GET /api/v1/groups.info?roomId=|roomName=` (§3.1 lookup, archived rooms included). */

@@ -231,6 +231,14 @@ export const TEAMS_INFO: Schema = {
     additionalProperties: false,
 };
 
+/** `isUsersCheckUsernameAvailabilityParamsGET`. */
+export const USERS_CHECK_USERNAME_AVAILABILITY: Schema = {
+    type: 'object',
+    properties: { username: { type: 'string' } },
+    required: ['username'],
+    additionalProperties: false,
+};
+
 /** `permissions.listAll`'s query. */
 export const PERMISSIONS_LIST_ALL: Schema = {
     type: 'object',

@@ -1,12 +1,14 @@
-import type { IRoomRead, IUserRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ILogger, IRoomRead, IUserRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { WorkspaceGateway } from '../workspace/gateway';
+import type { ServerSettings } from '../workspace/serverSettings';
 import { toRoomView } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
 import { ROOM_ROLES } from './defaults';
 import type { Permission, RoomRole } from './defaults';
 import { loadPermissionTable } from './permissionTable';
 import type { PermissionTable } from './permissionTable';
+import type { TeamDirectory } from './teams';
 
 /** How deep a discussion's parent chain is followed for access. */
 const MAX_PARENT_DEPTH = 3;
@@ -27,6 +29,10 @@ export class AccessService {
         private readonly rooms: IRoomRead,
         private readonly users: IUserRead,
         private readonly gateway: WorkspaceGateway,
+        private readonly serverSettings: ServerSettings,
+        private readonly teams: TeamDirectory,
+        /** Warned when the permission table cannot be read (Rocket.Chat's defaults apply then). */
+        private readonly logger?: ILogger,
     ) {}
 
     /** `user` holds `permission`: global roles ∪ (with a scope room) the user's room roles there. */
@@ -58,14 +64,20 @@ export class AccessService {
     }
 
     /**
-     * Access to a room that is not public: a subscription (the user's room ids) and `view-joined-room` or
-     * `view-p-room`; a discussion also through access to its parent. No admin bypass.
+     * Rocket.Chat's `canAccessRoom`: a public channel outside a team with `view-c-room`; a public channel inside a
+     * team with `view-c-room` when the team is public, else through team membership (a member of the team's main
+     * room); a joined room (a subscription and `view-joined-room` or `view-p-room`); a discussion also through
+     * access to its parent. No admin bypass. An ABAC-managed room (`ABAC_Enabled`, attributes set) only through
+     * membership (semantics §3.1 step 4, app rule).
      */
     public async canAccessRoom(user: IUser, room: RoomView, depth = 0): Promise<boolean> {
-        if (room.type === 'c') {
-            return this.hasPermission(user, 'view-c-room');
+        if (room.hasAbacAttributes && (await this.serverSettings.isTrue('ABAC_Enabled'))) {
+            return this.hasJoined(user, room);
         }
-        if ((await this.isSubscribed(user, room.id)) && (room.type !== 'p' || (await this.mayViewPrivateRooms(user)))) {
+        if (room.type === 'c' && (await this.canAccessPublicRoom(user, room))) {
+            return true;
+        }
+        if (await this.hasJoined(user, room)) {
             return true;
         }
         if (!room.parent || depth >= MAX_PARENT_DEPTH) {
@@ -75,13 +87,34 @@ export class AccessService {
         return parent ? this.canAccessRoom(user, toRoomView(parent), depth + 1) : false;
     }
 
+    private async canAccessPublicRoom(user: IUser, room: RoomView): Promise<boolean> {
+        if (!room.teamId) {
+            return this.hasPermission(user, 'view-c-room');
+        }
+        const team = await this.teams.get(room.teamId);
+        if (!team) {
+            return false;
+        }
+        if (team.type === 0 && (await this.hasPermission(user, 'view-c-room'))) {
+            return true;
+        }
+        return !!team.mainRoomId && this.isSubscribed(user, team.mainRoomId);
+    }
+
+    private async hasJoined(user: IUser, room: RoomView): Promise<boolean> {
+        if (!(await this.isSubscribed(user, room.id))) {
+            return false;
+        }
+        return room.type !== 'p' || this.mayViewPrivateRooms(user);
+    }
+
     private async mayViewPrivateRooms(user: IUser): Promise<boolean> {
         return (await this.hasPermission(user, 'view-joined-room')) || this.hasPermission(user, 'view-p-room');
     }
 
     private permissionTable(): Promise<PermissionTable> {
         if (!this.table) {
-            this.table = loadPermissionTable(this.gateway);
+            this.table = loadPermissionTable(this.gateway, Date.now, (why) => this.logger?.warn(why));
         }
         return this.table;
     }

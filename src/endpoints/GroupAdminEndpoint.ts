@@ -44,7 +44,7 @@ export abstract class GroupAdminEndpoint<T> extends ApiEndpoint {
                 throw new AppError('invalid-body');
             }
             const input: OperationInput = { user, room: { kind: 'params', params: body }, dryRun: body.dryRun === true };
-            const outcome = await this.run(body, input, createOperationContext(read, http));
+            const outcome = await this.run(body, input, createOperationContext(read, http, this.app.getLogger()));
             const content = outcome.dryRun
                 ? { success: true, dryRun: true, plan: outcome.plan }
                 : { ...(await this.present(outcome.result)), success: true };

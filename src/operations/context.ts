@@ -1,4 +1,4 @@
-import type { IHttp, IRead, IRoomRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, ILogger, IRead, IRoomRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AccessService } from '../access/AccessService';
 import { TeamDirectory } from '../access/teams';
 import { WorkspaceGateway } from '../workspace/gateway';
@@ -13,16 +13,18 @@ export interface OperationContext {
     readonly teams: TeamDirectory;
 }
 
-export function createOperationContext(read: IRead, http: IHttp): OperationContext {
+/** `logger` gets the warnings of the operation's reads (the permission table unreadable). */
+export function createOperationContext(read: IRead, http: IHttp, logger: ILogger): OperationContext {
     const environment = read.getEnvironmentReader();
     const serverSettings = new ServerSettings(environment.getServerSettings());
     const workspace = new WorkspaceGateway(http, environment.getSettings(), serverSettings);
     const rooms = read.getRoomReader();
+    const teams = new TeamDirectory(workspace);
     return {
         rooms,
         serverSettings,
         workspace,
-        access: new AccessService(rooms, read.getUserReader(), workspace),
-        teams: new TeamDirectory(workspace),
+        access: new AccessService(rooms, read.getUserReader(), workspace, serverSettings, teams, logger),
+        teams,
     };
 }

@@ -1,10 +1,15 @@
-import { AppError } from '../errors/AppError';
+import { AppError, RocketChatRefusal } from '../errors/AppError';
+import { redactValue } from '../workspace/appSettings';
+import type { RoomView } from '../workspace/roomView';
 import type { OperationContext } from './context';
 import { resolveGroup } from './resolveRoom';
 import { planRoom } from './roomSettingsWrite';
 import type { OperationInput, Outcome, TeamResult } from './types';
 
 export const TEAMS_CREATE_PATH = '/api/v1/teams.create';
+
+/** Rocket.Chat's own `checkUsernameAvailability` (blocked names, then users and teams, case-insensitive). */
+export const CHECK_USERNAME_PATH = '/api/v1/users.checkUsernameAvailability';
 
 /** Fields of `<team>` (interface.md §3). */
 const TEAM_FIELDS = ['_id', 'name', 'type', 'roomId', 'createdAt', 'createdBy', '_updatedAt'];
@@ -35,6 +40,32 @@ function assertNoEmptyRoomKey(input: OperationInput): void {
     }
 }
 
+function errorTypeOf(data: unknown): unknown {
+    return data && typeof data === 'object' ? (data as { errorType?: unknown }).errorType : undefined;
+}
+
+/**
+ * §6 step 6 for a dry run: the name checks `teams.create` would make, so that a dry run fails as the change would.
+ * `users.checkUsernameAvailability` (as the service account) runs Rocket.Chat's own check: a blocked name answers
+ * its `error-blocked-username` (the very body `teams.create` gives); `result: false` means a user or a team holds
+ * the name. Any other answer (e.g. `Accounts_AllowUsernameChange` off) cannot tell, and the check is left to the
+ * change itself. Then another room with that name → `room-name-already-exists`.
+ */
+async function assertTeamNameFree(name: string, view: RoomView, ctx: OperationContext): Promise<void> {
+    const answer = await ctx.workspace.read(CHECK_USERNAME_PATH, { username: name });
+    if (answer.status === 400 && errorTypeOf(answer.data) === 'error-blocked-username') {
+        throw new RocketChatRefusal(answer.status, redactValue(answer.data));
+    }
+    const available = answer.status === 200 && answer.data && typeof answer.data === 'object' ? (answer.data as { result?: unknown }).result : undefined;
+    if (available === false) {
+        throw new RocketChatRefusal(400, { success: false, error: 'team-name-already-exists' });
+    }
+    const sameName = await ctx.rooms.getByName(name);
+    if (sameName && sameName.id !== view.id) {
+        throw new RocketChatRefusal(400, { success: false, error: 'room-name-already-exists' });
+    }
+}
+
 /** `groups.convertToTeam` (semantics §6): checks in Rocket.Chat's order plus the app rules 4–5, then `teams.create`. */
 export async function convertToTeam(input: OperationInput, ctx: OperationContext): Promise<Outcome<TeamResult>> {
     const { user } = input;
@@ -54,6 +85,7 @@ export async function convertToTeam(input: OperationInput, ctx: OperationContext
     const team = { name: view.label, type: 1 as const, owner: user.id };
     const body = { name: team.name, type: team.type, room: { id: view.id }, owner: team.owner };
     if (input.dryRun) {
+        await assertTeamNameFree(team.name, view, ctx);
         return {
             dryRun: true,
             label: view.label,

@@ -1,0 +1,119 @@
+/**
+ * Cost, in the real engine: what an operation asks of the server (accessor and bridge round trips from the app's
+ * Deno process, bridge calls by method, REST calls to the workspace) does not grow with the room: the same on a
+ * 5,000-member group as on a 3-member one, once the permission table is cached the same way in both. The
+ * permission table itself is read at most once for all operations within its 60 s.
+ */
+import type { EngineUnderTest } from '../harness';
+import type { RestCall } from '../../../host/workspace/Workspace';
+import { ephemeral, text, useEngine } from './support';
+import type { Prepare } from './support';
+
+let engine: EngineUnderTest;
+useEngine((booted) => {
+    engine = booted;
+});
+
+const BIG = 'big-group';
+
+/** A private group of `size` members: alice (owner) and `size - 1` others. */
+function groupOf(size: number): Prepare {
+    return ({ workspace }) => {
+        const others: string[] = [];
+        for (let i = 1; i < size; i++) {
+            others.push(workspace.addUser({ username: `member-${String(i).padStart(4, '0')}` })._id);
+        }
+        const alice = workspace.getUserByUsername('alice');
+        workspace.addRoom({ name: BIG, t: 'p', owner: alice?._id ?? '', members: others });
+    };
+}
+
+interface Cost {
+    roundTrips: number;
+    bridgeCalls: Record<string, number>;
+    rest: string[];
+}
+
+interface Measured {
+    costs: Record<string, Cost>;
+    /** Every REST call of the whole run, warm-up included. */
+    allRest: RestCall[];
+}
+
+/** One operation, measured: what it asked of the server, and that it worked. */
+async function measure(run: () => Promise<void>): Promise<Cost> {
+    engine.host.resetCounters();
+    const trips = engine.host.roundTrips();
+    const restBefore = engine.workspace.restCalls.length;
+    await run();
+    return {
+        roundTrips: engine.host.roundTrips() - trips,
+        bridgeCalls: engine.host.bridgeCalls(),
+        rest: engine.workspace.restCalls.slice(restBefore).map((call) => `${call.method} ${call.path}`),
+    };
+}
+
+async function command(line: string, expected: string): Promise<void> {
+    const run = await engine.command('alice', BIG, line);
+    expect(ephemeral(run.deliveries).map((d) => d.text)).toEqual([expected]);
+}
+
+async function endpoint(path: string, body: Record<string, unknown>, headers: Record<string, string>): Promise<void> {
+    const answer = await engine.host.callApi({ path, body, headers });
+    expect(answer.status).toBe(200);
+}
+
+/** The same sequence of operations on a group of `size` members. */
+async function runSequence(size: number): Promise<Measured> {
+    await engine.fresh(groupOf(size));
+    expect(engine.workspace.getSubscriptions(engine.roomId(BIG))).toHaveLength(size);
+    const headers = engine.headersOf('alice');
+    const restStart = engine.workspace.restCalls.length;
+    const costs: Record<string, Cost> = {};
+    // Warm-up, the same in both runs: reads (and caches) the permission table; the app's bot user is read once.
+    costs.warmUp = await measure(async () => {
+        await endpoint('groups.setEncrypted', { roomName: BIG, encrypted: true, dryRun: true }, headers);
+        const run = await engine.command('alice', BIG, '/encrypt status');
+        expect(ephemeral(run.deliveries)).toHaveLength(1);
+    });
+    costs['/encrypt on'] = await measure(() => command('/encrypt on', text('en', 'done_encrypt_on', { room: BIG })));
+    costs['groups.setEncrypted'] = await measure(() => endpoint('groups.setEncrypted', { roomName: BIG, encrypted: false }, headers));
+    costs['groups.setType c'] = await measure(() => endpoint('groups.setType', { roomName: BIG, type: 'c' }, headers));
+    costs['/settype private'] = await measure(() => command('/settype private', text('en', 'done_type_private', { room: BIG })));
+    costs['/settype public'] = await measure(() => command('/settype public', text('en', 'done_type_public', { room: BIG })));
+    costs['groups.setType p'] = await measure(() => endpoint('groups.setType', { roomName: BIG, type: 'p' }, headers));
+    costs['groups.convertToTeam'] = await measure(() => endpoint('groups.convertToTeam', { roomName: BIG }, headers));
+    const room = engine.workspace.getRoomByName(BIG);
+    expect(room).toMatchObject({ t: 'p', encrypted: false, teamMain: true });
+    return { costs, allRest: engine.workspace.restCalls.slice(restStart) };
+}
+
+describe('the cost of an operation does not grow with the room', () => {
+    let small: Measured;
+    let large: Measured;
+
+    beforeAll(async () => {
+        small = await runSequence(3);
+        large = await runSequence(5000);
+    }, 120000);
+
+    it.each(['/encrypt on', 'groups.setEncrypted', 'groups.setType c', '/settype private', '/settype public', 'groups.setType p', 'groups.convertToTeam'])(
+        '%s: the same round trips, bridge calls and REST calls on 5,000 members as on 3',
+        (operation) => {
+            expect(large.costs[operation]).toEqual(small.costs[operation]);
+        },
+    );
+
+    it('/encrypt on, warm: one REST call (the write) and a handful of round trips', () => {
+        expect(small.costs['/encrypt on'].rest).toEqual(['POST /api/v1/rooms.saveRoomSettings']);
+        expect(small.costs['groups.setEncrypted'].rest).toEqual(['POST /api/v1/rooms.saveRoomSettings']);
+        expect(small.costs['/encrypt on'].roundTrips).toBeLessThanOrEqual(10);
+    });
+
+    it('reads the permission table once for every operation within 60 s', () => {
+        for (const run of [small, large]) {
+            expect(run.allRest.filter((call) => call.path === '/api/v1/permissions.listAll')).toHaveLength(1);
+            expect(run.costs.warmUp.rest).toContain('GET /api/v1/permissions.listAll');
+        }
+    });
+});

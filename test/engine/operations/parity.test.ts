@@ -1,0 +1,191 @@
+/**
+ * Parity, in the real engine: every edge case of rocketchat-semantics.md (§8 and the check order of §3–§6) is sent to
+ * Rocket.Chat's own endpoint (the workspace's reference `groups.*`, on an exact twin of the workspace) and to the
+ * app's endpoint, as the same user. Both must give the document's answer — same status, `error`, `errorType`,
+ * `details` — and leave the same rooms, subscriptions, teams, team members and messages behind (but for §7.1's
+ * attribution). A rejection changes nothing at all. Every case also runs first as a dry run: the same error, or the
+ * plan, and the workspace byte-for-byte unchanged.
+ */
+import { ALL_CASES, bodyOf } from './cases';
+import type { Case } from './cases';
+import type { EngineUnderTest } from '../harness';
+import { A, all, expectMessages, failureBody, normalizedState, prepareRun, room, runApp, runReference, setting, useEngine } from './support';
+import type { Prepared } from './support';
+import type { RestResponse } from '../../../host/workspace/model';
+
+let engine: EngineUnderTest;
+useEngine((booted) => {
+    engine = booted;
+});
+
+type Obj = Record<string, unknown>;
+
+function omit(value: unknown, keys: string[]): Obj {
+    const copy = { ...(value as Obj) };
+    keys.forEach((key) => delete copy[key]);
+    return copy;
+}
+
+/**
+ * The room fields the app's `<room>` may add to Rocket.Chat's: the Apps-Engine room converter maps `sysMes`, `default`
+ * and `ro` to booleans with defaults (`displaySystemMessages` true, `isDefault` false, `isReadOnly` false), and the
+ * app always states `encrypted`; so an absent field can come back with its default value — and only with it.
+ */
+const CONVERTER_DEFAULTS: Obj = { sysMes: true, default: false, ro: false, encrypted: false };
+
+function expectSameGroup(app: Obj, reference: Obj): void {
+    const expected: Obj = omit(reference, ['_updatedAt']);
+    const actual: Obj = omit(app, ['_updatedAt']);
+    for (const [key, value] of Object.entries(CONVERTER_DEFAULTS)) {
+        if (!(key in expected) && actual[key] === value) {
+            delete actual[key];
+        }
+    }
+    expect(actual).toEqual(expected);
+    expect(typeof app._updatedAt).toBe('string');
+}
+
+/** §7.1: the team is the same but for its generated id, its timestamps and `createdBy` (the service account). */
+function expectSameTeam(app: Obj, reference: Obj): void {
+    const volatile = ['_id', 'createdAt', '_updatedAt', 'createdBy'];
+    expect(omit(app, volatile)).toEqual(omit(reference, volatile));
+    expect(Object.keys(app).sort()).toEqual(Object.keys(reference).sort());
+    expect(app.createdBy).toEqual({ _id: engine.serviceAccount.userId, username: 'group-admin.service' });
+    expect(app._id).toEqual(expect.stringMatching(/^[0-9a-f]{24}$/));
+}
+
+/** The dry run (first, on the untouched workspace): the same error, or the plan; nothing written. */
+async function expectDryRun(c: Case, prepared: Prepared, reference: RestResponse): Promise<void> {
+    const body = { ...bodyOf(c, prepared.idOf), dryRun: true };
+    const answer = await runApp(engine, prepared, c.endpoint, body);
+    expect(engine.workspace.snapshot()).toBe(prepared.before);
+    expect(engine.workspace.restCalls.filter((call) => call.method !== 'GET')).toEqual([]);
+    if (reference.status !== 200) {
+        expect(answer).toEqual(reference);
+        return;
+    }
+    expect(answer.status).toBe(200);
+    const { plan, ...rest } = answer.body as { plan: Obj };
+    expect(rest).toEqual({ success: true, dryRun: true });
+    expect(plan.operation).toBe(c.endpoint.replace('groups.', ''));
+    const ref = reference.body as { group?: Obj; team?: Obj };
+    const roomId = ref.group ? ref.group._id : ref.team?.roomId;
+    expect((plan.room as Obj)._id).toBe(roomId);
+    const changes = plan.changes as Obj;
+    switch (c.endpoint) {
+        case 'groups.setEncrypted': {
+            // A change is planned exactly when Rocket.Chat posts its system message.
+            const encrypted = (bodyOf(c, prepared.idOf) as { encrypted: boolean }).encrypted;
+            expect(changes).toEqual((c.messages ?? []).length ? { encrypted: { from: !encrypted, to: encrypted } } : {});
+            break;
+        }
+        case 'groups.setType': {
+            const to = (ref.group as Obj).t;
+            expect(changes).toEqual({ t: { from: to === 'c' ? 'p' : 'c', to } });
+            break;
+        }
+        default:
+            expect(plan.team).toEqual({ name: (ref.team as Obj).name, type: 1, owner: engine.userId(c.user) });
+    }
+}
+
+describe.each([
+    ['groups.setEncrypted', ALL_CASES.filter((c) => c.endpoint === 'groups.setEncrypted')],
+    ['groups.setType', ALL_CASES.filter((c) => c.endpoint === 'groups.setType')],
+    ['groups.convertToTeam', ALL_CASES.filter((c) => c.endpoint === 'groups.convertToTeam')],
+] as const)('%s: the app answers as Rocket.Chat does', (_endpoint, cases) => {
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+        const prepared = await prepareRun(engine, c.user, c.prepare);
+        const body = bodyOf(c, prepared.idOf);
+
+        const reference = await runReference(prepared, c.endpoint, body);
+        // The reference gives the semantics document's answer …
+        if (c.answer === 'ok') {
+            expect(reference.status).toBe(200);
+        } else {
+            expect(reference).toEqual({ status: c.answer.status, body: failureBody(c.answer) });
+        }
+
+        await expectDryRun(c, prepared, reference);
+
+        // … and so does the app, to the letter.
+        const answer = await runApp(engine, prepared, c.endpoint, body);
+        if (reference.status !== 200) {
+            expect(answer).toEqual(reference);
+            expect(engine.workspace.snapshot()).toBe(prepared.before);
+            expect(prepared.twin.snapshot()).toBe(prepared.before);
+            return;
+        }
+        expect(answer.status).toBe(200);
+        const appBody = answer.body as { group?: Obj; team?: Obj; success: boolean };
+        const refBody = reference.body as { group?: Obj; team?: Obj; success: boolean };
+        expect(Object.keys(appBody).sort()).toEqual(Object.keys(refBody).sort());
+        expect(appBody.success).toBe(true);
+        if (refBody.group) {
+            expectSameGroup(appBody.group as Obj, refBody.group);
+        } else {
+            expectSameTeam(appBody.team as Obj, refBody.team as Obj);
+        }
+        expect(normalizedState(engine.workspace, prepared.beforeJson)).toEqual(normalizedState(prepared.twin, prepared.beforeJson));
+        expectMessages(engine.workspace, prepared.beforeJson, c.messages);
+    });
+});
+
+describe('a dry run of a team conversion checks the name as teams.create will', () => {
+    it('asks Rocket.Chat (users.checkUsernameAvailability) only on a dry run', async () => {
+        const prepared = await prepareRun(engine, 'alice');
+        await runApp(engine, prepared, 'groups.convertToTeam', { roomName: 'project-x', dryRun: true });
+        expect(engine.workspace.restCalls.map((call) => call.path)).toContain('/api/v1/users.checkUsernameAvailability');
+        engine.workspace.resetCounters();
+        await runApp(engine, prepared, 'groups.convertToTeam', { roomName: 'project-x' });
+        expect(engine.workspace.restCalls.map((call) => call.path)).not.toContain('/api/v1/users.checkUsernameAvailability');
+    });
+
+    it('cannot tell when Rocket.Chat refuses the check (Accounts_AllowUsernameChange off): the change itself still refuses', async () => {
+        const prepared = await prepareRun(engine, 'alice', all(setting('Accounts_AllowUsernameChange', false), room({ name: 'dave', t: 'p', owner: 'alice' })));
+        const dry = await runApp(engine, prepared, 'groups.convertToTeam', { roomName: 'dave', dryRun: true });
+        expect(dry.status).toBe(200);
+        expect(engine.workspace.snapshot()).toBe(prepared.before);
+        const answer = await runApp(engine, prepared, 'groups.convertToTeam', { roomName: 'dave' });
+        expect(answer).toEqual({ status: 400, body: { success: false, error: 'team-name-already-exists' } });
+        expect(engine.workspace.snapshot()).toBe(prepared.before);
+    });
+});
+
+describe("the workspace's GET users.checkUsernameAvailability (what the dry run asks)", () => {
+    const ask = async (query: string): Promise<RestResponse> => {
+        const { userId, token } = engine.serviceAccount;
+        return engine.workspace.handle({
+            method: 'GET',
+            path: `/api/v1/users.checkUsernameAvailability${query}`,
+            headers: { 'X-User-Id': userId, 'X-Auth-Token': token },
+        });
+    };
+
+    it.each([
+        ['?username=project-x', { result: true, success: true }],
+        ['?username=DAVE', { result: false, success: true }],
+        ['?username=Eng', { result: false, success: true }],
+        ['?username=group-admin.service', { result: true, success: true }],
+    ])('%s', async (query, body) => {
+        await engine.fresh();
+        expect(await ask(query)).toEqual({ status: 200, body });
+    });
+
+    it.each([
+        ['?username=here', failureBody(A.blocked('here'))],
+        ['?username=', failureBody({ status: 400, error: 'Invalid username [error-invalid-username]', errorType: 'error-invalid-username', details: { method: 'setUsername' } })],
+        ['', { success: false, error: "must have required property 'username' [invalid-params]", errorType: 'invalid-params' }],
+    ])('%s fails', async (query, body) => {
+        await engine.fresh();
+        expect(await ask(query)).toEqual({ status: 400, body });
+    });
+
+    it('refuses a caller with a username while Accounts_AllowUsernameChange is off', async () => {
+        await engine.fresh(setting('Accounts_AllowUsernameChange', false));
+        expect(await ask('?username=free-name')).toEqual({
+            status: 400,
+            body: { success: false, error: 'Not allowed [error-not-allowed]', errorType: 'error-not-allowed', details: { method: 'setUsername' } },
+        });
+    });
+});
