@@ -1,24 +1,55 @@
-import type { IAppAccessors, IConfigurationExtend, IConfigurationModify, IEnvironmentRead, IHttp, ILogger, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type {
+    IAppAccessors,
+    IConfigurationExtend,
+    IConfigurationModify,
+    IEnvironmentRead,
+    IHttp,
+    ILogger,
+    IModify,
+    IPersistence,
+    IRead,
+} from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import { SettingType } from '@rocket.chat/apps-engine/definition/settings';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
+import type { ISettingUpdateContext } from '@rocket.chat/apps-engine/definition/settings/ISettingUpdateContext';
+import type {
+    IUIKitInteractionHandler,
+    IUIKitResponse,
+    UIKitActionButtonInteractionContext,
+    UIKitViewCloseInteractionContext,
+    UIKitViewSubmitInteractionContext,
+} from '@rocket.chat/apps-engine/definition/uikit';
 import { ENCRYPT_SPEC } from './commands/encrypt';
 import { SETTYPE_SPEC } from './commands/settype';
 import { SlashCommand } from './commands/SlashCommand';
 import { TOTEAM_SPEC } from './commands/toteam';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
+import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
+import { ROOM_BUTTONS } from './ui/buttons';
+import { onConfirm, onRoomButton } from './ui/interactions';
+import type { InteractionCall } from './ui/interactions';
 import { SETTING_IDS, forgetAppSettings, rememberAppSetting } from './workspace/appSettings';
 
-/** Group Admin: wiring only (settings, slash commands, API); the work is in `operations/`. */
-export default class GroupAdminApp extends App {
+/**
+ * What `onPreSettingUpdate` answers: nothing. The engine then saves the setting as the administrator entered it
+ * (`decorated || setting`) — and the engine logs this answer, so echoing the setting would put the service
+ * account's token into the app's log.
+ */
+const KEEP_SETTING_AS_ENTERED = null as unknown as ISetting;
+
+/** Group Admin: wiring only (settings, slash commands, API, room buttons, modals); the work is in `operations/`. */
+export default class GroupAdminApp extends App implements IUIKitInteractionHandler {
     constructor(info: IAppInfo, logger: ILogger, accessors?: IAppAccessors) {
         super(info, logger, accessors);
     }
 
     public async onEnable(_environment: IEnvironmentRead, _configurationModify: IConfigurationModify): Promise<boolean> {
         forgetAppSettings();
+        const { reader, http } = this.getAccessors();
+        await checkServiceAccount(reader, http, this.getLogger());
         return true;
     }
 
@@ -26,8 +57,32 @@ export default class GroupAdminApp extends App {
         forgetAppSettings();
     }
 
-    public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<void> {
+    public async onPreSettingUpdate(_context: ISettingUpdateContext, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<ISetting> {
+        return KEEP_SETTING_AS_ENTERED;
+    }
+
+    public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, read: IRead, http: IHttp): Promise<void> {
         rememberAppSetting(setting);
+        if (SERVICE_SETTING_IDS.indexOf(setting.id) >= 0) {
+            await checkServiceAccount(read, http, this.getLogger());
+        }
+    }
+
+    /** A click on one of the app's room buttons. */
+    public async executeActionButtonHandler(context: UIKitActionButtonInteractionContext, read: IRead, http: IHttp, _p: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        await onRoomButton(context.getInteractionData(), this.interactionCall(read, modify, http));
+        return context.getInteractionResponder().successResponse();
+    }
+
+    /** Confirm in a confirmation modal. */
+    public async executeViewSubmitHandler(context: UIKitViewSubmitInteractionContext, read: IRead, http: IHttp, _p: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        await onConfirm(context.getInteractionData(), this.interactionCall(read, modify, http));
+        return context.getInteractionResponder().successResponse();
+    }
+
+    /** Cancel (or closing the modal): nothing was kept, so nothing to undo. */
+    public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {
+        return context.getInteractionResponder().successResponse();
     }
 
     protected async extendConfiguration(configuration: IConfigurationExtend, _environmentRead: IEnvironmentRead): Promise<void> {
@@ -54,5 +109,13 @@ export default class GroupAdminApp extends App {
             security: ApiSecurity.UNSECURE,
             endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this)],
         });
+        for (const { descriptor } of ROOM_BUTTONS) {
+            // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.
+            await Promise.resolve<unknown>(configuration.ui.registerButton(descriptor));
+        }
+    }
+
+    private interactionCall(read: IRead, modify: IModify, http: IHttp): InteractionCall {
+        return { read, modify, http, logger: this.getLogger(), appId: this.getID() };
     }
 }

@@ -6,21 +6,29 @@
  *
  * The engine's `AppManager` is a process-wide singleton: one EngineHost at a time, `stop()` before the next.
  */
+import { randomUUID } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
+
+import AdmZip from 'adm-zip';
 
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IPermission } from '@rocket.chat/apps-engine/definition/permissions/IPermission';
+import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
+import type { IUIActionButton } from '@rocket.chat/apps-engine/definition/ui';
+import { RoomTypeFilter } from '@rocket.chat/apps-engine/definition/ui/IUIActionButtonDescriptor';
+import { UIActionButtonContext } from '@rocket.chat/apps-engine/definition/ui/UIActionButtonContext';
+import type { IUIKitResponse, IUIKitSurface, UIKitIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit';
 import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/logging';
 import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { DenoRuntimeSubprocessController } from '@rocket.chat/apps-engine/server/runtime/deno/AppsEngineDenoRuntime';
 
 import type { Workspace } from '../workspace/Workspace';
-import type { RestResponse } from '../workspace/model';
+import type { RestResponse, WsRoom } from '../workspace/model';
 import { HostBridges } from './bridges';
 import type { Delivery, HostContext } from './bridges';
 import { convertRoom, convertUser } from './converters';
@@ -44,6 +52,37 @@ export interface CommandRun {
     /** Set when the engine reported the executor as failed. */
     error?: string;
 }
+
+/** A UI Kit interaction (a button click, a modal's submit or close) and what the app did with it. */
+export interface InteractionRun {
+    /** The app's answer, as Rocket.Chat returns it to the client (undefined when the app's handler failed). */
+    response?: IUIKitResponse;
+    /** What the app sent to users meanwhile (ephemeral messages, modals it opened or updated). */
+    deliveries: Delivery[];
+    /** Set when the engine reported the interaction as failed. */
+    error?: string;
+}
+
+/** The views (modals, contextual bars) the deliveries opened or updated, in order. */
+export function openedViews(deliveries: Delivery[]): IUIKitSurface[] {
+    return deliveries.flatMap((d) => {
+        const view = d.kind === 'uiInteraction' ? (d.interaction as { view?: IUIKitSurface } | undefined)?.view : undefined;
+        return view ? [view] : [];
+    });
+}
+
+/** Rocket.Chat's client-side room filters of action buttons (`useApplyButtonFilters`' `enumToFilter`). */
+const ROOM_FILTERS: Record<RoomTypeFilter, (room: WsRoom) => boolean> = {
+    [RoomTypeFilter.PUBLIC_CHANNEL]: (room) => room.t === 'c',
+    [RoomTypeFilter.PRIVATE_CHANNEL]: (room) => room.t === 'p',
+    [RoomTypeFilter.PUBLIC_TEAM]: (room) => room.t === 'c' && room.teamMain === true,
+    [RoomTypeFilter.PRIVATE_TEAM]: (room) => room.t === 'p' && room.teamMain === true,
+    [RoomTypeFilter.PUBLIC_DISCUSSION]: (room) => room.t === 'c' && !!room.prid,
+    [RoomTypeFilter.PRIVATE_DISCUSSION]: (room) => room.t === 'p' && !!room.prid,
+    [RoomTypeFilter.DIRECT]: (room) => room.t === 'd' && room.usersCount <= 2,
+    [RoomTypeFilter.DIRECT_MULTIPLE]: (room) => room.t === 'd' && room.usersCount > 2,
+    [RoomTypeFilter.LIVE_CHAT]: (room) => room.t === 'l',
+};
 
 export interface ApiCall {
     method?: string;
@@ -93,6 +132,13 @@ function originOf(url: unknown): string | undefined {
     } catch {
         return undefined;
     }
+}
+
+/** The permissions a packaged app declares in its app.json (undefined when it declares none: the engine's defaults). */
+function declaredPermissions(zip: Buffer): IPermission[] | undefined {
+    const appJson = new AdmZip(zip).readAsText('app.json');
+    const declared = appJson ? (JSON.parse(appJson) as { permissions?: unknown }).permissions : undefined;
+    return Array.isArray(declared) ? (declared as IPermission[]) : undefined;
 }
 
 /** The engine's error for a failed executor is a JSON-RPC error object, not an Error: make it readable. */
@@ -175,14 +221,15 @@ export class EngineHost {
 
     /**
      * Installs and enables a packaged app, as an admin uploading it would. `permissionsGranted` undefined = the
-     * permissions the app declares in its app.json (what an admin accepts on install).
+     * permissions the app declares in its app.json (what an admin accepts on install; Rocket.Chat's client sends them —
+     * the engine itself would fall back to its defaults, which lack `ui.registerButtons`).
      */
     async install(zip: string | Buffer, permissionsGranted?: IPermission[]): Promise<string> {
         const buffer = typeof zip === 'string' ? readFileSync(zip) : zip;
         const installer = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
         const aff = await this.manager.add(buffer, {
             enable: true,
-            permissionsGranted,
+            permissionsGranted: permissionsGranted ?? declaredPermissions(buffer),
             user: (installer ? convertUser(installer) : undefined) as IUser,
         });
         const userError = aff.getAppUserError() as { message?: string } | undefined;
@@ -232,8 +279,9 @@ export class EngineHost {
     /**
      * Runs `/command args…` typed by `userId` in `roomId`, as Rocket.Chat does: the text after the command is split
      * into arguments (`parseParameters`), the user and room go through the converters, and the app's executor runs.
+     * Like Rocket.Chat's clients, it sends a fresh trigger id (the app needs one to open a modal).
      */
-    async runCommand(line: string, userId: string, roomId: string, triggerId?: string): Promise<CommandRun> {
+    async runCommand(line: string, userId: string, roomId: string, triggerId: string = randomUUID()): Promise<CommandRun> {
         const match = /^\/(\S+)\s*([\s\S]*)$/.exec(line.trim());
         if (!match) {
             throw new Error(`Not a slash command: ${line}`);
@@ -259,6 +307,101 @@ export class EngineHost {
             error = describeError(e);
         }
         return { deliveries: this.ctx.records.deliveries.slice(before), ...(error ? { error } : {}) };
+    }
+
+    /** The action buttons the app registered (the engine's `UIActionButtonManager`), as Rocket.Chat lists them to clients. */
+    async actionButtons(): Promise<IUIActionButton[]> {
+        const all = await this.manager.getUIActionButtonManager().getAllActionButtons();
+        return all.filter((button) => button.appId === this.appId);
+    }
+
+    /**
+     * The room action buttons Rocket.Chat's web client shows `userId` in `roomId` (`useApplyButtonFilters`): the room
+     * type filter, `hasOneRole`/`hasAllRoles` with the user's global roles and their room roles there, and
+     * `hasOnePermission`/`hasAllPermissions` with the user's global permissions.
+     */
+    async buttonsShown(userId: string, roomId: string): Promise<IUIActionButton[]> {
+        const room = this.workspace.getRoom(roomId);
+        const user = this.workspace.getUser(userId);
+        if (!room || !user) {
+            throw new Error(`Unknown user ${userId} or room ${roomId}`);
+        }
+        const roles = new Set([...user.roles, ...(this.workspace.getSubscription(roomId, userId)?.roles ?? [])]);
+        const permitted = (permission: string): boolean => this.workspace.hasPermission(userId, permission);
+        return (await this.actionButtons()).filter((button) => {
+            if (button.context !== UIActionButtonContext.ROOM_ACTION) {
+                return false;
+            }
+            const when = button.when ?? {};
+            return (
+                (!when.roomTypes || when.roomTypes.some((filter) => ROOM_FILTERS[filter]?.(room))) &&
+                (!when.hasOneRole || when.hasOneRole.some((role) => roles.has(role))) &&
+                (!when.hasAllRoles || when.hasAllRoles.every((role) => roles.has(role))) &&
+                (!when.hasOnePermission || when.hasOnePermission.some(permitted)) &&
+                (!when.hasAllPermissions || when.hasAllPermissions.every(permitted))
+            );
+        });
+    }
+
+    /**
+     * A click by `userId` on the app's room action button `actionId` in `roomId`, as Rocket.Chat's
+     * `POST /api/apps/ui.interaction/<app id>` passes it on (`type: actionButton`, the converted user and room, a
+     * fresh trigger id). Like that endpoint it does not apply the button's filters (see `buttonsShown`).
+     */
+    async clickButton(actionId: string, userId: string, roomId: string, triggerId: string = randomUUID()): Promise<InteractionRun> {
+        const user = convertUser(this.workspace.getUser(userId));
+        const room = convertRoom(this.workspace, this.workspace.getRoom(roomId));
+        if (!user || !room) {
+            throw new Error(`Unknown user ${userId} or room ${roomId}`);
+        }
+        return this.interact({
+            type: 'actionButton',
+            appId: this.appId,
+            actionId,
+            triggerId,
+            user,
+            room,
+            payload: { context: UIActionButtonContext.ROOM_ACTION },
+        } as UIKitIncomingInteraction);
+    }
+
+    /**
+     * `userId` submits a view the app opened (a modal's submit button). Rocket.Chat passes the view back with its
+     * state — and no room: whatever the app needs must be in the view.
+     */
+    async submitView(view: IUIKitSurface, userId: string, triggerId: string = randomUUID()): Promise<InteractionRun> {
+        return this.viewInteraction('viewSubmit', view, userId, view.submit, { triggerId, payload: { view: { ...view, state: view.state ?? {} } } });
+    }
+
+    /** `userId` closes a view the app opened (its close button, or dismissing it). */
+    async closeView(view: IUIKitSurface, userId: string, isCleared = false): Promise<InteractionRun> {
+        return this.viewInteraction('viewClosed', view, userId, view.close, { payload: { view, isCleared } });
+    }
+
+    private viewInteraction(type: 'viewSubmit' | 'viewClosed', view: IUIKitSurface, userId: string, button: unknown, fields: object): Promise<InteractionRun> {
+        const actionId = (button as { actionId?: string } | undefined)?.actionId;
+        return this.interact({ type, appId: view.appId || this.appId, actionId, user: this.requireUser(userId), ...fields } as UIKitIncomingInteraction);
+    }
+
+    private requireUser(userId: string): IUser {
+        const user = convertUser(this.workspace.getUser(userId));
+        if (!user) {
+            throw new Error(`Unknown user ${userId}`);
+        }
+        return user;
+    }
+
+    /** Hands a UI Kit interaction to the app, as Rocket.Chat's `triggerEvent('IUIKitInteractionHandler', …)` does. */
+    private async interact(interaction: UIKitIncomingInteraction): Promise<InteractionRun> {
+        const before = this.ctx.records.deliveries.length;
+        let response: IUIKitResponse | undefined;
+        let error: string | undefined;
+        try {
+            response = await this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, interaction);
+        } catch (e) {
+            error = describeError(e);
+        }
+        return { ...(response ? { response } : {}), deliveries: this.ctx.records.deliveries.slice(before), ...(error ? { error } : {}) };
     }
 
     /**

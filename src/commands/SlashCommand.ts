@@ -24,6 +24,6 @@ export class SlashCommand<A extends string> implements ISlashCommand {
     }
 
     public async executor(context: SlashCommandContext, read: IRead, modify: IModify, http: IHttp, _persis: IPersistence): Promise<void> {
-        await runCommand(this.spec, { context, read, modify, http, logger: this.app.getLogger() });
+        await runCommand(this.spec, { context, read, modify, http, logger: this.app.getLogger(), appId: this.app.getID() });
     }
 }

@@ -1,7 +1,9 @@
+import type { ILogger } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppError } from '../errors/AppError';
 import type { KnownFailure } from '../errors/AppError';
 import { errorSpec } from '../errors/catalogue';
 import type { ErrorCode } from '../errors/catalogue';
+import { logFailure } from '../errors/log';
 import type { MessageKey } from '../i18n/catalog.generated';
 import type { Translator } from '../i18n/translate';
 
@@ -31,4 +33,16 @@ export function failureNeedsUsage(failure: KnownFailure): boolean {
 /** App-specific 5xx failures: the workspace or the app's configuration is at fault, worth a log line. */
 export function isServiceFailure(failure: KnownFailure): boolean {
     return failure instanceof AppError && errorSpec(failure.code).status >= 500;
+}
+
+/**
+ * The answer to a failure, in the invoker's language (`Dry run: this would fail. …` for a dry run). A failure on the
+ * service side also leaves a warning in the log, without the token.
+ */
+export function explainFailure(failure: KnownFailure, t: Translator, logger: ILogger, what: string, dryRun = false): string {
+    if (isServiceFailure(failure)) {
+        logFailure(logger, 'warn', `${what} failed on the service side`, failure);
+    }
+    const text = describeFailure(failure, t);
+    return dryRun ? t('dryrun_failed', { reason: text }) : text;
 }

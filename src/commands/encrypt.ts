@@ -1,24 +1,20 @@
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
-import { setEncrypted } from '../operations/setEncrypted';
 import { encryptionStatus } from '../operations/status';
+import { requestChange } from '../ui/requestChange';
+import type { ChangeEnv } from '../ui/requestChange';
 import type { CommandRequest, CommandSpec } from './runCommand';
+import { statusReply } from './statusReply';
 
 type EncryptAction = 'on' | 'off' | 'status';
 
-async function encrypt(action: EncryptAction, request: CommandRequest, ctx: OperationContext, t: Translator): Promise<string> {
+async function encrypt(action: EncryptAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     if (action === 'status') {
         const status = await encryptionStatus(request, ctx);
-        return `${t(status.encrypted ? 'status_encrypt_on' : 'status_encrypt_off', { room: status.label })}\n${t('usage_encrypt')}`;
+        const state = t(status.encrypted ? 'status_encrypt_on' : 'status_encrypt_off', { room: status.label });
+        return statusReply(state, status.encrypted ? 'encrypt-off' : 'encrypt-on', request, ctx, t, 'usage_encrypt');
     }
-    const on = action === 'on';
-    const outcome = await setEncrypted({ ...request, encrypted: on }, ctx);
-    const changed = 'encrypted' in (outcome.dryRun ? outcome.plan.changes : outcome.result.changes);
-    const params = { room: outcome.label };
-    if (outcome.dryRun) {
-        return t(changed ? (on ? 'dryrun_encrypt_on' : 'dryrun_encrypt_off') : on ? 'dryrun_encrypt_unchanged_on' : 'dryrun_encrypt_unchanged_off', params);
-    }
-    return t(changed ? (on ? 'done_encrypt_on' : 'done_encrypt_off') : on ? 'done_encrypt_unchanged_on' : 'done_encrypt_unchanged_off', params);
+    return requestChange(action === 'on' ? 'encrypt-on' : 'encrypt-off', request, ctx, t, env);
 }
 
 export const ENCRYPT_SPEC: CommandSpec<EncryptAction> = {
@@ -33,4 +29,3 @@ export const ENCRYPT_SPEC: CommandSpec<EncryptAction> = {
     paramsExampleKey: 'command_encrypt_params',
     run: encrypt,
 };
-

@@ -1,23 +1,21 @@
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
-import { setType } from '../operations/setType';
 import { typeStatus } from '../operations/status';
+import { requestChange } from '../ui/requestChange';
+import type { ChangeEnv } from '../ui/requestChange';
 import type { CommandRequest, CommandSpec } from './runCommand';
+import { statusReply } from './statusReply';
 
 type SetTypeAction = 'public' | 'private' | 'status';
 
-async function changeType(action: SetTypeAction, request: CommandRequest, ctx: OperationContext, t: Translator): Promise<string> {
+async function changeType(action: SetTypeAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     if (action === 'status') {
         const status = await typeStatus(request, ctx);
-        return `${t(status.type === 'c' ? 'status_type_public' : 'status_type_private', { room: status.label })}\n${t('usage_settype')}`;
+        const isPublic = status.type === 'c';
+        const state = t(isPublic ? 'status_type_public' : 'status_type_private', { room: status.label });
+        return statusReply(state, isPublic ? 'private' : 'public', request, ctx, t, 'usage_settype');
     }
-    const toPublic = action === 'public';
-    const outcome = await setType({ ...request, type: toPublic ? 'c' : 'p' }, ctx);
-    const params = { room: outcome.label };
-    if (outcome.dryRun) {
-        return t(toPublic ? 'dryrun_type_public' : 'dryrun_type_private', params);
-    }
-    return t(toPublic ? 'done_type_public' : 'done_type_private', params);
+    return requestChange(action, request, ctx, t, env);
 }
 
 export const SETTYPE_SPEC: CommandSpec<SetTypeAction> = {
@@ -32,4 +30,3 @@ export const SETTYPE_SPEC: CommandSpec<SetTypeAction> = {
     paramsExampleKey: 'command_settype_params',
     run: changeType,
 };
-

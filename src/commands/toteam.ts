@@ -1,16 +1,13 @@
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
-import { convertToTeam } from '../operations/convertToTeam';
+import { requestChange } from '../ui/requestChange';
+import type { ChangeEnv } from '../ui/requestChange';
 import type { CommandRequest, CommandSpec } from './runCommand';
 
 type ToTeamAction = 'convert';
 
-async function toTeam(_action: ToTeamAction, request: CommandRequest, ctx: OperationContext, t: Translator): Promise<string> {
-    const outcome = await convertToTeam(request, ctx);
-    if (outcome.dryRun) {
-        return t('dryrun_team', { room: outcome.label, team: outcome.plan.team ? outcome.plan.team.name : outcome.label });
-    }
-    return t('done_team', { room: outcome.label });
+function toTeam(_action: ToTeamAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
+    return requestChange('team', request, ctx, t, env);
 }
 
 export const TOTEAM_SPEC: CommandSpec<ToTeamAction> = {
@@ -21,4 +18,3 @@ export const TOTEAM_SPEC: CommandSpec<ToTeamAction> = {
     paramsExampleKey: 'command_toteam_params',
     run: toTeam,
 };
-

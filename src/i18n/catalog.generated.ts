@@ -31,6 +31,14 @@ export type MessageKey =
     | "status_encrypt_off"
     | "status_type_public"
     | "status_type_private"
+    | "status_may_encrypt_on"
+    | "status_may_not_encrypt_on"
+    | "status_may_encrypt_off"
+    | "status_may_not_encrypt_off"
+    | "status_may_public"
+    | "status_may_not_public"
+    | "status_may_private"
+    | "status_may_not_private"
     | "done_encrypt_on"
     | "done_encrypt_off"
     | "done_encrypt_unchanged_on"
@@ -38,14 +46,38 @@ export type MessageKey =
     | "done_type_public"
     | "done_type_private"
     | "done_team"
-    | "dryrun_encrypt_on"
-    | "dryrun_encrypt_off"
     | "dryrun_encrypt_unchanged_on"
     | "dryrun_encrypt_unchanged_off"
-    | "dryrun_type_public"
-    | "dryrun_type_private"
-    | "dryrun_team"
     | "dryrun_failed"
+    | "plan_dryrun_heading"
+    | "plan_encrypt_on_change"
+    | "plan_encrypt_on_who"
+    | "plan_encrypt_on_warning"
+    | "plan_encrypt_off_change"
+    | "plan_encrypt_off_who"
+    | "plan_encrypt_off_warning"
+    | "plan_public_change"
+    | "plan_public_who"
+    | "plan_public_warning"
+    | "plan_private_change"
+    | "plan_private_who"
+    | "plan_private_warning"
+    | "plan_team_change"
+    | "plan_team_who"
+    | "plan_team_warning"
+    | "modal_title_encrypt_on"
+    | "modal_title_encrypt_off"
+    | "modal_title_public"
+    | "modal_title_private"
+    | "modal_title_team"
+    | "modal_confirm"
+    | "modal_cancel"
+    | "modal_note"
+    | "confirm_unavailable"
+    | "button_encryption"
+    | "button_make_public"
+    | "button_make_private"
+    | "button_convert_to_team"
     | "error_body_encrypted_required"
     | "error_body_type_required"
     | "error_room_param_not_provided"
@@ -106,6 +138,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         status_encrypt_off: "End-to-end encryption is off for {{room}}.",
         status_type_public: "{{room}} is a public channel.",
         status_type_private: "{{room}} is a private group.",
+        status_may_encrypt_on: "You can turn it on: `/encrypt on`.",
+        status_may_not_encrypt_on: "You cannot turn it on. {{reason}}",
+        status_may_encrypt_off: "You can turn it off: `/encrypt off`.",
+        status_may_not_encrypt_off: "You cannot turn it off. {{reason}}",
+        status_may_public: "You can make it a public channel: `/settype public`.",
+        status_may_not_public: "You cannot make it a public channel. {{reason}}",
+        status_may_private: "You can make it a private group: `/settype private`.",
+        status_may_not_private: "You cannot make it a private group. {{reason}}",
         done_encrypt_on: "End-to-end encryption is now on for {{room}}.",
         done_encrypt_off: "End-to-end encryption is now off for {{room}}.",
         done_encrypt_unchanged_on: "End-to-end encryption was already on for {{room}}; nothing changed.",
@@ -113,14 +153,38 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         done_type_public: "{{room}} is now a public channel.",
         done_type_private: "{{room}} is now a private group.",
         done_team: "{{room}} is now a private team, with you as its owner.",
-        dryrun_encrypt_on: "Dry run: end-to-end encryption would be turned on for {{room}}. Nothing was changed.",
-        dryrun_encrypt_off: "Dry run: end-to-end encryption would be turned off for {{room}}. Nothing was changed.",
         dryrun_encrypt_unchanged_on: "Dry run: end-to-end encryption is already on for {{room}} and would stay on. Nothing was changed.",
         dryrun_encrypt_unchanged_off: "Dry run: end-to-end encryption is already off for {{room}} and would stay off. Nothing was changed.",
-        dryrun_type_public: "Dry run: {{room}} would become a public channel. Nothing was changed.",
-        dryrun_type_private: "Dry run: {{room}} would become a private group. Nothing was changed.",
-        dryrun_team: "Dry run: {{room}} would become the private team \"{{team}}\", with you as its owner. Nothing was changed.",
         dryrun_failed: "Dry run: this would fail. {{reason}}",
+        plan_dryrun_heading: "Dry run, nothing was changed. This is what would happen:",
+        plan_encrypt_on_change: "End-to-end encryption is turned on for {{room}}.",
+        plan_encrypt_on_who: "New messages of all its members ({{members}}) are encrypted; messages sent before stay as they are.",
+        plan_encrypt_on_warning: "Members can read new messages only on devices where end-to-end encryption is set up.",
+        plan_encrypt_off_change: "End-to-end encryption is turned off for {{room}}.",
+        plan_encrypt_off_who: "New messages of all its members ({{members}}) are not encrypted; messages already encrypted stay encrypted.",
+        plan_encrypt_off_warning: "New messages are stored on the server unencrypted.",
+        plan_public_change: "{{room}} becomes a public channel.",
+        plan_public_who: "Everyone in the workspace, not only its members ({{members}}), can find it, join it and read its whole history.",
+        plan_public_warning: "Messages written while it was private become readable by everyone; making it private again later does not take that back.",
+        plan_private_change: "{{room}} becomes a private group.",
+        plan_private_who: "Only its members ({{members}}) can find it and read its history.",
+        plan_private_warning: "Everyone else in the workspace loses access, although they could find and read it before.",
+        plan_team_change: "{{room}} becomes the main room of the new private team \"{{team}}\", with you as its owner.",
+        plan_team_who: "All its members ({{members}}) become members of the team.",
+        plan_team_warning: "This app cannot undo the conversion.",
+        modal_title_encrypt_on: "Turn on encryption for {{room}}?",
+        modal_title_encrypt_off: "Turn off encryption for {{room}}?",
+        modal_title_public: "Make {{room}} public?",
+        modal_title_private: "Make {{room}} private?",
+        modal_title_team: "Convert {{room}} to a team?",
+        modal_confirm: "Confirm",
+        modal_cancel: "Cancel",
+        modal_note: "Nothing changes until you confirm, and every check runs again then. Cancel changes nothing.",
+        confirm_unavailable: "This change has to be confirmed in a dialog, which could not be opened here. Nothing was changed.",
+        button_encryption: "Encryption",
+        button_make_public: "Make public",
+        button_make_private: "Make private",
+        button_convert_to_team: "Convert to team",
         error_body_encrypted_required: "Say whether encryption should be on or off.",
         error_body_type_required: "Say which type the room should get: public or private.",
         error_room_param_not_provided: "Name the room.",
@@ -145,7 +209,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_room_name_taken: "Another room already has the group's name.",
         error_name_blocked: "The group's name is blocked and can't be used for a team.",
         error_not_logged_in: "You must be logged in to do this.",
-        error_app_not_configured: "The Group Admin app is not configured yet: an administrator must set the service account in the app's settings.",
+        error_app_not_configured: "The Group Admin app is not set up yet: an administrator must fill in its settings \"Service account user id\" and \"Service account personal access token\" (and \"Workspace REST API URL\" when the server has no Site URL).",
         error_service_account_rejected: "Rocket.Chat rejected the credentials of the Group Admin service account. Ask an administrator to check the app's settings.",
         error_workspace_request_failed: "Rocket.Chat could not be reached to make the change. Please try again later.",
         error_invalid_body: "The request body must be a JSON object.",
@@ -178,6 +242,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         status_encrypt_off: "Die Ende-zu-Ende-Verschlüsselung ist für {{room}} ausgeschaltet.",
         status_type_public: "{{room}} ist ein öffentlicher Kanal.",
         status_type_private: "{{room}} ist eine private Gruppe.",
+        status_may_encrypt_on: "Du kannst sie einschalten: `/encrypt on`.",
+        status_may_not_encrypt_on: "Du kannst sie nicht einschalten. {{reason}}",
+        status_may_encrypt_off: "Du kannst sie ausschalten: `/encrypt off`.",
+        status_may_not_encrypt_off: "Du kannst sie nicht ausschalten. {{reason}}",
+        status_may_public: "Du kannst sie zu einem öffentlichen Kanal machen: `/settype public`.",
+        status_may_not_public: "Du kannst sie nicht zu einem öffentlichen Kanal machen. {{reason}}",
+        status_may_private: "Du kannst ihn zu einer privaten Gruppe machen: `/settype private`.",
+        status_may_not_private: "Du kannst ihn nicht zu einer privaten Gruppe machen. {{reason}}",
         done_encrypt_on: "Die Ende-zu-Ende-Verschlüsselung ist jetzt für {{room}} eingeschaltet.",
         done_encrypt_off: "Die Ende-zu-Ende-Verschlüsselung ist jetzt für {{room}} ausgeschaltet.",
         done_encrypt_unchanged_on: "Die Ende-zu-Ende-Verschlüsselung war für {{room}} bereits eingeschaltet; nichts wurde geändert.",
@@ -185,14 +257,38 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         done_type_public: "{{room}} ist jetzt ein öffentlicher Kanal.",
         done_type_private: "{{room}} ist jetzt eine private Gruppe.",
         done_team: "{{room}} ist jetzt ein privates Team, mit dir als Eigentümer.",
-        dryrun_encrypt_on: "Probelauf: Die Ende-zu-Ende-Verschlüsselung würde für {{room}} eingeschaltet. Nichts wurde geändert.",
-        dryrun_encrypt_off: "Probelauf: Die Ende-zu-Ende-Verschlüsselung würde für {{room}} ausgeschaltet. Nichts wurde geändert.",
         dryrun_encrypt_unchanged_on: "Probelauf: Die Ende-zu-Ende-Verschlüsselung ist für {{room}} bereits eingeschaltet und bliebe es. Nichts wurde geändert.",
         dryrun_encrypt_unchanged_off: "Probelauf: Die Ende-zu-Ende-Verschlüsselung ist für {{room}} bereits ausgeschaltet und bliebe es. Nichts wurde geändert.",
-        dryrun_type_public: "Probelauf: {{room}} würde ein öffentlicher Kanal. Nichts wurde geändert.",
-        dryrun_type_private: "Probelauf: {{room}} würde eine private Gruppe. Nichts wurde geändert.",
-        dryrun_team: "Probelauf: {{room}} würde das private Team \"{{team}}\", mit dir als Eigentümer. Nichts wurde geändert.",
         dryrun_failed: "Probelauf: Das würde fehlschlagen. {{reason}}",
+        plan_dryrun_heading: "Probelauf, nichts wurde geändert. Das würde passieren:",
+        plan_encrypt_on_change: "Die Ende-zu-Ende-Verschlüsselung wird für {{room}} eingeschaltet.",
+        plan_encrypt_on_who: "Neue Nachrichten aller Mitglieder ({{members}}) werden verschlüsselt; früher gesendete Nachrichten bleiben, wie sie sind.",
+        plan_encrypt_on_warning: "Mitglieder können neue Nachrichten nur auf Geräten lesen, auf denen die Ende-zu-Ende-Verschlüsselung eingerichtet ist.",
+        plan_encrypt_off_change: "Die Ende-zu-Ende-Verschlüsselung wird für {{room}} ausgeschaltet.",
+        plan_encrypt_off_who: "Neue Nachrichten aller Mitglieder ({{members}}) werden nicht verschlüsselt; bereits verschlüsselte Nachrichten bleiben verschlüsselt.",
+        plan_encrypt_off_warning: "Neue Nachrichten werden unverschlüsselt auf dem Server gespeichert.",
+        plan_public_change: "{{room}} wird ein öffentlicher Kanal.",
+        plan_public_who: "Alle im Workspace, nicht nur die Mitglieder ({{members}}), können ihn finden, ihm beitreten und seinen gesamten Verlauf lesen.",
+        plan_public_warning: "Nachrichten aus der Zeit, als er privat war, werden für alle lesbar; ihn später wieder privat zu machen, nimmt das nicht zurück.",
+        plan_private_change: "{{room}} wird eine private Gruppe.",
+        plan_private_who: "Nur die Mitglieder ({{members}}) können sie finden und ihren Verlauf lesen.",
+        plan_private_warning: "Alle anderen im Workspace verlieren den Zugang, obwohl sie sie vorher finden und lesen konnten.",
+        plan_team_change: "{{room}} wird der Hauptraum des neuen privaten Teams \"{{team}}\", mit dir als Eigentümer.",
+        plan_team_who: "Alle Mitglieder ({{members}}) werden Mitglieder des Teams.",
+        plan_team_warning: "Diese App kann die Umwandlung nicht rückgängig machen.",
+        modal_title_encrypt_on: "Verschlüsselung für {{room}} einschalten?",
+        modal_title_encrypt_off: "Verschlüsselung für {{room}} ausschalten?",
+        modal_title_public: "{{room}} öffentlich machen?",
+        modal_title_private: "{{room}} privat machen?",
+        modal_title_team: "{{room}} in ein Team umwandeln?",
+        modal_confirm: "Bestätigen",
+        modal_cancel: "Abbrechen",
+        modal_note: "Nichts ändert sich, bevor du bestätigst, und dann wird alles erneut geprüft. Abbrechen ändert nichts.",
+        confirm_unavailable: "Diese Änderung muss in einem Dialog bestätigt werden, der hier nicht geöffnet werden konnte. Nichts wurde geändert.",
+        button_encryption: "Verschlüsselung",
+        button_make_public: "Öffentlich machen",
+        button_make_private: "Privat machen",
+        button_convert_to_team: "In Team umwandeln",
         error_body_encrypted_required: "Gib an, ob die Verschlüsselung ein- oder ausgeschaltet werden soll.",
         error_body_type_required: "Gib an, welchen Typ der Raum bekommen soll: öffentlich oder privat.",
         error_room_param_not_provided: "Gib den Raum an.",
@@ -217,7 +313,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_room_name_taken: "Ein anderer Raum hat bereits den Namen der Gruppe.",
         error_name_blocked: "Der Name der Gruppe ist gesperrt und kann nicht für ein Team verwendet werden.",
         error_not_logged_in: "Du musst angemeldet sein, um das zu tun.",
-        error_app_not_configured: "Die App Group Admin ist noch nicht eingerichtet: Ein Administrator muss das Dienstkonto in den Einstellungen der App festlegen.",
+        error_app_not_configured: "Die App Group Admin ist noch nicht eingerichtet: Ein Administrator muss ihre Einstellungen „Benutzer-ID des Dienstkontos“ und „Persönliches Zugriffstoken des Dienstkontos“ ausfüllen (und „URL der REST-API des Workspace“, wenn der Server keine Site URL hat).",
         error_service_account_rejected: "Rocket.Chat hat die Zugangsdaten des Dienstkontos von Group Admin abgelehnt. Bitte einen Administrator, die Einstellungen der App zu prüfen.",
         error_workspace_request_failed: "Rocket.Chat war für die Änderung nicht erreichbar. Bitte versuche es später erneut.",
         error_invalid_body: "Der Anfragetext muss ein JSON-Objekt sein.",
@@ -250,6 +346,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         status_encrypt_off: "El cifrado de extremo a extremo está desactivado en {{room}}.",
         status_type_public: "{{room}} es un canal público.",
         status_type_private: "{{room}} es un grupo privado.",
+        status_may_encrypt_on: "Puedes activarlo: `/encrypt on`.",
+        status_may_not_encrypt_on: "No puedes activarlo. {{reason}}",
+        status_may_encrypt_off: "Puedes desactivarlo: `/encrypt off`.",
+        status_may_not_encrypt_off: "No puedes desactivarlo. {{reason}}",
+        status_may_public: "Puedes convertirlo en un canal público: `/settype public`.",
+        status_may_not_public: "No puedes convertirlo en un canal público. {{reason}}",
+        status_may_private: "Puedes convertirlo en un grupo privado: `/settype private`.",
+        status_may_not_private: "No puedes convertirlo en un grupo privado. {{reason}}",
         done_encrypt_on: "El cifrado de extremo a extremo ahora está activado en {{room}}.",
         done_encrypt_off: "El cifrado de extremo a extremo ahora está desactivado en {{room}}.",
         done_encrypt_unchanged_on: "El cifrado de extremo a extremo ya estaba activado en {{room}}; no cambió nada.",
@@ -257,14 +361,38 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         done_type_public: "{{room}} ahora es un canal público.",
         done_type_private: "{{room}} ahora es un grupo privado.",
         done_team: "{{room}} ahora es un equipo privado, contigo como propietario.",
-        dryrun_encrypt_on: "Simulación: se activaría el cifrado de extremo a extremo en {{room}}. No se cambió nada.",
-        dryrun_encrypt_off: "Simulación: se desactivaría el cifrado de extremo a extremo en {{room}}. No se cambió nada.",
         dryrun_encrypt_unchanged_on: "Simulación: el cifrado de extremo a extremo ya está activado en {{room}} y seguiría activado. No se cambió nada.",
         dryrun_encrypt_unchanged_off: "Simulación: el cifrado de extremo a extremo ya está desactivado en {{room}} y seguiría desactivado. No se cambió nada.",
-        dryrun_type_public: "Simulación: {{room}} pasaría a ser un canal público. No se cambió nada.",
-        dryrun_type_private: "Simulación: {{room}} pasaría a ser un grupo privado. No se cambió nada.",
-        dryrun_team: "Simulación: {{room}} pasaría a ser el equipo privado \"{{team}}\", contigo como propietario. No se cambió nada.",
         dryrun_failed: "Simulación: esto fallaría. {{reason}}",
+        plan_dryrun_heading: "Simulación, no se cambió nada. Esto es lo que pasaría:",
+        plan_encrypt_on_change: "Se activa el cifrado de extremo a extremo en {{room}}.",
+        plan_encrypt_on_who: "Los mensajes nuevos de todos sus miembros ({{members}}) se cifran; los mensajes enviados antes quedan como están.",
+        plan_encrypt_on_warning: "Los miembros solo pueden leer los mensajes nuevos en dispositivos con el cifrado de extremo a extremo configurado.",
+        plan_encrypt_off_change: "Se desactiva el cifrado de extremo a extremo en {{room}}.",
+        plan_encrypt_off_who: "Los mensajes nuevos de todos sus miembros ({{members}}) no se cifran; los mensajes ya cifrados siguen cifrados.",
+        plan_encrypt_off_warning: "Los mensajes nuevos se guardan en el servidor sin cifrar.",
+        plan_public_change: "{{room}} pasa a ser un canal público.",
+        plan_public_who: "Todos en el espacio de trabajo, no solo sus miembros ({{members}}), pueden encontrarlo, unirse y leer todo su historial.",
+        plan_public_warning: "Los mensajes escritos mientras era privado quedan a la vista de todos; volver a hacerlo privado después no lo deshace.",
+        plan_private_change: "{{room}} pasa a ser un grupo privado.",
+        plan_private_who: "Solo sus miembros ({{members}}) pueden encontrarlo y leer su historial.",
+        plan_private_warning: "Todos los demás en el espacio de trabajo pierden el acceso, aunque antes podían encontrarlo y leerlo.",
+        plan_team_change: "{{room}} pasa a ser la sala principal del nuevo equipo privado \"{{team}}\", contigo como propietario.",
+        plan_team_who: "Todos sus miembros ({{members}}) pasan a ser miembros del equipo.",
+        plan_team_warning: "Esta app no puede deshacer la conversión.",
+        modal_title_encrypt_on: "¿Activar el cifrado en {{room}}?",
+        modal_title_encrypt_off: "¿Desactivar el cifrado en {{room}}?",
+        modal_title_public: "¿Hacer público {{room}}?",
+        modal_title_private: "¿Hacer privado {{room}}?",
+        modal_title_team: "¿Convertir {{room}} en un equipo?",
+        modal_confirm: "Confirmar",
+        modal_cancel: "Cancelar",
+        modal_note: "Nada cambia hasta que confirmes, y entonces se vuelven a hacer todas las comprobaciones. Cancelar no cambia nada.",
+        confirm_unavailable: "Este cambio debe confirmarse en un diálogo, que no se pudo abrir aquí. No se cambió nada.",
+        button_encryption: "Cifrado",
+        button_make_public: "Hacer público",
+        button_make_private: "Hacer privado",
+        button_convert_to_team: "Convertir en equipo",
         error_body_encrypted_required: "Indica si el cifrado debe estar activado o desactivado.",
         error_body_type_required: "Indica qué tipo debe tener la sala: público o privado.",
         error_room_param_not_provided: "Indica la sala.",
@@ -289,7 +417,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_room_name_taken: "Otra sala ya tiene el nombre del grupo.",
         error_name_blocked: "El nombre del grupo está bloqueado y no se puede usar para un equipo.",
         error_not_logged_in: "Debes iniciar sesión para hacer esto.",
-        error_app_not_configured: "La app Group Admin aún no está configurada: un administrador debe indicar la cuenta de servicio en la configuración de la app.",
+        error_app_not_configured: "La app Group Admin aún no está configurada: un administrador debe rellenar sus ajustes \"ID de usuario de la cuenta de servicio\" y \"Token de acceso personal de la cuenta de servicio\" (y \"URL de la API REST del espacio de trabajo\" si el servidor no tiene Site URL).",
         error_service_account_rejected: "Rocket.Chat rechazó las credenciales de la cuenta de servicio de Group Admin. Pide a un administrador que revise la configuración de la app.",
         error_workspace_request_failed: "No se pudo contactar con Rocket.Chat para hacer el cambio. Inténtalo de nuevo más tarde.",
         error_invalid_body: "El cuerpo de la solicitud debe ser un objeto JSON.",
@@ -322,6 +450,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         status_encrypt_off: "A criptografia de ponta a ponta está desativada em {{room}}.",
         status_type_public: "{{room}} é um canal público.",
         status_type_private: "{{room}} é um grupo privado.",
+        status_may_encrypt_on: "Você pode ativá-la: `/encrypt on`.",
+        status_may_not_encrypt_on: "Você não pode ativá-la. {{reason}}",
+        status_may_encrypt_off: "Você pode desativá-la: `/encrypt off`.",
+        status_may_not_encrypt_off: "Você não pode desativá-la. {{reason}}",
+        status_may_public: "Você pode torná-lo um canal público: `/settype public`.",
+        status_may_not_public: "Você não pode torná-lo um canal público. {{reason}}",
+        status_may_private: "Você pode torná-lo um grupo privado: `/settype private`.",
+        status_may_not_private: "Você não pode torná-lo um grupo privado. {{reason}}",
         done_encrypt_on: "A criptografia de ponta a ponta agora está ativada em {{room}}.",
         done_encrypt_off: "A criptografia de ponta a ponta agora está desativada em {{room}}.",
         done_encrypt_unchanged_on: "A criptografia de ponta a ponta já estava ativada em {{room}}; nada mudou.",
@@ -329,14 +465,38 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         done_type_public: "{{room}} agora é um canal público.",
         done_type_private: "{{room}} agora é um grupo privado.",
         done_team: "{{room}} agora é um time privado, com você como proprietário.",
-        dryrun_encrypt_on: "Simulação: a criptografia de ponta a ponta seria ativada em {{room}}. Nada foi alterado.",
-        dryrun_encrypt_off: "Simulação: a criptografia de ponta a ponta seria desativada em {{room}}. Nada foi alterado.",
         dryrun_encrypt_unchanged_on: "Simulação: a criptografia de ponta a ponta já está ativada em {{room}} e continuaria ativada. Nada foi alterado.",
         dryrun_encrypt_unchanged_off: "Simulação: a criptografia de ponta a ponta já está desativada em {{room}} e continuaria desativada. Nada foi alterado.",
-        dryrun_type_public: "Simulação: {{room}} se tornaria um canal público. Nada foi alterado.",
-        dryrun_type_private: "Simulação: {{room}} se tornaria um grupo privado. Nada foi alterado.",
-        dryrun_team: "Simulação: {{room}} se tornaria o time privado \"{{team}}\", com você como proprietário. Nada foi alterado.",
         dryrun_failed: "Simulação: isto falharia. {{reason}}",
+        plan_dryrun_heading: "Simulação, nada foi alterado. Isto é o que aconteceria:",
+        plan_encrypt_on_change: "A criptografia de ponta a ponta é ativada em {{room}}.",
+        plan_encrypt_on_who: "As novas mensagens de todos os membros ({{members}}) são criptografadas; as mensagens enviadas antes continuam como estão.",
+        plan_encrypt_on_warning: "Os membros só conseguem ler as novas mensagens em dispositivos com a criptografia de ponta a ponta configurada.",
+        plan_encrypt_off_change: "A criptografia de ponta a ponta é desativada em {{room}}.",
+        plan_encrypt_off_who: "As novas mensagens de todos os membros ({{members}}) não são criptografadas; as mensagens já criptografadas continuam criptografadas.",
+        plan_encrypt_off_warning: "As novas mensagens ficam armazenadas no servidor sem criptografia.",
+        plan_public_change: "{{room}} se torna um canal público.",
+        plan_public_who: "Todos no workspace, não só os membros ({{members}}), podem encontrá-lo, entrar nele e ler todo o histórico.",
+        plan_public_warning: "As mensagens escritas enquanto era privado ficam legíveis para todos; torná-lo privado de novo depois não desfaz isso.",
+        plan_private_change: "{{room}} se torna um grupo privado.",
+        plan_private_who: "Só os membros ({{members}}) podem encontrá-lo e ler o histórico.",
+        plan_private_warning: "Todos os outros no workspace perdem o acesso, embora antes pudessem encontrá-lo e lê-lo.",
+        plan_team_change: "{{room}} se torna a sala principal do novo time privado \"{{team}}\", com você como proprietário.",
+        plan_team_who: "Todos os membros ({{members}}) passam a ser membros do time.",
+        plan_team_warning: "Este app não consegue desfazer a conversão.",
+        modal_title_encrypt_on: "Ativar a criptografia em {{room}}?",
+        modal_title_encrypt_off: "Desativar a criptografia em {{room}}?",
+        modal_title_public: "Tornar {{room}} público?",
+        modal_title_private: "Tornar {{room}} privado?",
+        modal_title_team: "Converter {{room}} em um time?",
+        modal_confirm: "Confirmar",
+        modal_cancel: "Cancelar",
+        modal_note: "Nada muda até você confirmar, e todas as verificações são feitas de novo nesse momento. Cancelar não altera nada.",
+        confirm_unavailable: "Esta alteração precisa ser confirmada em uma janela, que não pôde ser aberta aqui. Nada foi alterado.",
+        button_encryption: "Criptografia",
+        button_make_public: "Tornar público",
+        button_make_private: "Tornar privado",
+        button_convert_to_team: "Converter em time",
         error_body_encrypted_required: "Diga se a criptografia deve ser ativada ou desativada.",
         error_body_type_required: "Diga qual tipo a sala deve ter: público ou privado.",
         error_room_param_not_provided: "Informe a sala.",
@@ -361,7 +521,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_room_name_taken: "Outra sala já tem o nome do grupo.",
         error_name_blocked: "O nome do grupo está bloqueado e não pode ser usado para um time.",
         error_not_logged_in: "Você precisa estar conectado para fazer isso.",
-        error_app_not_configured: "O app Group Admin ainda não está configurado: um administrador precisa definir a conta de serviço nas configurações do app.",
+        error_app_not_configured: "O app Group Admin ainda não está configurado: um administrador precisa preencher as configurações \"ID de usuário da conta de serviço\" e \"Token de acesso pessoal da conta de serviço\" (e \"URL da API REST do workspace\" quando o servidor não tem Site URL).",
         error_service_account_rejected: "O Rocket.Chat rejeitou as credenciais da conta de serviço do Group Admin. Peça a um administrador que verifique as configurações do app.",
         error_workspace_request_failed: "Não foi possível contatar o Rocket.Chat para fazer a alteração. Tente novamente mais tarde.",
         error_invalid_body: "O corpo da requisição deve ser um objeto JSON.",

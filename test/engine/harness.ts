@@ -55,6 +55,8 @@ export class EngineUnderTest {
             ...settings,
         });
         this.host.resetCounters();
+        // The app checks its service account when its settings change (`GET /api/v1/me`): count from here on.
+        fixture.workspace.resetCounters();
         this.fixture = fixture;
         return fixture;
     }

@@ -25,10 +25,24 @@ async function type(ws: FakeWorkspace, spec: CommandSpec<string>, userId: string
 
 const en = CATALOG.en;
 
+/** `{{name}}` → params, as the app's translator does. */
+const fill = (text: string, params: Record<string, string | number>): string => text.replace(/\{\{(\w+)\}\}/g, (_all, name: string) => String(params[name]));
+
+/** The dry-run reply of a change: the heading, the plan's two lines, the warning. */
+const dryRun = (plan: 'encrypt_on' | 'public' | 'team', params: Record<string, string | number>): string =>
+    [
+        en.plan_dryrun_heading,
+        `• ${fill(en[`plan_${plan}_change`], params)}`,
+        `• ${fill(en[`plan_${plan}_who`], params)}`,
+        `⚠️ ${fill(en[`plan_${plan}_warning`], params)}`,
+    ].join('\n');
+
 describe('slash commands', () => {
     let ws: FakeWorkspace;
     beforeEach(() => {
         ws = standardWorkspace();
+        // Changes act at once here; confirmation modals are tested in the engine (test/engine/ui).
+        ws.appSettings.confirm_changes = false;
     });
 
     it('registers without a permission field and without previews', () => {
@@ -42,9 +56,10 @@ describe('slash commands', () => {
         expect(ws.writes).toEqual([{ path: '/api/v1/rooms.saveRoomSettings', body: { rid: 'g1', encrypted: true } }]);
     });
 
-    it('/encrypt alone and /encrypt status show the state and the usage', async () => {
+    it('/encrypt alone and /encrypt status show the state, what the invoker may change, and the usage', async () => {
         const text = await type(ws, ENCRYPT_SPEC, 'mem', []);
-        expect(text).toBe(`End-to-end encryption is off for g1.\n${en.usage_encrypt}`);
+        expect(text).toBe(`End-to-end encryption is off for g1.\nYou cannot turn it on. You are not allowed to edit g1.\n${en.usage_encrypt}`);
+        expect(await type(ws, ENCRYPT_SPEC, 'olga', [])).toBe(`End-to-end encryption is off for g1.\nYou can turn it on: \`/encrypt on\`.\n${en.usage_encrypt}`);
         expect(await type(ws, ENCRYPT_SPEC, 'mem', ['status', '#g1'], 'g1')).toBe(text);
         expect(ws.writes).toEqual([]);
     });
@@ -71,7 +86,7 @@ describe('slash commands', () => {
     });
 
     it('--dry-run → what would happen, nothing written', async () => {
-        expect(await type(ws, ENCRYPT_SPEC, 'olga', ['--dry-run', 'on'])).toBe(en.dryrun_encrypt_on.replace('{{room}}', 'g1'));
+        expect(await type(ws, ENCRYPT_SPEC, 'olga', ['--dry-run', 'on'])).toBe(dryRun('encrypt_on', { room: 'g1', members: 4 }));
         expect(await type(ws, ENCRYPT_SPEC, 'mo', ['on', '--dry-run'])).toBe(
             `Dry run: this would fail. You do not have permission to turn end-to-end encryption on or off in g1.`,
         );
@@ -83,16 +98,17 @@ describe('slash commands', () => {
     });
 
     it('/settype public|private|status', async () => {
-        expect(await type(ws, SETTYPE_SPEC, 'olga', [])).toBe(`g1 is a private group.\n${en.usage_settype}`);
+        expect(await type(ws, SETTYPE_SPEC, 'olga', [])).toBe(`g1 is a private group.\nYou can make it a public channel: \`/settype public\`.\n${en.usage_settype}`);
+        expect(await type(ws, SETTYPE_SPEC, 'olga', ['public', '--dry-run'])).toBe(dryRun('public', { room: 'g1', members: 4 }));
         expect(await type(ws, SETTYPE_SPEC, 'olga', ['p'])).toBe('g1 is already a private group.');
         expect(await type(ws, SETTYPE_SPEC, 'olga', ['Public'])).toBe('g1 is now a public channel.');
-        expect(await type(ws, SETTYPE_SPEC, 'olga', ['status'])).toBe(`g1 is a public channel.\n${en.usage_settype}`);
+        expect(await type(ws, SETTYPE_SPEC, 'olga', ['status'])).toBe(`g1 is a public channel.\nYou can make it a private group: \`/settype private\`.\n${en.usage_settype}`);
         expect(await type(ws, SETTYPE_SPEC, 'olga', ['private'])).toBe('g1 is now a private group.');
         expect(ws.writes.map((w) => w.body.roomType)).toEqual(['c', 'p']);
     });
 
     it('/toteam converts; --dry-run tells the team name', async () => {
-        expect(await type(ws, TOTEAM_SPEC, 'olga', ['--dry-run'])).toBe('Dry run: g1 would become the private team "g1", with you as its owner. Nothing was changed.');
+        expect(await type(ws, TOTEAM_SPEC, 'olga', ['--dry-run'])).toBe(dryRun('team', { room: 'g1', team: 'g1', members: 4 }));
         expect(await type(ws, TOTEAM_SPEC, 'olga', [])).toBe('g1 is now a private team, with you as its owner.');
         expect(await type(ws, TOTEAM_SPEC, 'olga', [])).toBe('g1 is already a team.');
     });
@@ -108,7 +124,9 @@ describe('slash commands', () => {
         ws.users.get('olga')!.language = 'de';
         expect(await type(ws, ENCRYPT_SPEC, 'olga', ['on'])).toBe('Die Ende-zu-Ende-Verschlüsselung ist jetzt für g1 eingeschaltet.');
         ws.serverSettings.Language = 'pt-BR';
-        expect(await type(ws, SETTYPE_SPEC, 'mem', [])).toBe(`g1 é um grupo privado.\n${CATALOG['pt-BR'].usage_settype}`);
+        expect(await type(ws, SETTYPE_SPEC, 'mem', [])).toBe(
+            `g1 é um grupo privado.\nVocê não pode torná-lo um canal público. Você não tem permissão para editar g1.\n${CATALOG['pt-BR'].usage_settype}`,
+        );
         expect(await type(ws, SETTYPE_SPEC, 'mem', ['bogus'])).toContain('Não entendi "bogus".');
     });
 

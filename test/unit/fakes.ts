@@ -248,7 +248,7 @@ export class FakeWorkspace {
     }
 
     public context(): OperationContext {
-        return createOperationContext(this.read(), this.http());
+        return createOperationContext(this.read(), this.http(), this.logger());
     }
 
     public modify(): IModify {

@@ -1,0 +1,82 @@
+import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
+import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit/IUIKitSurface';
+import type { ButtonElement, LayoutBlock, PlainText } from '@rocket.chat/ui-kit';
+import type { Translator } from '../i18n/translate';
+import { changeOf, isChangeKind } from './changes';
+import type { ChangeKind } from './changes';
+import type { PlanText } from './plan';
+
+/**
+ * What a confirmation modal is about. It travels in the view's id, so nothing is kept between opening the modal and
+ * its submission (Rocket.Chat hands the view back, not the room): the server re-reads and re-checks everything then.
+ */
+export interface ConfirmTarget {
+    readonly kind: ChangeKind;
+    /** The room the change is for. */
+    readonly roomId: string;
+    /** Where the answer goes: the room the command was typed in or the button clicked in. */
+    readonly originRoomId: string;
+}
+
+const VIEW_ID_PREFIX = 'group-admin.confirm';
+
+export const CONFIRM_ACTION_ID = 'confirm';
+
+export const CANCEL_ACTION_ID = 'cancel';
+
+/** `group-admin.confirm/<kind>/<room id>/<origin room id>`, each id URI-encoded. */
+export function confirmViewId(target: ConfirmTarget): string {
+    return [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId)].join('/');
+}
+
+function decode(part: string): string {
+    try {
+        return decodeURIComponent(part);
+    } catch {
+        return '';
+    }
+}
+
+/** The target of a confirmation modal's view id; undefined for anything else (another view, a forged id). */
+export function confirmTargetOf(viewId: unknown): ConfirmTarget | undefined {
+    if (typeof viewId !== 'string') {
+        return undefined;
+    }
+    const parts = viewId.split('/');
+    if (parts.length !== 4 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1])) {
+        return undefined;
+    }
+    const roomId = decode(parts[2]);
+    const originRoomId = decode(parts[3]);
+    return roomId && originRoomId ? { kind: parts[1], roomId, originRoomId } : undefined;
+}
+
+const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });
+
+function button(appId: string, actionId: string, text: string, style?: ButtonElement['style']): ButtonElement {
+    return { type: 'button', appId, blockId: actionId, actionId, text: plain(text), ...(style ? { style } : {}) };
+}
+
+/**
+ * The confirmation modal in the reader's language: the question, what changes and for whom, the warning, and
+ * Confirm / Cancel. Confirm submits the view; Cancel closes it and changes nothing.
+ */
+export function confirmModal(target: ConfirmTarget, plan: PlanText, t: Translator, appId: string): IUIKitSurfaceViewParam {
+    const [change, who] = plan.lines;
+    const section = (blockId: string, text: string): LayoutBlock => ({ type: 'section', appId, blockId, text: plain(text) });
+    const blocks: LayoutBlock[] = [
+        section('change', change),
+        section('who', who),
+        section('warning', `⚠️ ${plan.warning}`),
+        { type: 'context', appId, blockId: 'note', elements: [plain(t('modal_note'))] },
+    ];
+    return {
+        id: confirmViewId(target),
+        type: UIKitSurfaceType.MODAL,
+        title: plain(plan.title),
+        blocks,
+        submit: button(appId, CONFIRM_ACTION_ID, t('modal_confirm'), changeOf(target.kind).risky ? 'danger' : 'primary'),
+        close: button(appId, CANCEL_ACTION_ID, t('modal_cancel')),
+        notifyOnClose: true,
+    };
+}

@@ -1,0 +1,72 @@
+import type { IHttp, ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUIKitActionButtonIncomingInteraction, IUIKitViewSubmitIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionTypes';
+import { answerOrExplain, respondPrivately } from '../commands/respond';
+import { logFailure } from '../errors/log';
+import type { OperationInput } from '../operations/types';
+import { buttonChange } from './buttons';
+import { confirmTargetOf } from './confirmModal';
+import type { ConfirmTarget } from './confirmModal';
+import { confirmChange, requestChange } from './requestChange';
+import type { ChangeEnv } from './requestChange';
+
+/** The accessors of a UI Kit interaction. */
+export interface InteractionCall {
+    readonly read: IRead;
+    readonly modify: IModify;
+    readonly http: IHttp;
+    readonly logger: ILogger;
+    readonly appId: string;
+}
+
+/**
+ * A click on one of the app's room buttons: the change its command would ask for in that room, by the user who
+ * clicked — every check, then the confirmation modal (risky changes while `confirm_changes` is on) or the change
+ * and one private answer in the room.
+ */
+export async function onRoomButton(data: IUIKitActionButtonIncomingInteraction, call: InteractionCall): Promise<void> {
+    const { user, room, actionId, triggerId } = data;
+    const what = `button ${actionId}`;
+    const kind = room ? buttonChange(actionId, room) : undefined;
+    if (!room || !kind) {
+        call.logger.warn(`${what}: not one of the app's room buttons, or clicked outside a room`);
+        return;
+    }
+    const env: ChangeEnv = { read: call.read, modify: call.modify, appId: call.appId, triggerId, originRoomId: room.id };
+    const input: OperationInput = { user, room: { kind: 'room', room }, dryRun: false };
+    await respondPrivately({ ...call, user, room, what }, (ctx, t) => answerOrExplain(() => requestChange(kind, input, ctx, t, env), t, call.logger, what));
+}
+
+/** The room the answer to a confirmation goes to: where it was asked for, else the room it changes. */
+async function answerRoom(read: IRead, target: ConfirmTarget): Promise<IRoom | undefined> {
+    const rooms = read.getRoomReader();
+    const origin = await rooms.getById(target.originRoomId);
+    return origin || (target.roomId !== target.originRoomId ? rooms.getById(target.roomId) : undefined);
+}
+
+/**
+ * Confirm in a confirmation modal. The view carries the change and the room (Rocket.Chat passes the view back, not
+ * the room); every check runs again for the user who submits, then the change, and one private answer — the
+ * change, or why it was refused.
+ */
+export async function onConfirm(data: IUIKitViewSubmitIncomingInteraction, call: InteractionCall): Promise<void> {
+    const target = confirmTargetOf(data.view ? data.view.id : undefined);
+    if (!target) {
+        call.logger.warn('A view was submitted that is not a confirmation of this app: ignored');
+        return;
+    }
+    const what = `confirmation of ${target.kind}`;
+    let room: IRoom | undefined;
+    try {
+        room = await answerRoom(call.read, target);
+    } catch (error) {
+        logFailure(call.logger, 'error', `${what} failed`, error);
+        return;
+    }
+    if (!room) {
+        call.logger.warn(`${what}: the room no longer exists; nothing was changed`);
+        return;
+    }
+    const { user } = data;
+    await respondPrivately({ ...call, user, room, what }, (ctx, t) => answerOrExplain(() => confirmChange(target, user, ctx, t), t, call.logger, what));
+}

@@ -1,0 +1,55 @@
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { Translator } from '../i18n/translate';
+import type { OperationContext } from '../operations/context';
+import type { Plan, RoomRef } from '../operations/types';
+import { unmappedOf } from '../workspace/roomView';
+import { changeOf } from './changes';
+import type { ChangeKind } from './changes';
+
+/**
+ * A change's plan in the reader's language: what changes, for whom, and the warning. The confirmation modal and
+ * the `--dry-run` reply both show exactly these texts.
+ */
+export interface PlanText {
+    /** The question the confirmation modal asks. */
+    readonly title: string;
+    /** What changes, then for whom. */
+    readonly lines: ReadonlyArray<string>;
+    readonly warning: string;
+}
+
+function usersCountOf(room: IRoom): number | undefined {
+    const count = unmappedOf(room).usersCount;
+    return typeof count === 'number' && count >= 0 ? count : undefined;
+}
+
+/**
+ * How many members the plan's room has: Rocket.Chat's `usersCount` of the room at hand when the plan is about it
+ * (a command typed in the room, a button clicked there), else of the room read again; the member list only when a
+ * server does not give the count.
+ */
+export async function memberCount(plan: Plan, ref: RoomRef, ctx: OperationContext): Promise<number> {
+    const atHand = ref.kind === 'room' && ref.room.id === plan.room._id ? usersCountOf(ref.room) : undefined;
+    if (atHand !== undefined) {
+        return atHand;
+    }
+    const room = await ctx.rooms.getById(plan.room._id);
+    const counted = room ? usersCountOf(room) : undefined;
+    return counted !== undefined ? counted : (await ctx.rooms.getMembers(plan.room._id)).length;
+}
+
+/** The plan of `kind` on the room labelled `label`, from the dry run's `plan`. */
+export function describePlan(kind: ChangeKind, label: string, plan: Plan, members: number, t: Translator): PlanText {
+    const { keys } = changeOf(kind);
+    const params = { room: label, members, team: plan.team ? plan.team.name : label };
+    return {
+        title: t(keys.title, params),
+        lines: [t(keys.change, params), t(keys.who, params)],
+        warning: t(keys.warning, params),
+    };
+}
+
+/** The plan as chat lines: one bullet per line, the warning last. */
+export function planAsChat(text: PlanText): string {
+    return [...text.lines.map((line) => `• ${line}`), `⚠️ ${text.warning}`].join('\n');
+}
