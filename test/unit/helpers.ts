@@ -37,25 +37,7 @@ export function standardWorkspace(): FakeWorkspace {
     return ws;
 }
 
-export const EDIT = { method: 'saveRoomSettings', action: 'Editing_room' };
-export const TYPE = { method: 'saveRoomSettings', action: 'Change_Room_Type' };
-export const E2E = { method: 'saveRoomSettings', action: 'Change_Room_Encrypted' };
-
-export const NOT_FOUND = {
-    success: false,
-    error: 'The required "roomId" or "roomName" param provided does not match any group [error-room-not-found]',
-    errorType: 'error-room-not-found',
-};
-
-export const PARAM_NOT_PROVIDED = {
-    success: false,
-    error: 'The parameter "roomId" or "roomName" is required [error-room-param-not-provided]',
-    errorType: 'error-room-param-not-provided',
-};
-
-export function notAllowed(reason: string, details: Record<string, string>): Record<string, unknown> {
-    return { success: false, error: `${reason} [error-action-not-allowed]`, errorType: 'error-action-not-allowed', details };
-}
+export { D_EDIT as EDIT, D_TYPE as TYPE, D_E2E as E2E, GROUP_NOT_FOUND as NOT_FOUND, PARAM_NOT_PROVIDED, actionNotAllowed as notAllowed } from '../rocketchat';
 
 /** A stand-in for the App instance the doors hold (only its logger is used). */
 export function fakeApp(ws: FakeWorkspace): App {

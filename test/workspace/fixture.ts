@@ -5,30 +5,7 @@
 import { Workspace } from '../../host/workspace/Workspace';
 import type { RestResponse, WsRoom, WsUser } from '../../host/workspace/model';
 
-export const D_EDIT = { method: 'saveRoomSettings', action: 'Editing_room' };
-export const D_TYPE = { method: 'saveRoomSettings', action: 'Change_Room_Type' };
-export const D_E2E = { method: 'saveRoomSettings', action: 'Change_Room_Encrypted' };
-
-export const GROUP_NOT_FOUND = {
-    success: false,
-    error: 'The required "roomId" or "roomName" param provided does not match any group [error-room-not-found]',
-    errorType: 'error-room-not-found',
-};
-export const PARAM_NOT_PROVIDED = {
-    success: false,
-    error: 'The parameter "roomId" or "roomName" is required [error-room-param-not-provided]',
-    errorType: 'error-room-param-not-provided',
-};
-export const NOT_LOGGED_IN = {
-    success: false,
-    error: 'You must be logged in to do this.',
-    status: 'error',
-    message: 'You must be logged in to do this.',
-};
-
-export function actionNotAllowed(reason: string, details: Record<string, string>): Record<string, unknown> {
-    return { success: false, error: `${reason} [error-action-not-allowed]`, errorType: 'error-action-not-allowed', details };
-}
+export { D_E2E, D_EDIT, D_TYPE, GROUP_NOT_FOUND, NOT_LOGGED_IN, PARAM_NOT_PROVIDED, actionNotAllowed } from '../rocketchat';
 
 export class Fixture {
     readonly ws: Workspace;

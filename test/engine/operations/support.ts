@@ -12,6 +12,7 @@ import type { AddRoomOptions } from '../../../host/workspace/Workspace';
 import type { RestResponse, WsStateJSON } from '../../../host/workspace/model';
 import { EngineUnderTest } from '../harness';
 import type { Fixture } from '../harness';
+import { D_E2E, D_EDIT, D_TYPE } from '../../rocketchat';
 
 export type Endpoint = 'groups.setEncrypted' | 'groups.setType' | 'groups.convertToTeam';
 export type Body = Record<string, unknown>;
@@ -314,9 +315,6 @@ export function failureBody(failure: Failure): Record<string, unknown> {
     };
 }
 
-const D_EDIT = { method: 'saveRoomSettings', action: 'Editing_room' };
-const D_TYPE = { method: 'saveRoomSettings', action: 'Change_Room_Type' };
-const D_E2E = { method: 'saveRoomSettings', action: 'Change_Room_Encrypted' };
 
 const plain = (error: string, status = 400): Failure => ({ status, error });
 const coded = (errorType: string, reason: string, details?: Record<string, unknown>): Failure => ({

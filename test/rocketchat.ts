@@ -1,0 +1,26 @@
+/**
+ * Rocket.Chat's answers, verbatim from rocketchat-semantics.md, shared by every test layer (unit, workspace, engine):
+ * one place for the strings the app and the in-memory workspace must both reproduce.
+ */
+export { UNAUTHORIZED_BODY as NOT_LOGGED_IN } from '../host/engine/EngineHost';
+
+export const D_EDIT = { method: 'saveRoomSettings', action: 'Editing_room' };
+export const D_TYPE = { method: 'saveRoomSettings', action: 'Change_Room_Type' };
+export const D_E2E = { method: 'saveRoomSettings', action: 'Change_Room_Encrypted' };
+
+export const GROUP_NOT_FOUND = {
+    success: false,
+    error: 'The required "roomId" or "roomName" param provided does not match any group [error-room-not-found]',
+    errorType: 'error-room-not-found',
+};
+
+export const PARAM_NOT_PROVIDED = {
+    success: false,
+    error: 'The parameter "roomId" or "roomName" is required [error-room-param-not-provided]',
+    errorType: 'error-room-param-not-provided',
+};
+
+/** `error-action-not-allowed` with its reason and details. */
+export function actionNotAllowed(reason: string, details: Record<string, string>): Record<string, unknown> {
+    return { success: false, error: `${reason} [error-action-not-allowed]`, errorType: 'error-action-not-allowed', details };
+}
