@@ -1,6 +1,7 @@
 import type { ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { mapJson } from './json';
+import { forgetServerSettings } from './serverSettings';
 
 /** Ids of the app's settings (interface.md §4). */
 export const SETTING_IDS = {
@@ -18,12 +19,6 @@ export type AppSettingId = (typeof SETTING_IDS)[keyof typeof SETTING_IDS];
  */
 const known = new Map<string, unknown>();
 
-/** How long the server's `Site_Url` (the base URL when `server_url` is empty) is remembered. */
-export const SITE_URL_TTL_MS = 60000;
-
-/** `Site_Url` as last read; forgotten whenever an app setting changes. */
-let siteUrl: { readonly value: unknown; readonly expiresAt: number } | undefined;
-
 export async function getAppSetting(reader: ISettingRead, id: AppSettingId): Promise<unknown> {
     if (known.has(id)) {
         return known.get(id);
@@ -37,22 +32,14 @@ export async function getAppSetting(reader: ISettingRead, id: AppSettingId): Pro
 export function rememberAppSetting(setting: Pick<ISetting, 'id' | 'value' | 'packageValue'>): void {
     const value: unknown = setting.value === undefined || setting.value === null ? setting.packageValue : setting.value;
     known.set(setting.id, value);
-    siteUrl = undefined;
+    // A new server_url (or service account) may point elsewhere: read Site_Url and Language again.
+    forgetServerSettings();
 }
 
 /** Forget every remembered value (app enabled or disabled; tests). */
 export function forgetAppSettings(): void {
     known.clear();
-    siteUrl = undefined;
-}
-
-/** The server's `Site_Url`, read through `read` at most once a minute. */
-export async function getSiteUrl(read: () => Promise<unknown>, now: () => number = Date.now): Promise<unknown> {
-    if (!siteUrl || siteUrl.expiresAt <= now()) {
-        const value = await read();
-        siteUrl = { value, expiresAt: now() + SITE_URL_TTL_MS };
-    }
-    return siteUrl.value;
+    forgetServerSettings();
 }
 
 const REDACTED = '[redacted]';

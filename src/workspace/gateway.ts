@@ -1,6 +1,6 @@
 import type { IHttp, IHttpResponse, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppError, RocketChatRefusal } from '../errors/AppError';
-import { SETTING_IDS, getAppSetting, getSiteUrl, redactValue } from './appSettings';
+import { SETTING_IDS, getAppSetting, redactValue } from './appSettings';
 import type { ServerSettings } from './serverSettings';
 
 /** Per-request timeout of every call to the workspace's REST API. */
@@ -114,7 +114,7 @@ export class WorkspaceGateway {
         if (!nonEmpty(userId) || !nonEmpty(token)) {
             throw new AppError('app-not-configured');
         }
-        const baseUrl = trimTrailingSlashes(nonEmpty(serverUrl) || nonEmpty(await getSiteUrl(() => this.serverSettings.get('Site_Url'))));
+        const baseUrl = trimTrailingSlashes(nonEmpty(serverUrl) || nonEmpty(await this.serverSettings.get('Site_Url')));
         if (!baseUrl) {
             throw new AppError('app-not-configured');
         }

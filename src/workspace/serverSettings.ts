@@ -3,18 +3,40 @@ import type { IServerSettingRead } from '@rocket.chat/apps-engine/definition/acc
 export type ServerSettingId = 'E2E_Enable' | 'ABAC_Enabled' | 'Site_Url' | 'Language';
 
 /**
- * Server settings, read through the accessor only when asked for and at most once per operation.
- * A setting that cannot be read (unknown on this server version, not exposed) counts as unset.
+ * How long settings that only address or word things (`Site_Url`, the base URL when `server_url` is empty;
+ * `Language`, the reply language of users without a preference) are remembered across operations. Settings that
+ * gate a decision (`E2E_Enable`, `ABAC_Enabled`) are never remembered beyond one operation: a change there takes
+ * effect at once, as in Rocket.Chat.
+ */
+export const REMEMBERED_FOR_MS = 60000;
+
+const REMEMBERED: ReadonlyArray<ServerSettingId> = ['Site_Url', 'Language'];
+
+/** Remembered values, in module memory (one app process), each with its expiry. */
+const remembered = new Map<ServerSettingId, { readonly value: unknown; readonly expiresAt: number }>();
+
+/** Forgets every remembered server setting (app enabled, disabled or reconfigured; tests). */
+export function forgetServerSettings(): void {
+    remembered.clear();
+}
+
+/**
+ * Server settings, read through the accessor only when asked for and at most once per operation (`Site_Url` and
+ * `Language` at most once a minute). A setting that cannot be read (unknown on this server version, not exposed)
+ * counts as unset.
  */
 export class ServerSettings {
     private readonly values = new Map<ServerSettingId, Promise<unknown>>();
 
-    constructor(private readonly reader: IServerSettingRead) {}
+    constructor(
+        private readonly reader: IServerSettingRead,
+        private readonly now: () => number = Date.now,
+    ) {}
 
     public get(id: ServerSettingId): Promise<unknown> {
         let value = this.values.get(id);
         if (!value) {
-            value = this.read(id);
+            value = REMEMBERED.indexOf(id) >= 0 ? this.readRemembered(id) : this.read(id);
             this.values.set(id, value);
         }
         return value;
@@ -22,6 +44,16 @@ export class ServerSettings {
 
     public async isTrue(id: ServerSettingId): Promise<boolean> {
         return (await this.get(id)) === true;
+    }
+
+    private async readRemembered(id: ServerSettingId): Promise<unknown> {
+        const memory = remembered.get(id);
+        if (memory && memory.expiresAt > this.now()) {
+            return memory.value;
+        }
+        const value = await this.read(id);
+        remembered.set(id, { value, expiresAt: this.now() + REMEMBERED_FOR_MS });
+        return value;
     }
 
     private async read(id: ServerSettingId): Promise<unknown> {

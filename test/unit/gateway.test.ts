@@ -1,6 +1,6 @@
 import { WorkspaceGateway } from '../../src/workspace/gateway';
-import { ServerSettings } from '../../src/workspace/serverSettings';
-import { SITE_URL_TTL_MS, getSiteUrl, rememberAppSetting } from '../../src/workspace/appSettings';
+import { REMEMBERED_FOR_MS, ServerSettings } from '../../src/workspace/serverSettings';
+import { rememberAppSetting } from '../../src/workspace/appSettings';
 import { setEncrypted } from '../../src/operations/setEncrypted';
 import { FakeWorkspace, TOKEN } from './fakes';
 import { params, restFailure, standardWorkspace } from './helpers';
@@ -139,7 +139,9 @@ describe('Site_Url fallback', () => {
         await gateway(ws).read('/api/v1/me');
         expect(siteReads()).toBe(2);
         expect(ws.requests[2].url).toBe('http://moved.test/api/v1/me');
-        const later = Date.now() + SITE_URL_TTL_MS + 1;
-        expect(await getSiteUrl(async () => 'http://later.test', () => later)).toBe('http://later.test');
+        ws.serverSettings.Site_Url = 'http://later.test';
+        const later = Date.now() + REMEMBERED_FOR_MS + 1;
+        const reader = ws.read().getEnvironmentReader().getServerSettings();
+        expect(await new ServerSettings(reader, () => later).get('Site_Url')).toBe('http://later.test');
     });
 });
