@@ -584,6 +584,14 @@ export class Workspace {
         return stableStringify(this.store.state);
     }
 
+    /**
+     * Plain JSON of the whole state, several times cheaper than `snapshot()` but not canonical (key order follows
+     * insertion): an equal fingerprint proves nothing changed, a different one only suggests it (check `snapshot()`).
+     */
+    fingerprint(): string {
+        return JSON.stringify(this.store.state);
+    }
+
     // ================================================================== helpers
 
     private copy<T>(doc: T | undefined): T | undefined {
