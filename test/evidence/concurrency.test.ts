@@ -5,16 +5,12 @@
  * group (and 10 concurrent `groups.convertToTeam`) create exactly one team.
  */
 import type { Workspace } from '../../host/workspace/Workspace';
-import { Evidence, answerProblems } from './support';
+import type { Evidence } from './support';
+import { answerProblems, bootPerFile } from './support';
 
 let ev: Evidence;
-
-beforeAll(async () => {
-    ev = await Evidence.boot();
-}, 120000);
-
-afterAll(async () => {
-    await ev?.shutdown();
+bootPerFile((booted) => {
+    ev = booted;
 });
 
 const ROOM = 'project-x';

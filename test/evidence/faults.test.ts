@@ -10,7 +10,8 @@ import path from 'path';
 
 import type { RestFault } from '../../host/workspace/model';
 import type { Workspace } from '../../host/workspace/Workspace';
-import { Evidence, appFailure, snapshotDiff, timed } from './support';
+import type { Evidence } from './support';
+import { appFailure, snapshotDiff, timed, bootPerFile } from './support';
 
 const en = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'i18n', 'en.json'), 'utf8')) as Record<string, string>;
 
@@ -31,13 +32,8 @@ const EVERY_PATH = [LIST_ALL, SAVE, TEAMS_CREATE, TEAMS_INFO, ME];
 const ROOM = 'project-x';
 
 let ev: Evidence;
-
-beforeAll(async () => {
-    ev = await Evidence.boot();
-}, 120000);
-
-afterAll(async () => {
-    await ev?.shutdown();
+bootPerFile((booted) => {
+    ev = booted;
 });
 
 interface Operation {

@@ -9,35 +9,21 @@
  *
  * CI size (npm test): 5,000 argument lists per command, fixed seed. Long run: `npm run fuzz` (see fuzzConfig.ts).
  */
-import path from 'path';
-
 import fc from 'fast-check';
 
 import { parseParameters } from '../../host/engine/parseParameters';
 import { fuzzPlan, fuzzTimeout } from './fuzzConfig';
-import { FUZZ_ROOMS, FUZZ_USERS, FuzzWorld } from './fuzzWorld';
-import { Evidence, singleReply } from './support';
+import type { FuzzWorld } from './fuzzWorld';
+import { FUZZ_ROOMS, FUZZ_USERS, fuzzFile } from './fuzzWorld';
+import type { Evidence } from './support';
+import { singleReply } from './support';
 
 const plan = fuzzPlan();
 let ev: Evidence;
 let world: FuzzWorld;
-const summary: string[] = [];
-
-beforeAll(async () => {
-    if (plan.long) {
-        // Printed first, so a long run that dies can still be replayed.
-        console.log(`fuzz: seed ${plan.seed} (replay: FUZZ_SEED=${plan.seed} FUZZ_RUNS=${plan.bodiesPerEndpoint} npx jest ${path.basename(__filename)})`);
-    }
-    ev = await Evidence.boot();
-    world = new FuzzWorld(ev);
-    await world.setUp();
-}, 120000);
-
-afterAll(async () => {
-    if (summary.length) {
-        console.log(`fuzz (seed ${plan.seed}${plan.long ? ', long run' : ''}):\n${summary.join('\n')}`);
-    }
-    await ev?.shutdown();
+const summary = fuzzFile(__filename, plan, (booted, fuzzWorld) => {
+    ev = booted;
+    world = fuzzWorld;
 });
 
 const COMMANDS = ['encrypt', 'settype', 'toteam'] as const;

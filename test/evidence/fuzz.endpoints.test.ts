@@ -6,36 +6,21 @@
  *
  * CI size (npm test): 10,000 bodies per endpoint, fixed seed. Long run: `npm run fuzz` (see fuzzConfig.ts).
  */
-import path from 'path';
-
 import fc from 'fast-check';
 
 import { UNAUTHORIZED_BODY } from '../../host/engine/EngineHost';
 import { fuzzPlan, fuzzTimeout } from './fuzzConfig';
-import { FUZZ_ROOMS, FuzzWorld } from './fuzzWorld';
-import { ENDPOINTS, Evidence, answerProblems } from './support';
-import type { Endpoint } from './support';
+import type { FuzzWorld } from './fuzzWorld';
+import { FUZZ_ROOMS, fuzzFile } from './fuzzWorld';
+import { ENDPOINTS, answerProblems } from './support';
+import type { Endpoint, Evidence } from './support';
 
 const plan = fuzzPlan();
 let ev: Evidence;
 let world: FuzzWorld;
-const summary: string[] = [];
-
-beforeAll(async () => {
-    if (plan.long) {
-        // Printed first, so a long run that dies can still be replayed.
-        console.log(`fuzz: seed ${plan.seed} (replay: FUZZ_SEED=${plan.seed} FUZZ_RUNS=${plan.bodiesPerEndpoint} npx jest ${path.basename(__filename)})`);
-    }
-    ev = await Evidence.boot();
-    world = new FuzzWorld(ev);
-    await world.setUp();
-}, 120000);
-
-afterAll(async () => {
-    if (summary.length) {
-        console.log(`fuzz (seed ${plan.seed}${plan.long ? ', long run' : ''}):\n${summary.join('\n')}`);
-    }
-    await ev?.shutdown();
+const summary = fuzzFile(__filename, plan, (booted, fuzzWorld) => {
+    ev = booted;
+    world = fuzzWorld;
 });
 
 /** Marks a key left out of a generated body. */

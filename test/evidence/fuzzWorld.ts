@@ -3,9 +3,12 @@
  * same tokens, so the app's settings stay valid) whenever a case changed it. Between restores the state must stay
  * byte-for-byte the baseline, which lets each case compare one `snapshot()` against a known string.
  */
+import path from 'path';
+
 import { Workspace } from '../../host/workspace/Workspace';
 import type { WsStateJSON } from '../../host/workspace/model';
-import { snapshotDiff } from './support';
+import type { FuzzPlan } from './fuzzConfig';
+import { bootPerFile, snapshotDiff } from './support';
 import type { Evidence } from './support';
 
 export const FUZZ_USERS = ['admin', 'alice', 'bob', 'carol', 'dave'] as const;
@@ -116,4 +119,29 @@ export class FuzzWorld {
         }
         return id;
     }
+}
+
+/**
+ * Sets a fuzz test file up: one engine and fuzz world for the file (handed to `ready`), the seed printed first on a
+ * long run (so a run that dies can be replayed), and the returned summary lines (cases run per endpoint or
+ * command) printed at the end.
+ */
+export function fuzzFile(file: string, plan: FuzzPlan, ready: (ev: Evidence, world: FuzzWorld) => void): string[] {
+    const summary: string[] = [];
+    if (plan.long) {
+        console.log(`fuzz: seed ${plan.seed} (replay: FUZZ_SEED=${plan.seed} FUZZ_RUNS=${plan.bodiesPerEndpoint} npx jest ${path.basename(file)})`);
+    }
+    bootPerFile(
+        async (ev) => {
+            const world = new FuzzWorld(ev);
+            await world.setUp();
+            ready(ev, world);
+        },
+        () => {
+            if (summary.length) {
+                console.log(`fuzz (seed ${plan.seed}${plan.long ? ', long run' : ''}):\n${summary.join('\n')}`);
+            }
+        },
+    );
+    return summary;
 }

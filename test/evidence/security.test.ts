@@ -6,17 +6,12 @@
  * this file carries the service token.
  */
 import { UNAUTHORIZED_BODY } from '../../host/engine/EngineHost';
-import { ENDPOINTS, Evidence, snapshotDiff } from './support';
-import type { Endpoint } from './support';
+import { ENDPOINTS, snapshotDiff, bootPerFile } from './support';
+import type { Endpoint, Evidence } from './support';
 
 let ev: Evidence;
-
-beforeAll(async () => {
-    ev = await Evidence.boot();
-}, 120000);
-
-afterAll(async () => {
-    await ev?.shutdown();
+bootPerFile((booted) => {
+    ev = booted;
 });
 
 beforeEach(async () => {

@@ -103,6 +103,22 @@ export class SecretWatch {
     }
 }
 
+/**
+ * Boots one engine for the calling test file (`beforeAll`) and hands it to `ready`; `beforeShutdown` runs in
+ * `afterAll` before the engine (and its Deno process) is stopped.
+ */
+export function bootPerFile(ready: (ev: Evidence) => void | Promise<void>, beforeShutdown?: () => void): void {
+    let booted: Evidence | undefined;
+    beforeAll(async () => {
+        booted = await Evidence.boot();
+        await ready(booted);
+    }, 120000);
+    afterAll(async () => {
+        beforeShutdown?.();
+        await booted?.shutdown();
+    });
+}
+
 /** The engine under test, with every output going through a {@link SecretWatch}. */
 export class Evidence {
     readonly watch = new SecretWatch();
