@@ -40,27 +40,30 @@ export interface AddUserOptions {
     status?: WsUser['status'];
 }
 
-export interface AddRoomOptions {
+/** The room document fields a seed may set as they are (`WsRoom`'s own, all optional). */
+type SeedableRoomFields =
+    | '_id'
+    | 'fname'
+    | 'encrypted'
+    | 'archived'
+    | 'ro'
+    | 'broadcast'
+    | 'default'
+    | 'sysMes'
+    | 'topic'
+    | 'description'
+    | 'teamId'
+    | 'teamMain'
+    | 'prid'
+    | 'abacAttributes';
+
+export interface AddRoomOptions extends Partial<Pick<WsRoom, SeedableRoomFields>> {
     name: string;
     t: RoomType;
     /** User id of the creator: gets a subscription with room role `owner`. */
     owner: string;
     /** User ids of further members (the owner may be listed; it is not subscribed twice). */
     members?: string[];
-    fname?: string;
-    encrypted?: boolean;
-    archived?: boolean;
-    ro?: boolean;
-    broadcast?: boolean;
-    default?: boolean;
-    sysMes?: boolean;
-    topic?: string;
-    description?: string;
-    teamId?: string;
-    teamMain?: boolean;
-    prid?: string;
-    abacAttributes?: Array<{ key: string; values: string[] }>;
-    _id?: string;
 }
 
 export interface AddTeamOptions {
