@@ -7,5 +7,6 @@ module.exports = {
     // The engine turns every app-permission check off when NODE_ENV=test (which jest sets): keep them real.
     setupFiles: ['<rootDir>/test/setup-env.js'],
     globalSetup: '<rootDir>/test/global-setup.js',
+    globalTeardown: '<rootDir>/test/global-teardown.js',
     testTimeout: 60000,
 };

@@ -33,6 +33,7 @@ import { HostBridges } from './bridges';
 import type { Delivery, HostContext } from './bridges';
 import { convertRoom, convertUser } from './converters';
 import { preferDenoBinary } from './denoPath';
+import { SecretAudit } from './secretAudit';
 import { parseParameters } from './parseParameters';
 import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
 
@@ -155,6 +156,8 @@ function describeError(error: unknown): string {
 export class EngineHost {
     readonly ctx: HostContext;
     private readonly logStorage = new MemoryLogStorage();
+    /** The run-wide token check (`npm test`), when the environment asks for it. */
+    private readonly audit = SecretAudit.fromEnvironment();
     private readonly tempDir: string;
     private appId = '';
 
@@ -257,6 +260,9 @@ export class EngineHost {
     async setSettings(values: Record<string, unknown>): Promise<void> {
         const settingsManager = this.manager.getSettingsManager();
         for (const [id, value] of Object.entries(values)) {
+            if (id === 'service_user_token') {
+                this.audit?.secret(value);
+            }
             const setting = settingsManager.getAppSetting(this.appId, id);
             await settingsManager.updateAppSetting(this.appId, { ...setting, value, updatedAt: new Date() });
         }
@@ -306,7 +312,13 @@ export class EngineHost {
         } catch (e) {
             error = describeError(e);
         }
-        return { deliveries: this.ctx.records.deliveries.slice(before), ...(error ? { error } : {}) };
+        return this.shown('command', { deliveries: this.ctx.records.deliveries.slice(before), ...(error ? { error } : {}) });
+    }
+
+    /** Passes what the outside world gets to see through the token audit (when one runs), unchanged. */
+    private shown<T>(kind: string, output: T): T {
+        this.audit?.scan(kind, JSON.stringify(output));
+        return output;
     }
 
     /** The action buttons the app registered (the engine's `UIActionButtonManager`), as Rocket.Chat lists them to clients. */
@@ -401,7 +413,7 @@ export class EngineHost {
         } catch (e) {
             error = describeError(e);
         }
-        return { ...(response ? { response } : {}), deliveries: this.ctx.records.deliveries.slice(before), ...(error ? { error } : {}) };
+        return this.shown('interaction', { ...(response ? { response } : {}), deliveries: this.ctx.records.deliveries.slice(before), ...(error ? { error } : {}) });
     }
 
     /**
@@ -434,7 +446,7 @@ export class EngineHost {
             content: call.body,
             user: wsUser ? convertUser(wsUser) : undefined,
         });
-        return { status: response.status, body: response.content };
+        return this.shown('response', { status: response.status, body: response.content });
     }
 
     /** Everything the app logged (one entry per executed method, each with its log lines). */
@@ -473,6 +485,10 @@ export class EngineHost {
     async stop(): Promise<void> {
         try {
             await this.manager.unload(true);
+            if (this.audit) {
+                this.audit.scan('log', this.logText());
+                this.audit.write();
+            }
         } finally {
             (AppManager as unknown as { Instance: AppManager | undefined }).Instance = undefined;
             rmSync(this.tempDir, { recursive: true, force: true });
