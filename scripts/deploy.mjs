@@ -3,11 +3,11 @@
  * `npm run deploy`: installs (or with --update, updates) the app on a Rocket.Chat server with `rc-apps deploy`,
  * from the same staging copy `npm run package` uses, so tests and tooling never reach the server.
  *
- *   npm run deploy -- --url https://chat.example.com --username admin --password '…' [--update]
- *   npm run deploy -- --url https://chat.example.com --userid <id> --token <personal access token> [--update]
+ *   RC_URL=https://chat.example.com RC_USER_ID=<id> RC_TOKEN=<personal access token> npm run deploy [-- --update]
+ *   RC_URL=https://chat.example.com RC_USERNAME=admin RC_PASSWORD=… npm run deploy [-- --update]
  *
- * Each flag may come from the environment instead: RC_URL, RC_USERNAME, RC_PASSWORD, RC_USER_ID, RC_TOKEN.
- * Credentials are handed to rc-apps and never printed.
+ * Each variable may be a flag instead (--url, --username, --password, --userid, --token), but npm prints a script's
+ * flags when it starts it: pass secrets through the environment. This script prints no credential.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -25,7 +25,7 @@ const password = flag('password') ?? process.env.RC_PASSWORD;
 const userId = flag('userid') ?? process.env.RC_USER_ID;
 const token = flag('token') ?? process.env.RC_TOKEN;
 
-const usage = 'usage: npm run deploy -- --url <server> (--username <u> --password <p> | --userid <id> --token <t>) [--update]';
+const usage = 'usage: RC_URL=<server> (RC_USER_ID=<id> RC_TOKEN=<token> | RC_USERNAME=<u> RC_PASSWORD=<p>) npm run deploy [-- --update]\n(each also as a flag: --url --userid --token --username --password; npm prints flags, so keep secrets in the environment)';
 if (!url || !((username && password) || (userId && token))) {
     console.error(usage);
     process.exit(2);
