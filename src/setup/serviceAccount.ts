@@ -1,6 +1,7 @@
 import type { IHttp, ILogger, IRead, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppError } from '../errors/AppError';
 import { logFailure } from '../errors/log';
+import { translator } from '../i18n/translate';
 import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
 import type { AppSettingId } from '../workspace/appSettings';
 import { WorkspaceGateway } from '../workspace/gateway';
@@ -9,13 +10,10 @@ import { ServerSettings } from '../workspace/serverSettings';
 /** The settings that make up the service account; a change of any of them is checked again. */
 export const SERVICE_SETTING_IDS: ReadonlyArray<string> = [SETTING_IDS.serviceUserId, SETTING_IDS.serviceUserToken, SETTING_IDS.serverUrl];
 
-const LABELS: Readonly<Record<string, string>> = {
-    [SETTING_IDS.serviceUserId]: 'Service account user id',
-    [SETTING_IDS.serviceUserToken]: 'Service account personal access token',
-    [SETTING_IDS.serverUrl]: 'Workspace REST API URL',
-};
+/** The server log is in English, as Rocket.Chat's: settings are named by id and their English label (i18n/en.json). */
+const english = translator('en');
 
-const named = (id: string): string => `${id} ("${LABELS[id]}")`;
+const named = (id: AppSettingId): string => `${id} ("${english(`setting_${id}_label` as const)}")`;
 
 const listed = (items: ReadonlyArray<string>): string => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join(''));
 
