@@ -6,7 +6,8 @@ import { readFileSync } from 'fs';
 import path from 'path';
 
 import { UNAUTHORIZED_BODY } from '../../host/engine/EngineHost';
-import { EngineUnderTest } from './harness';
+import { useEngine } from './harness';
+import type { EngineUnderTest } from './harness';
 
 const i18nDir = path.resolve(__dirname, '..', '..', 'i18n');
 const languages = ['en', 'pt-BR', 'es', 'de'];
@@ -16,21 +17,12 @@ const catalogs = Object.fromEntries(languages.map((l) => [l, JSON.parse(readFile
 >;
 
 let engine: EngineUnderTest;
-
-beforeAll(async () => {
-    engine = await EngineUnderTest.boot();
-});
-
-afterAll(async () => {
-    await engine.shutdown();
+useEngine((booted) => {
+    engine = booted;
 });
 
 beforeEach(async () => {
     await engine.fresh();
-});
-
-afterEach(() => {
-    expect(engine.errorLines()).toEqual([]);
 });
 
 describe('installation', () => {

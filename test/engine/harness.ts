@@ -131,3 +131,21 @@ export class EngineUnderTest {
         await this.host.stop();
     }
 }
+
+/**
+ * One engine per test file: booted (the packaged app installed) before its first test and handed to `use`, shut
+ * down after its last; every test must leave the app's log without an error line.
+ */
+export function useEngine(use: (engine: EngineUnderTest) => void): void {
+    let booted: EngineUnderTest | undefined;
+    beforeAll(async () => {
+        booted = await EngineUnderTest.boot();
+        use(booted);
+    });
+    afterAll(async () => {
+        await booted?.shutdown();
+    });
+    afterEach(() => {
+        expect(booted?.errorLines()).toEqual([]);
+    });
+}

@@ -9,7 +9,8 @@ import type { CommandRun } from '../../../host/engine/EngineHost';
 import { ALL_CASES, bodyOf } from './cases';
 import type { Case, CommandForm, Reply } from './cases';
 import type { EngineUnderTest } from '../harness';
-import { ephemeral, expectMessages, normalizedState, prepareRun, roomFields, runReference, text, useEngine } from './support';
+import { useEngine } from '../harness';
+import { ephemeral, expectMessages, normalizedState, prepareRun, roomFields, runReference, text } from './support';
 import type { Prepare } from './support';
 
 let engine: EngineUnderTest;

@@ -6,7 +6,8 @@
  */
 import type { EngineUnderTest } from '../harness';
 import type { RestCall } from '../../../host/workspace/Workspace';
-import { ephemeral, text, useEngine } from './support';
+import { useEngine } from '../harness';
+import { ephemeral, text } from './support';
 import type { Prepare } from './support';
 
 let engine: EngineUnderTest;

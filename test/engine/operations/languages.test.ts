@@ -5,7 +5,8 @@
  * in the room after each change.
  */
 import type { EngineUnderTest } from '../harness';
-import { LANGUAGES, all, ephemeral, room, setting, text, useEngine, user } from './support';
+import { useEngine } from '../harness';
+import { LANGUAGES, all, ephemeral, room, setting, text, user } from './support';
 import type { Language, Prepare } from './support';
 
 let engine: EngineUnderTest;

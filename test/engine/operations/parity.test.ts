@@ -9,7 +9,8 @@
 import { ALL_CASES, bodyOf } from './cases';
 import type { Case } from './cases';
 import type { EngineUnderTest } from '../harness';
-import { A, all, expectMessages, failureBody, normalizedState, prepareRun, room, runApp, runReference, setting, useEngine } from './support';
+import { useEngine } from '../harness';
+import { A, all, expectMessages, failureBody, normalizedState, prepareRun, room, runApp, runReference, setting } from './support';
 import type { Prepared } from './support';
 import type { RestResponse } from '../../../host/workspace/model';
 

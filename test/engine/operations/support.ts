@@ -10,7 +10,7 @@ import type { Delivery } from '../../../host/engine/EngineHost';
 import { Workspace } from '../../../host/workspace/Workspace';
 import type { AddRoomOptions } from '../../../host/workspace/Workspace';
 import type { RestResponse, WsStateJSON } from '../../../host/workspace/model';
-import { EngineUnderTest } from '../harness';
+import type { EngineUnderTest } from '../harness';
 import type { Fixture } from '../harness';
 import { D_E2E, D_EDIT, D_TYPE } from '../../rocketchat';
 
@@ -21,24 +21,6 @@ export type IdOf = (roomName: string) => string;
 export type Prepare = (fixture: Fixture) => void;
 
 // ---------------------------------------------------------------------------------------------- the engine
-
-/**
- * One engine per test file: booted before the first test (handed to `use`), stopped after the last; every test
- * must leave the app's log without an error line.
- */
-export function useEngine(use: (engine: EngineUnderTest) => void): void {
-    let booted: EngineUnderTest | undefined;
-    beforeAll(async () => {
-        booted = await EngineUnderTest.boot();
-        use(booted);
-    });
-    afterAll(async () => {
-        await booted?.shutdown();
-    });
-    afterEach(() => {
-        expect(booted?.errorLines()).toEqual([]);
-    });
-}
 
 // ---------------------------------------------------------------------------------------------- preparation steps
 

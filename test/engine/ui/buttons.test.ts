@@ -7,10 +7,11 @@
 import { RoomTypeFilter } from '@rocket.chat/apps-engine/definition/ui/IUIActionButtonDescriptor';
 
 import type { EngineUnderTest, Fixture } from '../harness';
-import { LANGUAGES, bootEngineForFile, catalogs, expectedModalTexts, modalTexts, onlyModal, onlyReply } from './support';
+import { useEngine } from '../harness';
+import { LANGUAGES, catalogs, expectedModalTexts, modalTexts, onlyModal, onlyReply } from './support';
 
 let engine: EngineUnderTest;
-bootEngineForFile((booted) => (engine = booted));
+useEngine((booted) => (engine = booted));
 
 const ENCRYPTION = 'group-admin.encryption';
 const MAKE_PUBLIC = 'group-admin.make-public';

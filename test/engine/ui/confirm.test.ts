@@ -8,11 +8,12 @@
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { EngineUnderTest, Fixture } from '../harness';
-import { LANGUAGES, bootEngineForFile, dryRunReply, expectedModalTexts, expectedPlan, modalTexts, onlyModal, onlyReply, text } from './support';
+import { useEngine } from '../harness';
+import { LANGUAGES, dryRunReply, expectedModalTexts, expectedPlan, modalTexts, onlyModal, onlyReply, text } from './support';
 import type { Language } from './support';
 
 let engine: EngineUnderTest;
-bootEngineForFile((booted) => (engine = booted));
+useEngine((booted) => (engine = booted));
 
 /** A private encrypted group `vault`: alice owner, bob member. */
 function addVault(f: Fixture): void {

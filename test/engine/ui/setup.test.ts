@@ -5,11 +5,12 @@
  * administrator must set it up, and which settings.
  */
 import type { EngineUnderTest } from '../harness';
-import { bootEngineForFile, catalogs, onlyReply } from './support';
+import { useEngine } from '../harness';
+import { catalogs, onlyReply } from './support';
 
 let engine: EngineUnderTest;
 let installLog: string;
-bootEngineForFile((booted) => {
+useEngine((booted) => {
     engine = booted;
     installLog = booted.host.logText();
 });

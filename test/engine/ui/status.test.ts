@@ -3,10 +3,11 @@
  * the invoker may make there (with the command), or why not — and the usage. Nothing changes.
  */
 import type { EngineUnderTest } from '../harness';
-import { bootEngineForFile, onlyReply, text } from './support';
+import { useEngine } from '../harness';
+import { onlyReply, text } from './support';
 
 let engine: EngineUnderTest;
-bootEngineForFile((booted) => (engine = booted));
+useEngine((booted) => (engine = booted));
 
 beforeEach(async () => {
     await engine.fresh(undefined, { confirm_changes: true });

@@ -9,25 +9,6 @@ import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 
 import { openedViews } from '../../../host/engine/EngineHost';
 import type { Delivery } from '../../../host/engine/EngineHost';
-import { EngineUnderTest } from '../harness';
-
-/**
- * One engine for the test file: booted (the packaged app installed) before its tests, shut down after them; every
- * test must leave no error line in the app log.
- */
-export function bootEngineForFile(onBoot: (engine: EngineUnderTest) => void): void {
-    let booted: EngineUnderTest | undefined;
-    beforeAll(async () => {
-        booted = await EngineUnderTest.boot();
-        onBoot(booted);
-    });
-    afterAll(async () => {
-        await booted?.shutdown();
-    });
-    afterEach(() => {
-        expect(booted?.errorLines()).toEqual([]);
-    });
-}
 
 export const LANGUAGES = ['en', 'pt-BR', 'es', 'de'] as const;
 
