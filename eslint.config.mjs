@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-    { ignores: ['node_modules/', 'dist/', '.staging/', '.tmp/', 'coverage/', 'src/i18n/catalog.generated.ts'] },
+    { ignores: ['node_modules/', 'dist/', '.staging-*/', '.tmp/', 'coverage/', 'src/i18n/catalog.generated.ts'] },
     ...tseslint.configs.recommended,
     {
         files: ['**/*.ts'],

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { stageApp, root } from './stage.mjs';
-import { mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -63,7 +63,10 @@ try {
     }
     mkdirSync(outDir, { recursive: true });
     const target = path.join(outDir, `${committedAppJson.nameSlug}_${committedAppJson.version}.zip`);
-    copyFileSync(path.join(builtDir, zipName), target);
+    // Copy beside the target, then rename: a reader never sees a half-written zip.
+    const partial = `${target}.${process.pid}.partial`;
+    copyFileSync(path.join(builtDir, zipName), partial);
+    renameSync(partial, target);
     const size = statSync(target).size;
     if (size > MAX_BYTES) {
         throw new Error(`package: ${path.relative(root, target)} is ${size} bytes, over the ${MAX_BYTES}-byte limit`);

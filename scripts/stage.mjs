@@ -3,18 +3,19 @@
  * package.json) plus a link to node_modules, because the CLI compiles every .ts file in its folder (tests included)
  * and zips every top-level file (the lock file included).
  */
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SHIPPED = ['src', 'app.json', 'icon.png', 'i18n', 'package.json'];
 
-/** Copies what ships from `appDir` into a fresh `.staging/` folder and returns its path. */
+/**
+ * Copies what ships from `appDir` into a fresh `.staging-<random>/` folder and returns its path (one folder per run,
+ * so that two packaging runs at once — a test run and `npm start` — never share one).
+ */
 export function stageApp(appDir = root) {
-    const staging = path.join(root, '.staging');
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
+    const staging = mkdtempSync(path.join(root, '.staging-'));
     for (const entry of SHIPPED) {
         const from = path.join(appDir, entry);
         if (!existsSync(from)) {
