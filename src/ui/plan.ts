@@ -1,4 +1,6 @@
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { Language } from '../i18n/catalog.generated';
+import { translator } from '../i18n/translate';
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import type { Plan, RoomRef } from '../operations/types';
@@ -52,4 +54,42 @@ export function describePlan(kind: ChangeKind, label: string, plan: Plan, member
 /** The plan as chat lines: one bullet per line, the warning last. */
 export function planAsChat(text: PlanText): string {
     return [...text.lines.map((line) => `• ${line}`), `⚠️ ${text.warning}`].join('\n');
+}
+
+/** The change a dry run's plan is about. */
+export function planKind(plan: Plan): ChangeKind {
+    if (plan.operation === 'convertToTeam') {
+        return 'team';
+    }
+    if (plan.operation === 'setType') {
+        const type = plan.changes.t ? plan.changes.t.to : plan.request.body.roomType;
+        return type === 'p' ? 'private' : 'public';
+    }
+    const encrypted = plan.changes.encrypted ? plan.changes.encrypted.to : plan.request.body.encrypted;
+    return encrypted === true ? 'encrypt-on' : 'encrypt-off';
+}
+
+/** A dry run's plan in words: the texts, and all of them as the chat's `--dry-run` reply shows them. */
+export interface PlanSummary extends PlanText {
+    /** Exactly the text of the chat's `--dry-run` reply (heading, bullets, warning). */
+    readonly text: string;
+}
+
+/**
+ * The human summary of a dry run's `plan` in `language`, the same texts the chat's `--dry-run` reply gives (what
+ * changes, for whom, the warning). `label` names the room (the room's name unless given); the member count is read
+ * through `ctx` (one room read). An encryption plan that changes nothing answers with the chat's "already so" text
+ * (then `lines` is that one line and `warning` is empty).
+ */
+export async function summarizePlan(plan: Plan, ctx: OperationContext, language: Language, label: string = plan.room.name): Promise<PlanSummary> {
+    const t = translator(language);
+    const kind = planKind(plan);
+    const { unchanged } = changeOf(kind).keys;
+    if (unchanged && Object.keys(plan.changes).length === 0) {
+        const line = t(unchanged.dryRun, { room: label });
+        return { title: t(changeOf(kind).keys.title, { room: label, members: 0, team: label }), lines: [line], warning: '', text: line };
+    }
+    const members = await memberCount(plan, { kind: 'params', params: { roomId: plan.room._id } }, ctx);
+    const text = describePlan(kind, label, plan, members, t);
+    return { ...text, text: `${t('plan_dryrun_heading')}\n${planAsChat(text)}` };
 }
