@@ -38,6 +38,9 @@ interface Route {
     handler: Handler;
 }
 
+/** `API.v1.defaultFieldsToExclude` (upstream `apps/meteor/server/api/ApiClass.ts`). */
+export const DEFAULT_FIELDS_TO_EXCLUDE: readonly string[] = ['joinCode', 'members', 'importIds', 'e2e'];
+
 const LOGIN_FAILED = { status: 'error', error: 'Unauthorized', message: 'Unauthorized' };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -71,6 +74,7 @@ export class Api {
         this.add('POST', 'groups.setEncrypted', true, (ctx) => this.groupsSetEncrypted(ctx));
         this.add('POST', 'groups.setType', true, (ctx) => this.groupsSetType(ctx));
         this.add('POST', 'groups.convertToTeam', true, (ctx) => this.groupsConvertToTeam(ctx));
+        this.add('POST', 'channels.setType', true, (ctx) => this.channelsSetType(ctx));
     }
 
     private add(method: string, name: string, auth: boolean, handler: Handler): void {
@@ -131,9 +135,15 @@ export class Api {
         };
     }
 
-    /** A room as Rocket.Chat's REST API shows it (Dates become ISO strings when the body is serialised). */
+    /**
+     * A room as Rocket.Chat's REST API shows it: read with `{ projection: API.v1.defaultFieldsToExclude }` (upstream
+     * `apps/meteor/server/api/ApiClass.ts`: `joinCode`, `members`, `importIds`, `e2e` left out). Dates become ISO strings
+     * when the body is serialised.
+     */
     static roomView(room: WsRoom): JsonObject {
-        return clone(room) as unknown as JsonObject;
+        const view = clone(room) as unknown as JsonObject;
+        for (const field of DEFAULT_FIELDS_TO_EXCLUDE) delete view[field];
+        return view;
     }
 
     static teamView(team: WsTeam): JsonObject {
@@ -281,7 +291,7 @@ export class Api {
         return { body: { channel: Api.roomView(room), success: true } };
     }
 
-    /** Reference `POST /api/v1/groups.setEncrypted { roomId | roomName, encrypted }` (§4), as the caller. */
+    /** `POST /api/v1/groups.setEncrypted { roomId | roomName, encrypted }` as upstream `apps/meteor/server/api/v1/groups.ts` (§4). */
     private groupsSetEncrypted(ctx: RouteContext): { body: JsonObject } {
         if (!isPlainObject(ctx.bodyParams) || typeof ctx.bodyParams.encrypted !== 'boolean') {
             throw failure('The bodyParam "encrypted" is required');
@@ -292,20 +302,15 @@ export class Api {
         return { body: { group: Api.roomView(room), success: true } };
     }
 
-    /** Reference `POST /api/v1/groups.setType { roomId | roomName, type }` (§5 with the 5B extension), as the caller. */
+    /**
+     * `POST /api/v1/groups.setType { roomId | roomName, type }` as upstream `apps/meteor/server/api/v1/groups.ts`: the type
+     * check, `findPrivateGroupByIdOrName` (a public channel is `error-room-not-found`), the same-type check, then
+     * `saveRoomSettings(roomType)` as the caller.
+     */
     private groupsSetType(ctx: RouteContext): { body: JsonObject } {
         const type = ctx.params.type;
         if (typeof type !== 'string' || !type.trim()) {
             throw failure('The bodyParam "type" is required');
-        }
-        const candidate = this.rules.roomFromKeys(ctx.params);
-        if (candidate?.t === 'c' && type === 'p') {
-            // 5B: a public channel becomes a private group (channels.setType's rules, no access check).
-            if (candidate.archived) {
-                throw meteorError('error-room-archived', `The channel, ${candidate.name}, is archived`);
-            }
-            this.rules.saveRoomSettings(ctx.user, candidate._id, { roomType: type });
-            return { body: { group: Api.roomView(candidate), success: true } };
         }
         const { room } = this.rules.findPrivateGroup(ctx.params, ctx.user);
         if (room.t === type) {
@@ -315,7 +320,34 @@ export class Api {
         return { body: { group: Api.roomView(room), success: true } };
     }
 
-    /** Reference `POST /api/v1/groups.convertToTeam { roomId | roomName }` (§6), as the caller. */
+    /**
+     * `POST /api/v1/channels.setType { roomId | roomName, type }` as upstream `apps/meteor/app/api/server/v1/channels.ts`
+     * (now `apps/meteor/server/api/v1/channels.ts`): the type check, `findChannelByIdOrName` (no key check, no access
+     * check; `c` and `l` rooms; archived refused), the same-type check, then `saveRoomSettings(roomType)` as the caller;
+     * answers `{ channel }`.
+     */
+    private channelsSetType(ctx: RouteContext): { body: JsonObject } {
+        const type = ctx.params.type;
+        if (typeof type !== 'string' || !type.trim()) {
+            throw failure('The bodyParam "type" is required');
+        }
+        const room = this.rules.findChannel(ctx.params);
+        if (room.t === type) {
+            throw failure('The channel type is the same as what it would be changed to.');
+        }
+        this.rules.saveRoomSettings(ctx.user, room._id, { roomType: type });
+        const after = this.s.room(room._id);
+        if (!after) throw failure('The channel does not exist');
+        return { body: { channel: Api.roomView(after), success: true } };
+    }
+
+    /**
+     * `POST /api/v1/groups.convertToTeam { roomId | roomName }` as upstream `apps/meteor/server/api/v1/groups.ts`: the empty
+     * key check, `findPrivateGroupByIdOrName`, `create-team` + `edit-room` in the room's scope (403), then `Team.create`
+     * with every subscriber as member (upstream `apps/meteor/server/services/team/service.ts`). No guard for a room that
+     * already is a team's main room (`Team.create`'s name check answers `team-name-already-exists` when the team has the
+     * room's name) or belongs to a team (it is silently re-parented to the new team).
+     */
     private groupsConvertToTeam(ctx: RouteContext): { body: JsonObject } {
         const p = ctx.params;
         if (('roomId' in p && !p.roomId) || ('roomName' in p && !p.roomName)) {
@@ -324,12 +356,6 @@ export class Api {
         const { room, name } = this.rules.findPrivateGroup(p, ctx.user);
         if (!this.rules.hasAllPermissions(ctx.user, ['create-team', 'edit-room'], room._id)) {
             throw forbidden();
-        }
-        if (room.teamMain) {
-            throw failure('team-name-already-exists');
-        }
-        if (room.teamId) {
-            throw meteorError('error-room-already-in-team', 'The private group is already part of a team');
         }
         const members = this.s.subscriptionsOfRoom(room._id).map((sub) => sub.u._id);
         const team = this.rules.createTeam(ctx.user._id, { team: { name, type: 1 }, members, room: { name, id: room._id } });

@@ -55,7 +55,9 @@ type SeedableRoomFields =
     | 'teamId'
     | 'teamMain'
     | 'prid'
-    | 'abacAttributes';
+    | 'abacAttributes'
+    | 'joinCode'
+    | 'importIds';
 
 export interface AddRoomOptions extends Partial<Pick<WsRoom, SeedableRoomFields>> {
     name: string;
@@ -212,6 +214,8 @@ export class Workspace {
             teamMain: options.teamMain,
             prid: options.prid,
             abacAttributes: options.abacAttributes?.map((a) => ({ key: a.key, values: [...a.values] })),
+            joinCode: options.joinCode,
+            importIds: options.importIds ? [...options.importIds] : undefined,
         });
         this.store.insertRoom(room);
         this.rules.subscribe(room, owner, ['owner']);

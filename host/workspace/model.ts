@@ -60,6 +60,10 @@ export interface WsRoom {
     prid?: string;
     /** ABAC attributes (Rocket.Chat 8.5+): non-empty = ABAC-managed when `ABAC_Enabled`. */
     abacAttributes?: Array<{ key: string; values: string[] }>;
+    /** The code a user must give to join (`IRoom.joinCode`); never in a REST answer. */
+    joinCode?: string;
+    /** Ids of the imported originals (`IRoom.importIds`); never in a REST answer. */
+    importIds?: string[];
 }
 
 export interface WsSubscription {

@@ -112,19 +112,24 @@ describe('groups.convertToTeam (reference)', () => {
         });
     });
 
-    it("a team's main room: team-name-already-exists (no errorType)", async () => {
+    it("a team's main room: team-name-already-exists (no errorType), from Team.create's name check", async () => {
         await fx.expectRejected(() => fx.post(fx.users.teamOwner, 'groups.convertToTeam', { roomId: fx.rooms.teamMain._id }), 400, {
             success: false,
             error: 'team-name-already-exists',
         });
     });
 
-    it('a room inside another team: error-room-already-in-team', async () => {
-        await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.convertToTeam', { roomId: fx.rooms.teamChild._id }), 400, {
-            success: false,
-            error: 'The private group is already part of a team [error-room-already-in-team]',
-            errorType: 'error-room-already-in-team',
-        });
+    it('a room inside another team: no guard upstream, the room is silently re-parented to a new team', async () => {
+        const { owner } = fx.users;
+        const { teamChild } = fx.rooms;
+        const res = await fx.post(owner, 'groups.convertToTeam', { roomId: teamChild._id });
+        expect(res.status).toBe(200);
+        const team = (res.body as { team: { _id: string; name: string; roomId: string } }).team;
+        expect(team).toMatchObject({ name: 'crew-ops', roomId: teamChild._id });
+        expect(team._id).not.toBe(fx.teamId);
+        expect(fx.room(teamChild._id)).toMatchObject({ teamId: team._id, teamMain: true });
+        // The old team is left as it was.
+        expect(fx.ws.getTeam(fx.teamId)).toMatchObject({ roomId: fx.rooms.teamMain._id });
     });
 
     it('the 403 comes before the team checks', async () => {

@@ -1,4 +1,8 @@
-/** Reference `groups.setType` (semantics §2.3, §3, §5, §8), including the public → private extension (5B). */
+/**
+ * `groups.setType` as upstream `apps/meteor/server/api/v1/groups.ts` (semantics §2.3, §3, §5, §8): private groups only —
+ * a public channel is `error-room-not-found` (the app's public → private extension is not Rocket.Chat's; Rocket.Chat's
+ * own door for that is `channels.setType`, tested in channelsSetType.test.ts).
+ */
 import { actionNotAllowed, D_EDIT, D_TYPE, Fixture, GROUP_NOT_FOUND, PARAM_NOT_PROVIDED } from './fixture';
 
 describe('groups.setType (reference)', () => {
@@ -39,8 +43,8 @@ describe('groups.setType (reference)', () => {
             const { group } = fx.rooms;
             fx.ws.setSetting('Language', lang);
             await fx.post(owner, 'groups.setType', { roomId: group._id, type: 'c' });
-            // Back to private through the extension.
-            await fx.post(owner, 'groups.setType', { roomId: group._id, type: 'p' });
+            // Back to private through Rocket.Chat's channels.setType.
+            await fx.post(owner, 'channels.setType', { roomId: group._id, type: 'p' });
             expect(fx.ws.getMessages(group._id).map((m) => m.msg)).toEqual([pub, priv]);
         });
 
@@ -162,7 +166,7 @@ describe('groups.setType (reference)', () => {
             const { teamMain } = fx.rooms;
             expect((await fx.post(teamOwner, 'groups.setType', { roomId: teamMain._id, type: 'c' })).status).toBe(200);
             expect(fx.ws.getTeam(fx.teamId)?.type).toBe(0);
-            expect((await fx.post(teamOwner, 'groups.setType', { roomId: teamMain._id, type: 'p' })).status).toBe(200);
+            expect((await fx.post(teamOwner, 'channels.setType', { roomId: teamMain._id, type: 'p' })).status).toBe(200);
             expect(fx.ws.getTeam(fx.teamId)?.type).toBe(1);
         });
 
@@ -232,57 +236,16 @@ describe('groups.setType (reference)', () => {
         });
     });
 
-    describe('public channel → private group (5B)', () => {
-        it('the channel owner makes it private: default unset, subscriptions rewritten, answer key "group"', async () => {
-            const { owner } = fx.users;
-            const { channel } = fx.rooms;
-            expect(fx.room(channel._id).default).toBe(true);
-            const res = await fx.post(owner, 'groups.setType', { roomName: 'lobby', type: 'p' });
-            expect(res.status).toBe(200);
-            expect(res.body).toMatchObject({ success: true, group: { _id: channel._id, t: 'p' } });
-            expect(res.body).not.toHaveProperty('group.default');
-            const room = fx.room(channel._id);
-            expect(room.t).toBe('p');
-            expect(room.default).toBeUndefined();
-            expect(fx.ws.getSubscriptions(channel._id).every((s) => s.t === 'p')).toBe(true);
-            expect(fx.ws.getMessages(channel._id)).toEqual([expect.objectContaining({ t: 'room_changed_privacy', msg: 'Private' })]);
+    describe('a public channel is not a private group (no app-only extension)', () => {
+        it.each([
+            ['roomId', (fx: Fixture) => ({ roomId: fx.rooms.channel._id })],
+            ['roomName', () => ({ roomName: 'lobby' })],
+        ])('type p on a public channel by %s: error-room-not-found, nothing changes', async (_key, params) => {
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { ...params(fx), type: 'p' }), 400, GROUP_NOT_FOUND);
         });
 
-        it('no access check: a non-member without a global role fails edit-room, an admin non-member succeeds', async () => {
-            const { outsider, admin } = fx.users;
-            const { channel } = fx.rooms;
-            await fx.expectRejected(() => fx.post(outsider, 'groups.setType', { roomId: channel._id, type: 'p' }), 400,
-                actionNotAllowed('Editing room is not allowed', D_EDIT));
-            const res = await fx.post(admin, 'groups.setType', { roomId: channel._id, type: 'p' });
-            expect(res.status).toBe(200);
-            expect(fx.ws.getMessages(channel._id)[0].u).toMatchObject({ _id: admin._id, username: 'admin' });
-        });
-
-        it('archived channel: "The channel, <name>, is archived"', async () => {
-            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.archivedChannel._id, type: 'p' }), 400, {
-                success: false,
-                error: 'The channel, museum, is archived [error-room-archived]',
-                errorType: 'error-room-archived',
-            });
-        });
-
-        it('no create-p: "Changing a public channel to a private room is not allowed"', async () => {
-            fx.ws.setPermissionRoles('create-p', ['admin']);
-            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: fx.rooms.channel._id, type: 'p' }), 400,
-                actionNotAllowed('Changing a public channel to a private room is not allowed', D_TYPE));
-        });
-
-        it("a team's channel: create-team-group + create-p with the main room's roles", async () => {
-            const { owner } = fx.users;
-            const { teamChannel, teamMain } = fx.rooms;
-            await fx.expectRejected(() => fx.post(owner, 'groups.setType', { roomId: teamChannel._id, type: 'p' }), 400,
-                actionNotAllowed("Changing a team's public channel to a private room is not allowed", D_TYPE));
-            fx.ws.setRoomRoles(teamMain._id, owner._id, ['owner']);
-            expect((await fx.post(owner, 'groups.setType', { roomId: teamChannel._id, type: 'p' })).status).toBe(200);
-        });
-
-        it('roomId wins over roomName for the extension too', async () => {
-            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: 'wrong', roomName: 'lobby', type: 'p' }), 400, GROUP_NOT_FOUND);
+        it('even for an admin', async () => {
+            await fx.expectRejected(() => fx.post(fx.users.admin, 'groups.setType', { roomId: fx.rooms.channel._id, type: 'p' }), 400, GROUP_NOT_FOUND);
         });
     });
 });
