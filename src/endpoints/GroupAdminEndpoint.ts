@@ -5,35 +5,76 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
+import { recordChange } from '../history/store';
+import type { ChangeOperation } from '../history/store';
+import { resolveLanguage } from '../i18n/language';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
 import type { OperationInput, Outcome } from '../operations/types';
+import { summarizePlan } from '../ui/plan';
+import { CallerGateway, isSuccess } from '../workspace/forward';
+import type { ForwardedAnswer } from '../workspace/forward';
+import { ServerSettings } from '../workspace/serverSettings';
 
 export type RequestBody = Readonly<Record<string, unknown>>;
 
-function respond(status: number, content: unknown): IApiResponse {
-    return { status, headers: { 'Content-Type': 'application/json' }, content };
+/** A change Rocket.Chat accepted, for the history (interface.md §7): the room as read before, and after. */
+export interface AcceptedChange {
+    readonly roomId: string;
+    readonly roomName: string;
+    readonly from: unknown;
+    readonly to: unknown;
+}
+
+/** Rocket.Chat's answer to the forwarded change, and what changed when it accepted it. */
+export interface Forwarded {
+    readonly answer: ForwardedAnswer;
+    /** Set only when Rocket.Chat accepted a change that changes something. */
+    readonly change?: AcceptedChange;
+}
+
+function respond(status: number, content: unknown, headers: Readonly<Record<string, string>> = {}): IApiResponse {
+    return { status, headers: { ...headers, 'Content-Type': 'application/json' }, content };
 }
 
 function isJsonObject(content: unknown): content is RequestBody {
     return !!content && typeof content === 'object' && !Array.isArray(content);
 }
 
+/** The body Rocket.Chat gets: the caller's, without the app's own `dryRun` key. */
+export function withoutDryRun(body: RequestBody): Record<string, unknown> {
+    const copy: Record<string, unknown> = {};
+    Object.keys(body).forEach((key) => {
+        if (key !== 'dryRun') {
+            copy[key] = body[key];
+        }
+    });
+    return copy;
+}
+
 /**
- * The door of every endpoint: `POST` with a JSON-object body, the caller is `request.user` (never a user id
- * from the body); the operation's outcome becomes `{ …, success: true }`, a dry run's `{ success, dryRun, plan }`,
- * a failure its REST form (status and body).
+ * The door of every endpoint (interface.md §3): `POST` with a JSON-object body, the caller is `request.user` (never
+ * a user id from the body).
+ * - A real change is Rocket.Chat's to decide: it is forwarded to Rocket.Chat's own endpoint with the caller's
+ *   credentials, and Rocket.Chat's status and body are the answer. No service account is involved. After Rocket.Chat
+ *   accepted a change, it is recorded in the history.
+ * - `dryRun: true` is the app's own prediction (the operation core, every check, no write): `{ success, dryRun, plan
+ *   (decidedBy "app"), summary }`, the summary in the caller's language as the chat's `--dry-run` gives it.
+ * - `dryRun` of any other type → 400 `error-invalid-param`, nothing changes.
  */
-export abstract class GroupAdminEndpoint<T> extends ApiEndpoint {
+export abstract class GroupAdminEndpoint extends ApiEndpoint {
     public authRequired = true;
 
-    /** Runs the operation for `user` with the body. */
-    protected abstract run(body: RequestBody, input: OperationInput, ctx: OperationContext): Promise<Outcome<T>>;
+    /** The operation, as the history names it. */
+    protected abstract readonly operation: ChangeOperation;
 
-    /** The success body's own fields (`group` or `team`). */
-    protected abstract present(result: T): Promise<Record<string, unknown>>;
+    /** The dry run: the operation core with `dryRun` set. */
+    protected abstract predict(body: RequestBody, input: OperationInput, ctx: OperationContext): Promise<Outcome<unknown>>;
 
-    public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, _persis: IPersistence): Promise<IApiResponse> {
+    /** The real change: forwarded to Rocket.Chat as the caller (the forwarded write plus at most one read). */
+    protected abstract forward(body: RequestBody, caller: CallerGateway): Promise<Forwarded>;
+
+    public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         try {
             const user: IUser | undefined = request.user;
             if (!user) {
@@ -43,14 +84,63 @@ export abstract class GroupAdminEndpoint<T> extends ApiEndpoint {
             if (!isJsonObject(body)) {
                 throw new AppError('invalid-body');
             }
-            const input: OperationInput = { user, room: { kind: 'params', params: body }, dryRun: body.dryRun === true };
-            const outcome = await this.run(body, input, createOperationContext(read, http, this.app.getLogger()));
-            const content = outcome.dryRun
-                ? { success: true, dryRun: true, plan: outcome.plan }
-                : { ...(await this.present(outcome.result)), success: true };
-            return respond(200, content);
+            if (Object.prototype.hasOwnProperty.call(body, 'dryRun') && typeof body.dryRun !== 'boolean') {
+                throw new AppError('invalid-dry-run');
+            }
+            if (body.dryRun === true) {
+                return await this.dryRun(body, user, read, http);
+            }
+            return await this.change(request, body, user, read, http, persis);
         } catch (error) {
             return this.fail(error);
+        }
+    }
+
+    private async dryRun(body: RequestBody, user: IUser, read: IRead, http: IHttp): Promise<IApiResponse> {
+        const ctx = createOperationContext(read, http, this.app.getLogger());
+        const input: OperationInput = { user, room: { kind: 'params', params: body }, dryRun: true };
+        const outcome = await this.predict(body, input, ctx);
+        if (!outcome.dryRun) {
+            // A core asked for a dry run never writes; anything else is a bug, not an answer.
+            throw new Error('the operation core answered a dry run with a change');
+        }
+        const language = await resolveLanguage(user, () => ctx.serverSettings.get('Language'));
+        const summary = await summarizePlan(outcome.plan, ctx, language, outcome.label);
+        return respond(200, {
+            success: true,
+            dryRun: true,
+            plan: { ...outcome.plan, decidedBy: 'app' },
+            summary: { language, title: summary.title, lines: summary.lines, warning: summary.warning, text: summary.text },
+        });
+    }
+
+    private async change(request: IApiRequest, body: RequestBody, user: IUser, read: IRead, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
+        const environment = read.getEnvironmentReader();
+        const caller = CallerGateway.of(request, http, environment.getSettings(), new ServerSettings(environment.getServerSettings()));
+        if (!caller) {
+            throw new AppError('not-logged-in');
+        }
+        const { answer, change } = await this.forward(body, caller);
+        if (isSuccess(answer) && change && change.from !== change.to) {
+            await this.record(read, persis, user, change);
+        }
+        return respond(answer.status, answer.body, answer.headers);
+    }
+
+    /** Rocket.Chat made the change: a failing history write must not turn that into a failure. */
+    private async record(read: IRead, persis: IPersistence, user: IUser, change: AcceptedChange): Promise<void> {
+        try {
+            await recordChange(read, persis, {
+                roomId: change.roomId,
+                roomName: change.roomName,
+                operation: this.operation,
+                from: change.from,
+                to: change.to,
+                actor: { _id: user.id, username: user.username },
+                door: 'endpoint',
+            });
+        } catch (error) {
+            logFailure(this.app.getLogger(), 'warn', `${this.path}: the change was made, but recording it in the history failed`, error);
         }
     }
 

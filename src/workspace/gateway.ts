@@ -25,7 +25,8 @@ function trimTrailingSlashes(url: string): string {
     return url.replace(/\/+$/, '');
 }
 
-function parseBody(response: IHttpResponse): unknown {
+/** The body of a REST answer: the parsed JSON when the bridge gave it, else the text parsed (or as it is). */
+export function parseBody(response: IHttpResponse): unknown {
     if (response.data !== undefined && response.data !== null) {
         return response.data;
     }
@@ -106,18 +107,26 @@ export class WorkspaceGateway {
     }
 
     private async loadConfig(): Promise<GatewayConfig> {
-        const [userId, token, serverUrl] = await Promise.all([
+        const [userId, token] = await Promise.all([
             getAppSetting(this.settings, SETTING_IDS.serviceUserId),
             getAppSetting(this.settings, SETTING_IDS.serviceUserToken),
-            getAppSetting(this.settings, SETTING_IDS.serverUrl),
         ]);
         if (!nonEmpty(userId) || !nonEmpty(token)) {
             throw new AppError('app-not-configured');
         }
-        const baseUrl = trimTrailingSlashes(nonEmpty(serverUrl) || nonEmpty(await this.serverSettings.get('Site_Url')));
+        const baseUrl = await workspaceBaseUrl(this.settings, this.serverSettings);
         if (!baseUrl) {
             throw new AppError('app-not-configured');
         }
         return { baseUrl, userId: nonEmpty(userId), token: nonEmpty(token) };
     }
+}
+
+/**
+ * The base URL of the workspace's REST API: the `server_url` setting, else the server's `Site_Url`, without a
+ * trailing slash ('' when neither is set). Needs no service account.
+ */
+export async function workspaceBaseUrl(settings: ISettingRead, serverSettings: ServerSettings): Promise<string> {
+    const serverUrl = await getAppSetting(settings, SETTING_IDS.serverUrl);
+    return trimTrailingSlashes(nonEmpty(serverUrl) || nonEmpty(await serverSettings.get('Site_Url')));
 }

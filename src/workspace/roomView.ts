@@ -78,25 +78,40 @@ function toJson(value: unknown): unknown {
 
 export type RestRoom = Record<string, unknown>;
 
-/** The room as Rocket.Chat's REST API shows it (`_id`, `name`, `fname`, `t`, `encrypted`, `ro`, `u`, `ts`, `_updatedAt`…). */
+/**
+ * Room fields Rocket.Chat never shows in a REST answer: every room answer reads the room with
+ * `{ projection: API.v1.defaultFieldsToExclude }` (upstream `apps/meteor/server/api/ApiClass.ts`).
+ */
+export const REST_EXCLUDED_ROOM_FIELDS: ReadonlyArray<string> = ['joinCode', 'members', 'importIds', 'e2e'];
+
+/**
+ * The room as Rocket.Chat's REST API shows it (`_id`, `name`, `fname`, `t`, `ro`, `u`, `ts`, `_updatedAt`, and
+ * every other field the room has), interface.md §5:
+ * - never a field Rocket.Chat leaves out of REST answers ({@link REST_EXCLUDED_ROOM_FIELDS});
+ * - never a field the room does not have. The app's room converter fills some fields with defaults when the room
+ *   has none (`isDefault` false, `displaySystemMessages` true): those are shown only when they cannot be a default
+ *   (`default: true`, `sysMes` other than `true`); `encrypted` only when the room has it.
+ */
 export function toRestRoom(room: IRoom): RestRoom {
     const view = toRoomView(room);
     const rest = toJson(unmappedOf(room)) as RestRoom;
+    for (const field of REST_EXCLUDED_ROOM_FIELDS) {
+        delete rest[field];
+    }
     const creator = room.creator;
     rest._id = view.id;
     rest.name = view.name;
     rest.fname = view.fname;
     rest.t = view.type;
-    rest.encrypted = view.encrypted === true;
     rest.ro = room.isReadOnly === true;
-    rest.u = { _id: creator ? creator.id : undefined, username: creator ? creator.username : undefined };
+    rest.u = creator ? { _id: creator.id, username: creator.username } : undefined;
     rest.ts = isoDate(room.createdAt);
     rest._updatedAt = isoDate(room.updatedAt);
-    if (room.displaySystemMessages !== undefined) {
-        rest.sysMes = room.displaySystemMessages;
+    if (room.displaySystemMessages !== undefined && room.displaySystemMessages !== true) {
+        rest.sysMes = toJson(room.displaySystemMessages);
     }
-    if (room.isDefault !== undefined) {
-        rest.default = room.isDefault;
+    if (room.isDefault === true) {
+        rest.default = true;
     }
     if (room.description !== undefined) {
         rest.description = room.description;
@@ -116,5 +131,16 @@ export function toRestRoom(room: IRoom): RestRoom {
     if ((room as RoomWithExtras).abacAttributes !== undefined) {
         rest.abacAttributes = toJson((room as RoomWithExtras).abacAttributes);
     }
-    return rest;
+    return withoutUndefined(rest);
+}
+
+/** JSON has no `undefined`: a field without a value is left out, not shown empty. */
+function withoutUndefined(doc: RestRoom): RestRoom {
+    const out: RestRoom = {};
+    Object.keys(doc).forEach((key) => {
+        if (doc[key] !== undefined) {
+            out[key] = doc[key];
+        }
+    });
+    return out;
 }
