@@ -101,6 +101,8 @@ export const ERROR_CATALOGUE = {
     ),
     'workspace-request-failed': coded('error-workspace-request-failed', 'The request to the Rocket.Chat workspace failed', 'error_workspace_request_failed', 502),
     'invalid-body': coded('error-invalid-body', 'The request body must be a JSON object', 'error_invalid_body'),
+    // --- the HTTP door (interface.md §3; owner H3b) ---
+    'invalid-dry-run': coded('error-invalid-param', 'The parameter "dryRun" must be a boolean: true or false', 'error_invalid_dry_run'),
     'internal': plain('Internal server error', 'error_unexpected', 500),
 } satisfies Record<string, ErrorSpec>;
 

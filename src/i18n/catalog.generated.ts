@@ -106,6 +106,7 @@ export type MessageKey =
     | "error_service_account_rejected"
     | "error_workspace_request_failed"
     | "error_invalid_body"
+    | "error_invalid_dry_run"
     | "error_rocketchat_refused"
     | "error_unexpected";
 
@@ -213,6 +214,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_service_account_rejected: "Rocket.Chat rejected the credentials of the Group Admin service account. Ask an administrator to check the app's settings.",
         error_workspace_request_failed: "Rocket.Chat could not be reached to make the change. Please try again later.",
         error_invalid_body: "The request body must be a JSON object.",
+        error_invalid_dry_run: "The parameter \"dryRun\" must be true or false. Nothing was changed.",
         error_rocketchat_refused: "Rocket.Chat refused the change: {{error}}",
         error_unexpected: "Something went wrong and the command could not be completed. Please try again or contact an administrator.",
     },
@@ -317,6 +319,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_service_account_rejected: "Rocket.Chat hat die Zugangsdaten des Dienstkontos von Group Admin abgelehnt. Bitte einen Administrator, die Einstellungen der App zu prüfen.",
         error_workspace_request_failed: "Rocket.Chat war für die Änderung nicht erreichbar. Bitte versuche es später erneut.",
         error_invalid_body: "Der Anfragetext muss ein JSON-Objekt sein.",
+        error_invalid_dry_run: "Der Parameter \"dryRun\" muss true oder false sein. Es wurde nichts geändert.",
         error_rocketchat_refused: "Rocket.Chat hat die Änderung abgelehnt: {{error}}",
         error_unexpected: "Etwas ist schiefgelaufen und der Befehl konnte nicht ausgeführt werden. Bitte versuche es erneut oder wende dich an einen Administrator.",
     },
@@ -421,6 +424,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_service_account_rejected: "Rocket.Chat rechazó las credenciales de la cuenta de servicio de Group Admin. Pide a un administrador que revise la configuración de la app.",
         error_workspace_request_failed: "No se pudo contactar con Rocket.Chat para hacer el cambio. Inténtalo de nuevo más tarde.",
         error_invalid_body: "El cuerpo de la solicitud debe ser un objeto JSON.",
+        error_invalid_dry_run: "El parámetro \"dryRun\" debe ser true o false. No se cambió nada.",
         error_rocketchat_refused: "Rocket.Chat rechazó el cambio: {{error}}",
         error_unexpected: "Algo salió mal y no se pudo completar el comando. Inténtalo de nuevo o contacta con un administrador.",
     },
@@ -525,6 +529,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_service_account_rejected: "O Rocket.Chat rejeitou as credenciais da conta de serviço do Group Admin. Peça a um administrador que verifique as configurações do app.",
         error_workspace_request_failed: "Não foi possível contatar o Rocket.Chat para fazer a alteração. Tente novamente mais tarde.",
         error_invalid_body: "O corpo da requisição deve ser um objeto JSON.",
+        error_invalid_dry_run: "O parâmetro \"dryRun\" deve ser true ou false. Nada foi alterado.",
         error_rocketchat_refused: "O Rocket.Chat recusou a alteração: {{error}}",
         error_unexpected: "Algo deu errado e o comando não pôde ser concluído. Tente novamente ou fale com um administrador.",
     },
