@@ -27,6 +27,8 @@ import { SETTYPE_SPEC } from './commands/settype';
 import { SlashCommand } from './commands/SlashCommand';
 import { TOTEAM_SPEC } from './commands/toteam';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
+import { HistoryEndpoint } from './endpoints/historyEndpoint';
+import { ANNOUNCE_CHANGES } from './history/announce';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
 import { onConfirm, onRoomButton } from './ui/interactions';
@@ -69,14 +71,14 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
     }
 
     /** A click on one of the app's room buttons. */
-    public async executeActionButtonHandler(context: UIKitActionButtonInteractionContext, read: IRead, http: IHttp, _p: IPersistence, modify: IModify): Promise<IUIKitResponse> {
-        await onRoomButton(context.getInteractionData(), this.interactionCall(read, modify, http));
+    public async executeActionButtonHandler(context: UIKitActionButtonInteractionContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        await onRoomButton(context.getInteractionData(), this.interactionCall(read, modify, http, persistence));
         return context.getInteractionResponder().successResponse();
     }
 
     /** Confirm in a confirmation modal. */
-    public async executeViewSubmitHandler(context: UIKitViewSubmitInteractionContext, read: IRead, http: IHttp, _p: IPersistence, modify: IModify): Promise<IUIKitResponse> {
-        await onConfirm(context.getInteractionData(), this.interactionCall(read, modify, http));
+    public async executeViewSubmitHandler(context: UIKitViewSubmitInteractionContext, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        await onConfirm(context.getInteractionData(), this.interactionCall(read, modify, http, persistence));
         return context.getInteractionResponder().successResponse();
     }
 
@@ -91,6 +93,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             { id: SETTING_IDS.serviceUserToken, type: SettingType.PASSWORD, packageValue: '' },
             { id: SETTING_IDS.serverUrl, type: SettingType.STRING, packageValue: '' },
             { id: SETTING_IDS.confirmChanges, type: SettingType.BOOLEAN, packageValue: true },
+            { id: ANNOUNCE_CHANGES, type: SettingType.BOOLEAN, packageValue: true },
         ].map((setting) => ({
             ...setting,
             required: false,
@@ -107,7 +110,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this)],
+            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this)],
         });
         for (const { descriptor } of ROOM_BUTTONS) {
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.
@@ -115,7 +118,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         }
     }
 
-    private interactionCall(read: IRead, modify: IModify, http: IHttp): InteractionCall {
-        return { read, modify, http, logger: this.getLogger(), appId: this.getID() };
+    private interactionCall(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): InteractionCall {
+        return { read, modify, http, persistence, logger: this.getLogger(), appId: this.getID() };
     }
 }

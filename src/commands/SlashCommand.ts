@@ -23,7 +23,7 @@ export class SlashCommand<A extends string> implements ISlashCommand {
         this.i18nParamsExample = spec.paramsExampleKey;
     }
 
-    public async executor(context: SlashCommandContext, read: IRead, modify: IModify, http: IHttp, _persis: IPersistence): Promise<void> {
-        await runCommand(this.spec, { context, read, modify, http, logger: this.app.getLogger(), appId: this.app.getID() });
+    public async executor(context: SlashCommandContext, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<void> {
+        await runCommand(this.spec, { context, read, modify, http, persistence, logger: this.app.getLogger(), appId: this.app.getID() });
     }
 }

@@ -3,24 +3,44 @@ import type { OperationContext } from '../operations/context';
 import { encryptionStatus } from '../operations/status';
 import { requestChange } from '../ui/requestChange';
 import type { ChangeEnv } from '../ui/requestChange';
+import { historyReply } from './history';
+import { orPublicChannel } from './publicChannel';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
 
-type EncryptAction = 'on' | 'off' | 'status';
+type EncryptAction = 'on' | 'off' | 'status' | 'history';
 
 async function encrypt(action: EncryptAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
-    if (action === 'status') {
-        const status = await encryptionStatus(request, ctx);
-        const state = t(status.encrypted ? 'status_encrypt_on' : 'status_encrypt_off', { room: status.label });
-        return statusReply(state, status.encrypted ? 'encrypt-off' : 'encrypt-on', request, ctx, t, 'usage_encrypt');
+    if (action === 'history') {
+        return historyReply(request, ctx, t, env);
     }
-    return requestChange(action === 'on' ? 'encrypt-on' : 'encrypt-off', request, ctx, t, env);
+    return orPublicChannel(
+        async () => {
+            if (action === 'status') {
+                const status = await encryptionStatus(request, ctx);
+                const state = t(status.encrypted ? 'status_encrypt_on' : 'status_encrypt_off', { room: status.label });
+                return statusReply(state, status.encrypted ? 'encrypt-off' : 'encrypt-on', 'setEncrypted', request, ctx, t, env);
+            }
+            return requestChange(action === 'on' ? 'encrypt-on' : 'encrypt-off', request, ctx, t, env);
+        },
+        'public_channel_encrypt',
+        request,
+        ctx,
+        t,
+        env,
+    );
 }
 
 export const ENCRYPT_SPEC: CommandSpec<EncryptAction> = {
     name: 'encrypt',
     grammar: {
-        verbs: { on: ['on', 'true', 'enable', 'yes'], off: ['off', 'false', 'disable', 'no'], status: ['status'], help: ['help'] },
+        verbs: {
+            on: ['on', 'true', 'enable', 'yes'],
+            off: ['off', 'false', 'disable', 'no'],
+            status: ['status'],
+            history: ['history'],
+            help: ['help'],
+        },
         bare: 'status',
         verbFirst: true,
     },

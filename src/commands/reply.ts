@@ -5,7 +5,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 /** The app's bot user, read once: the notifier would otherwise look it up on every reply. */
 let appUser: IUser | undefined;
 
-async function getAppUser(read: IRead): Promise<IUser | undefined> {
+export async function getAppUser(read: IRead): Promise<IUser | undefined> {
     if (!appUser) {
         try {
             appUser = await read.getUserReader().getAppUser();

@@ -1,4 +1,4 @@
-import type { IHttp, ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 import { isKnownFailure } from '../errors/AppError';
 import type { MessageKey } from '../i18n/catalog.generated';
@@ -32,6 +32,7 @@ export interface CommandCall {
     readonly read: IRead;
     readonly modify: IModify;
     readonly http: IHttp;
+    readonly persistence: IPersistence;
     readonly logger: ILogger;
     /** The app's id (for the modals it opens). */
     readonly appId: string;
@@ -53,7 +54,16 @@ async function answer<A extends string>(spec: CommandSpec<A>, call: CommandCall,
         room: parsed.room || { kind: 'room', room: typedIn },
         dryRun: parsed.dryRun,
     };
-    const env: ChangeEnv = { read: call.read, modify: call.modify, appId: call.appId, triggerId: context.getTriggerId(), originRoomId: typedIn.id };
+    const env: ChangeEnv = {
+        read: call.read,
+        modify: call.modify,
+        appId: call.appId,
+        triggerId: context.getTriggerId(),
+        originRoomId: typedIn.id,
+        persistence: call.persistence,
+        logger: call.logger,
+        door: 'command',
+    };
     try {
         return await spec.run(parsed.action as A, request, ctx, t, env);
     } catch (error) {

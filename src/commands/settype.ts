@@ -3,17 +3,21 @@ import type { OperationContext } from '../operations/context';
 import { typeStatus } from '../operations/status';
 import { requestChange } from '../ui/requestChange';
 import type { ChangeEnv } from '../ui/requestChange';
+import { historyReply } from './history';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
 
-type SetTypeAction = 'public' | 'private' | 'status';
+type SetTypeAction = 'public' | 'private' | 'status' | 'history';
 
 async function changeType(action: SetTypeAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
+    if (action === 'history') {
+        return historyReply(request, ctx, t, env);
+    }
     if (action === 'status') {
         const status = await typeStatus(request, ctx);
         const isPublic = status.type === 'c';
         const state = t(isPublic ? 'status_type_public' : 'status_type_private', { room: status.label });
-        return statusReply(state, isPublic ? 'private' : 'public', request, ctx, t, 'usage_settype');
+        return statusReply(state, isPublic ? 'private' : 'public', 'setType', request, ctx, t, env);
     }
     return requestChange(action, request, ctx, t, env);
 }
@@ -21,7 +25,7 @@ async function changeType(action: SetTypeAction, request: CommandRequest, ctx: O
 export const SETTYPE_SPEC: CommandSpec<SetTypeAction> = {
     name: 'settype',
     grammar: {
-        verbs: { public: ['public', 'c'], private: ['private', 'p'], status: ['status'], help: ['help'] },
+        verbs: { public: ['public', 'c'], private: ['private', 'p'], status: ['status'], history: ['history'], help: ['help'] },
         bare: 'status',
         verbFirst: true,
     },

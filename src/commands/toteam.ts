@@ -2,17 +2,22 @@ import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import { requestChange } from '../ui/requestChange';
 import type { ChangeEnv } from '../ui/requestChange';
+import { historyReply } from './history';
+import { orPublicChannel } from './publicChannel';
 import type { CommandRequest, CommandSpec } from './runCommand';
 
-type ToTeamAction = 'convert';
+type ToTeamAction = 'convert' | 'history';
 
-function toTeam(_action: ToTeamAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
-    return requestChange('team', request, ctx, t, env);
+function toTeam(action: ToTeamAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
+    if (action === 'history') {
+        return historyReply(request, ctx, t, env);
+    }
+    return orPublicChannel(() => requestChange('team', request, ctx, t, env), 'public_channel_team', request, ctx, t, env);
 }
 
 export const TOTEAM_SPEC: CommandSpec<ToTeamAction> = {
     name: 'toteam',
-    grammar: { verbs: { convert: [], help: ['help'] }, bare: 'convert', verbFirst: false },
+    grammar: { verbs: { convert: [], history: ['history'], help: ['help'] }, bare: 'convert', verbFirst: false },
     usageKey: 'usage_toteam',
     descriptionKey: 'command_toteam_description',
     paramsExampleKey: 'command_toteam_params',

@@ -86,6 +86,9 @@ export const ERROR_CATALOGUE = {
     'room-already-in-team': coded('error-room-already-in-team', 'The private group is already part of a team', 'error_room_already_in_team'),
     'not-logged-in': plain('You must be logged in to do this.', 'error_not_logged_in', 401),
 
+    // --- history (interface.md §7; owner H4) ---
+    'history-not-allowed': coded('error-action-not-allowed', 'Reading the change history of this room is not allowed', 'error_history_not_allowed'),
+
     // --- the app's own (interface.md §3) ---
     'app-not-configured': coded(
         'error-app-not-configured',

@@ -61,7 +61,7 @@ const CHANGES: Readonly<Record<ChangeKind, Change>> = {
     },
     private: {
         kind: 'private',
-        risky: false,
+        risky: true,
         keys: keysOf('private', 'done_type_private'),
         perform: (input, ctx) => setType({ ...input, type: 'p' }, ctx),
     },

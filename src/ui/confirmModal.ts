@@ -16,6 +16,8 @@ export interface ConfirmTarget {
     readonly roomId: string;
     /** Where the answer goes: the room the command was typed in or the button clicked in. */
     readonly originRoomId: string;
+    /** What opened the modal: the change counts as made through it. */
+    readonly door: 'command' | 'button';
 }
 
 const VIEW_ID_PREFIX = 'group-admin.confirm';
@@ -24,9 +26,11 @@ export const CONFIRM_ACTION_ID = 'confirm';
 
 export const CANCEL_ACTION_ID = 'cancel';
 
-/** `group-admin.confirm/<kind>/<room id>/<origin room id>`, each id URI-encoded. */
+const DOORS: ReadonlyArray<ConfirmTarget['door']> = ['command', 'button'];
+
+/** `group-admin.confirm/<kind>/<room id>/<origin room id>/<door>`, each id URI-encoded. */
 export function confirmViewId(target: ConfirmTarget): string {
-    return [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId)].join('/');
+    return [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId), target.door].join('/');
 }
 
 function decode(part: string): string {
@@ -43,12 +47,13 @@ export function confirmTargetOf(viewId: unknown): ConfirmTarget | undefined {
         return undefined;
     }
     const parts = viewId.split('/');
-    if (parts.length !== 4 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1])) {
+    if (parts.length !== 5 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1])) {
         return undefined;
     }
     const roomId = decode(parts[2]);
     const originRoomId = decode(parts[3]);
-    return roomId && originRoomId ? { kind: parts[1], roomId, originRoomId } : undefined;
+    const door = DOORS.find((candidate) => candidate === parts[4]);
+    return roomId && originRoomId && door ? { kind: parts[1], roomId, originRoomId, door } : undefined;
 }
 
 const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });

@@ -1,4 +1,4 @@
-import type { IHttp, ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUIKitActionButtonIncomingInteraction, IUIKitViewSubmitIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionTypes';
 import { answerOrExplain, respondPrivately } from '../commands/respond';
@@ -16,6 +16,7 @@ export interface InteractionCall {
     readonly modify: IModify;
     readonly http: IHttp;
     readonly logger: ILogger;
+    readonly persistence: IPersistence;
     readonly appId: string;
 }
 
@@ -32,7 +33,16 @@ export async function onRoomButton(data: IUIKitActionButtonIncomingInteraction, 
         call.logger.warn(`${what}: not one of the app's room buttons, or clicked outside a room`);
         return;
     }
-    const env: ChangeEnv = { read: call.read, modify: call.modify, appId: call.appId, triggerId, originRoomId: room.id };
+    const env: ChangeEnv = {
+        read: call.read,
+        modify: call.modify,
+        appId: call.appId,
+        triggerId,
+        originRoomId: room.id,
+        persistence: call.persistence,
+        logger: call.logger,
+        door: 'button',
+    };
     const input: OperationInput = { user, room: { kind: 'room', room }, dryRun: false };
     await respondPrivately({ ...call, user, room, what }, (ctx, t) => answerOrExplain(() => requestChange(kind, input, ctx, t, env), t, call.logger, what));
 }
@@ -68,5 +78,5 @@ export async function onConfirm(data: IUIKitViewSubmitIncomingInteraction, call:
         return;
     }
     const { user } = data;
-    await respondPrivately({ ...call, user, room, what }, (ctx, t) => answerOrExplain(() => confirmChange(target, user, ctx, t), t, call.logger, what));
+    await respondPrivately({ ...call, user, room, what }, (ctx, t) => answerOrExplain(() => confirmChange(target, user, ctx, t, call), t, call.logger, what));
 }

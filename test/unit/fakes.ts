@@ -2,7 +2,8 @@
  * Small fakes of the accessors the app uses (IRead, IHttp, IModify) over an in-memory workspace.
  * Every accessor call and every HTTP call is recorded in `calls`: one entry = one host round trip.
  */
-import type { IHttp, IHttpRequest, IHttpResponse, ILogger, IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, IHttpRequest, IHttpResponse, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -101,6 +102,12 @@ export class FakeWorkspace {
     public writes: Array<{ path: string; body: Record<string, unknown> }> = [];
 
     public notifications: Array<{ user: IUser; message: IMessage }> = [];
+
+    /** Messages the app posted in rooms (`modify.getCreator().finish`). */
+    public posted: IMessage[] = [];
+
+    /** The app's persistence: each record with its associations as `model:id`. */
+    public persisted: Array<{ data: object; associations: string[] }> = [];
 
     public logs: string[] = [];
 
@@ -235,9 +242,14 @@ export class FakeWorkspace {
                 return Promise.resolve(this.serverSettings[id]);
             },
         };
+        const persistenceReader = {
+            readByAssociations: (wanted: RocketChatAssociationRecord[]) =>
+                this.record('persistence.readByAssociations', this.matchingRecords(wanted).map((r) => r.data)),
+        };
         return {
             getRoomReader: () => roomReader,
             getUserReader: () => userReader,
+            getPersistenceReader: () => persistenceReader,
             getEnvironmentReader: () => ({ getSettings: () => settingsReader, getServerSettings: () => serverSettingsReader }),
         } as unknown as IRead;
     }
@@ -268,7 +280,13 @@ export class FakeWorkspace {
             return b;
         };
         return {
-            getCreator: () => ({ startMessage: builder }),
+            getCreator: () => ({
+                startMessage: builder,
+                finish: (b: { getMessage(): IMessage }) => {
+                    this.posted.push(b.getMessage());
+                    return this.record('creator.finish', 'message-id');
+                },
+            }),
             getNotifier: () => ({
                 notifyUser: (user: IUser, message: IMessage) => {
                     this.notifications.push({ user, message });
@@ -276,6 +294,25 @@ export class FakeWorkspace {
                 },
             }),
         } as unknown as IModify;
+    }
+
+    private matchingRecords(wanted: RocketChatAssociationRecord[]): Array<{ data: object; associations: string[] }> {
+        const keys = wanted.map((a) => `${a.getModel()}:${a.getID()}`);
+        return this.persisted.filter((r) => keys.every((k) => r.associations.includes(k)));
+    }
+
+    public persistence(): IPersistence {
+        return {
+            createWithAssociations: (data: object, associations: RocketChatAssociationRecord[]) => {
+                this.persisted.push({ data, associations: associations.map((a) => `${a.getModel()}:${a.getID()}`) });
+                return this.record('persistence.createWithAssociations', `record-${this.persisted.length}`);
+            },
+            removeByAssociations: (wanted: RocketChatAssociationRecord[]) => {
+                const found = this.matchingRecords(wanted);
+                this.persisted = this.persisted.filter((r) => !found.includes(r));
+                return this.record('persistence.removeByAssociations', found.map((r) => r.data));
+            },
+        } as unknown as IPersistence;
     }
 
     public logger(): ILogger {

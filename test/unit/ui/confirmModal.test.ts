@@ -31,7 +31,7 @@ type Block = { type: string; blockId?: string; appId?: string; text?: { type: st
 
 function modalOf(kind: ChangeKind, language: Language): IUIKitSurfaceViewParam {
     const t = translator(language);
-    return confirmModal({ kind, roomId: 'R1', originRoomId: 'R0' }, describePlan(kind, 'dev', plan(kind), 7, t), t, APP_ID);
+    return confirmModal({ kind, roomId: 'R1', originRoomId: 'R0', door: 'command' }, describePlan(kind, 'dev', plan(kind), 7, t), t, APP_ID);
 }
 
 describe('the confirmation modal', () => {
@@ -90,13 +90,13 @@ describe('the confirmation modal', () => {
 
 describe('the view id carries the change and the rooms', () => {
     it('round trip, ids URI-encoded', () => {
-        const target = { kind: 'team' as const, roomId: 'a/b c', originRoomId: 'R0' };
-        expect(confirmViewId(target)).toBe('group-admin.confirm/team/a%2Fb%20c/R0');
+        const target = { kind: 'team' as const, roomId: 'a/b c', originRoomId: 'R0', door: 'button' as const };
+        expect(confirmViewId(target)).toBe('group-admin.confirm/team/a%2Fb%20c/R0/button');
         expect(confirmTargetOf(confirmViewId(target))).toEqual(target);
-        expect(confirmTargetOf(modalOf('public', 'en').id)).toEqual({ kind: 'public', roomId: 'R1', originRoomId: 'R0' });
+        expect(confirmTargetOf(modalOf('public', 'en').id)).toEqual({ kind: 'public', roomId: 'R1', originRoomId: 'R0', door: 'command' });
     });
 
-    it.each([undefined, 42, '', 'x', 'group-admin.confirm/public/R1', 'group-admin.confirm/delete/R1/R0', 'other/public/R1/R0', 'group-admin.confirm/public//R0', 'group-admin.confirm/public/%E0%A4%A/R0', 'group-admin.confirm/public/R1/R0/extra'])(
+    it.each([undefined, 42, '', 'x', 'group-admin.confirm/public/R1', 'group-admin.confirm/delete/R1/R0', 'other/public/R1/R0', 'group-admin.confirm/public//R0', 'group-admin.confirm/public/%E0%A4%A/R0', 'group-admin.confirm/public/R1/R0', 'group-admin.confirm/public/R1/R0/endpoint', 'group-admin.confirm/public/R1/R0/command/extra'])(
         'anything else is not a confirmation: %p',
         (id) => {
             expect(confirmTargetOf(id)).toBeUndefined();

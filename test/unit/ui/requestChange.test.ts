@@ -27,7 +27,16 @@ function envOf(ws: FakeWorkspace, opened: Opened[]): ChangeEnv {
             },
         }),
     } as unknown as IModify;
-    return { read: ws.read(), modify, appId: 'app-id', triggerId: 'trig', originRoomId: 'g1' };
+    return {
+        read: ws.read(),
+        modify,
+        appId: 'app-id',
+        triggerId: 'trig',
+        originRoomId: 'g1',
+        persistence: ws.persistence(),
+        logger: ws.logger(),
+        door: 'command',
+    };
 }
 
 describe('requestChange', () => {
@@ -45,17 +54,24 @@ describe('requestChange', () => {
         expect(opened).toHaveLength(1);
         expect(opened[0].triggerId).toBe('trig');
         expect(opened[0].user.id).toBe('olga');
-        expect(opened[0].view.id).toBe('group-admin.confirm/public/g1/g1');
+        expect(opened[0].view.id).toBe('group-admin.confirm/public/g1/g1/command');
         expect(ws.writes).toEqual([]);
     });
 
     it('then Confirm makes the change for whoever submits, every check again', async () => {
         await requestChange('team', input('olga'), ws.context(), t, envOf(ws, opened));
-        const target = { kind: 'team' as const, roomId: 'g1', originRoomId: 'g1' };
-        await expect(confirmChange(target, ws.user('mem'), ws.context(), t)).rejects.toMatchObject({ code: 'team-not-allowed' });
+        const target = { kind: 'team' as const, roomId: 'g1', originRoomId: 'g1', door: 'button' as const };
+        const env = envOf(ws, opened);
+        await expect(confirmChange(target, ws.user('mem'), ws.context(), t, env)).rejects.toMatchObject({ code: 'team-not-allowed' });
         expect(ws.writes).toEqual([]);
-        expect(await confirmChange(target, ws.user('olga'), ws.context(), t)).toBe('g1 is now a private team, with you as its owner.');
+        expect(ws.persisted).toEqual([]);
+        expect(await confirmChange(target, ws.user('olga'), ws.context(), t, env)).toBe('g1 is now a private team, with you as its owner.');
         expect(ws.writes.map((w) => w.path)).toEqual(['/api/v1/teams.create']);
+        // On record as made through the button that opened the modal, and announced in the room.
+        expect(ws.persisted.map((r) => r.data)).toEqual([
+            expect.objectContaining({ roomId: 'g1', operation: 'convertToTeam', from: false, to: true, door: 'button', actor: { _id: 'olga', username: 'olga' } }),
+        ]);
+        expect(ws.posted.map((m) => m.text)).toEqual(['@olga converted this group into a team (room button).']);
     });
 
     it('the safe directions act at once', async () => {

@@ -1,0 +1,37 @@
+import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import { getAppUser } from '../commands/reply';
+import { DEFAULT_LANGUAGE, matchLanguage } from '../i18n/language';
+import { translator } from '../i18n/translate';
+import type { OperationContext } from '../operations/context';
+import type { ChangeKind } from '../ui/changes';
+import { changeSentence } from './describe';
+import type { ChangeDoor } from './store';
+
+/** The `announce_changes` setting (interface.md §4). */
+export const ANNOUNCE_CHANGES = 'announce_changes';
+
+/** On unless an administrator turned it off (its default when it cannot be read). Read at each change: rare. */
+export async function announcementWanted(read: IRead): Promise<boolean> {
+    try {
+        return (await read.getEnvironmentReader().getSettings().getValueById(ANNOUNCE_CHANGES)) !== false;
+    } catch {
+        return true;
+    }
+}
+
+/**
+ * The app's bot posts one visible message in `room`, in the server's language, naming who made the change and how
+ * (interface.md §7): "@alice made this group public (/settype)."
+ */
+export async function announceChange(read: IRead, modify: IModify, ctx: OperationContext, room: IRoom, kind: ChangeKind, username: string, door: ChangeDoor): Promise<void> {
+    const tag = await ctx.serverSettings.get('Language');
+    const language = (typeof tag === 'string' && matchLanguage(tag)) || DEFAULT_LANGUAGE;
+    const creator = modify.getCreator();
+    const builder = creator.startMessage().setRoom(room).setText(changeSentence(kind, username, door, translator(language)));
+    const bot = await getAppUser(read);
+    if (bot) {
+        builder.setSender(bot);
+    }
+    await creator.finish(builder);
+}
