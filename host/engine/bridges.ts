@@ -169,6 +169,10 @@ class HostEnvironmentalVariableBridge extends EnvironmentalVariableBridge {
     }
 }
 
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
 /** An HTTP failure as the app sees it through the accessor: a rejected call carrying a message and a code. */
 export class TransportError extends Error {
     constructor(
@@ -218,7 +222,9 @@ class HostHttpBridge extends HttpBridge {
             query[key] = value;
         });
         const timeout = request.timeout || 3 * 60 * 1000;
-        const answer = this.ctx.workspace.handle({ method, path: url.pathname, query, headers: request.headers ?? {}, body });
+        // The app calls its own server: the peer address is the server's (`handleHttp`'s default, 127.0.0.1); the
+        // headers the app sent (X-User-Id, X-Auth-Token, X-Real-IP, X-Forwarded-For, …) reach the router as they are.
+        const answer = this.ctx.workspace.handleHttp({ method, path: url.pathname, query, headers: request.headers ?? {}, body });
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<never>((_resolve, reject) => {
             timer = setTimeout(() => reject(new TransportError(`network timeout at: ${url.origin}${url.pathname}`, 'ETIMEDOUT')), timeout);
@@ -230,7 +236,7 @@ class HostHttpBridge extends HttpBridge {
                 url: info.url,
                 method: info.method,
                 statusCode: response.status,
-                headers: { 'content-type': 'application/json' },
+                headers: { ...lowerCased(response.headers), 'content-type': 'application/json' },
                 content,
                 data: JSON.parse(content),
             };

@@ -6,10 +6,13 @@ import { forbidden, failure, invalidBody, invalidQuery, meteorError, notLoggedIn
 import type { JsonObject } from './errors';
 import { randomSecret } from './ids';
 import { clone } from './json';
-import type { RestResponse, WsPermission, WsRoom, WsTeam, WsUser } from './model';
+import type { WsPermission, WsRoom, WsTeam, WsUser } from './model';
+import { rateLimitHeaders, remoteAddress, RouteRateLimiter, tooManyRequests } from './RateLimiter';
+import type { RateLimitOptions } from './RateLimiter';
 import { Rules } from './Rules';
 import type { Params, TeamCreateInput } from './Rules';
 import { PERMISSIONS_LIST_ALL, ROOMS_SAVE_ROOM_SETTINGS, TEAMS_CREATE, TEAMS_INFO, USERS_CHECK_USERNAME_AVAILABILITY, validate } from './schemas';
+import type { Schema } from './schemas';
 import type { Store } from './Store';
 
 /** A request after the workspace parsed it: upper-case method, path without query, merged query, lower-case headers. */
@@ -19,6 +22,8 @@ export interface ParsedRequest {
     query: Record<string, string>;
     headers: Record<string, string>;
     body: unknown;
+    /** The socket's peer address (the TCP client), if any. */
+    remoteAddress?: string;
 }
 
 interface RouteContext {
@@ -29,13 +34,27 @@ interface RouteContext {
     bodyParams: unknown;
     /** The body as an object to read parameters from (`{}` for arrays and other values). */
     params: Params;
+    /** What the route's `pre` step returned (the validated, coerced body or query of a typed route). */
+    checked?: unknown;
 }
 
 type Handler = (ctx: RouteContext) => { status?: number; body: JsonObject };
 
 interface Route {
     auth: boolean;
+    /**
+     * What runs before the rate limiter (upstream: the `permissionsMiddleware` of `permissionsRequired`, then the
+     * typed router's query / body validation in `packages/http-router/src/Router.ts`); throws a `RestError`.
+     */
+    pre?: (ctx: RouteContext) => unknown;
     handler: Handler;
+}
+
+/** One answer of the router: status, body and the response headers it set. */
+export interface RoutedResponse {
+    status: number;
+    body: unknown;
+    headers: Record<string, string>;
 }
 
 /** `API.v1.defaultFieldsToExclude` (upstream `apps/meteor/server/api/ApiClass.ts`). */
@@ -55,8 +74,26 @@ export function toBodyParams(body: unknown): unknown {
     return {};
 }
 
+/** The typed router's body validation (`packages/http-router/src/Router.ts`): 400 `invalid-params`. */
+function checkBody(schema: Schema, ctx: RouteContext, coerce = false): unknown {
+    const checked = validate(schema, ctx.bodyParams, coerce);
+    if (!checked.ok) throw invalidBody(checked.errors);
+    return checked.value;
+}
+
+/** The typed router's query validation (`packages/http-router/src/Router.ts`): 400 `error-invalid-params`. */
+function checkQuery(schema: Schema, ctx: RouteContext): unknown {
+    const checked = validate(schema, ctx.req.query);
+    if (!checked.ok) throw invalidQuery(checked.errors);
+    return checked.value;
+}
+
 export class Api {
     private readonly routes = new Map<string, Route>();
+    /** Rocket.Chat's per-route limiter (module state upstream: one per server process). */
+    readonly limiter = new RouteRateLimiter();
+    /** `process.env.HTTP_FORWARDED_COUNT` of the server (how many proxies stand in front of it). */
+    httpForwardedCount = 0;
 
     constructor(
         private readonly s: Store,
@@ -64,10 +101,13 @@ export class Api {
     ) {
         this.add('POST', 'login', false, (ctx) => this.login(ctx));
         this.add('GET', 'me', true, (ctx) => ({ body: { ...this.userInfo(ctx.user), success: true } }));
-        this.add('GET', 'permissions.listAll', true, (ctx) => this.permissionsListAll(ctx));
-        this.add('POST', 'rooms.saveRoomSettings', true, (ctx) => this.roomsSaveRoomSettings(ctx));
-        this.add('POST', 'teams.create', true, (ctx) => this.teamsCreate(ctx));
-        this.add('GET', 'teams.info', true, (ctx) => this.teamsInfo(ctx));
+        this.add('GET', 'permissions.listAll', true, (ctx) => this.permissionsListAll(ctx), (ctx) => checkQuery(PERMISSIONS_LIST_ALL, ctx));
+        this.add('POST', 'rooms.saveRoomSettings', true, (ctx) => this.roomsSaveRoomSettings(ctx), (ctx) => checkBody(ROOMS_SAVE_ROOM_SETTINGS, ctx, true));
+        this.add('POST', 'teams.create', true, (ctx) => this.teamsCreate(ctx), (ctx) => {
+            if (!this.rules.hasPermission(ctx.user, 'create-team')) throw permissionsRequiredMissing();
+            return checkBody(TEAMS_CREATE, ctx);
+        });
+        this.add('GET', 'teams.info', true, (ctx) => this.teamsInfo(ctx), (ctx) => checkQuery(TEAMS_INFO, ctx));
         this.add('GET', 'users.checkUsernameAvailability', true, (ctx) => this.usersCheckUsernameAvailability(ctx));
         this.add('GET', 'groups.info', true, (ctx) => this.groupsInfo(ctx));
         this.add('GET', 'channels.info', true, (ctx) => this.channelsInfo(ctx));
@@ -77,8 +117,8 @@ export class Api {
         this.add('POST', 'channels.setType', true, (ctx) => this.channelsSetType(ctx));
     }
 
-    private add(method: string, name: string, auth: boolean, handler: Handler): void {
-        this.routes.set(`${method} /api/v1/${name}`, { auth, handler });
+    private add(method: string, name: string, auth: boolean, handler: Handler, pre?: Route['pre']): void {
+        this.routes.set(`${method} /api/v1/${name}`, { auth, handler, pre });
     }
 
     /** The user `X-User-Id` + `X-Auth-Token` (header names already lower-cased) authenticate, if any. */
@@ -91,26 +131,60 @@ export class Api {
         return user;
     }
 
-    /** Answers one request. Never throws: every failure becomes Rocket.Chat's answer for it. */
-    route(req: ParsedRequest): RestResponse {
+    /**
+     * Answers one request. Never throws: every failure becomes Rocket.Chat's answer for it. The order is upstream's:
+     * route match (404), authentication (401), `pre` (permissionsRequired 403, typed validation 400), the rate limiter
+     * (429, upstream `ApiClass` `_internalRouteActionHandler` → `enforceRateLimit`), then the route's action.
+     */
+    route(req: ParsedRequest): RoutedResponse {
         const route = this.routes.get(`${req.method} ${req.path}`);
         if (!route) {
-            return { status: 404, body: { success: false, error: 'Not found' } };
+            return { status: 404, body: { success: false, error: 'Not found' }, headers: {} };
         }
         const user = this.authenticate(req.headers);
         if (route.auth && !user) {
             const e = notLoggedIn();
-            return { status: e.status, body: e.body };
+            return { status: e.status, body: e.body, headers: {} };
         }
         const bodyParams = toBodyParams(req.body);
         const params = isPlainObject(bodyParams) ? bodyParams : {};
+        const ctx: RouteContext = { req, user: user as WsUser, bodyParams, params };
+        const headers: Record<string, string> = {};
         try {
-            const out = route.handler({ req, user: user as WsUser, bodyParams, params });
-            return { status: out.status ?? 200, body: out.body };
+            if (route.pre) ctx.checked = route.pre(ctx);
+            this.enforceRateLimit(req, user, headers);
+            const out = route.handler(ctx);
+            return { status: out.status ?? 200, body: out.body, headers };
         } catch (e) {
             const err = Rules.asRestError(e);
-            return { status: err.status, body: err.body };
+            return { status: err.status, body: err.body, headers };
         }
+    }
+
+    /** The limiter's settings (`defaultRateLimiterOptions`). */
+    rateLimitOptions(): RateLimitOptions {
+        return {
+            numRequestsAllowed: Number(this.rules.setting('API_Enable_Rate_Limiter_Limit_Calls_Default')),
+            intervalTimeInMS: Number(this.rules.setting('API_Enable_Rate_Limiter_Limit_Time_Default')),
+        };
+    }
+
+    /**
+     * `shouldAddRateLimitToRoute` (both limits set) + `shouldVerifyRateLimit` (`API_Enable_Rate_Limiter === true`, the
+     * caller without `api-bypass-rate-limit`) + `enforceRateLimit` keyed on `{ IPAddr, route }`. Meteor's rule matches
+     * only a truthy `IPAddr`: a request without any client address is not counted.
+     */
+    private enforceRateLimit(req: ParsedRequest, user: WsUser | undefined, headers: Record<string, string>): void {
+        const options = this.rateLimitOptions();
+        if (!(options.numRequestsAllowed > 0 && options.intervalTimeInMS > 0)) return;
+        if (this.rules.setting('API_Enable_Rate_Limiter') !== true) return;
+        if (user && this.rules.hasPermission(user, 'api-bypass-rate-limit')) return;
+        const ip = remoteAddress(req.headers, req.remoteAddress, this.httpForwardedCount);
+        if (!ip) return;
+        const route = `${req.path}${req.method.toLowerCase()}`;
+        const reply = this.limiter.hit(route, ip, options);
+        Object.assign(headers, rateLimitHeaders(reply, options, Date.now()));
+        if (!reply.allowed) throw tooManyRequests(reply);
     }
 
     // ------------------------------------------------------------------ views
@@ -183,8 +257,6 @@ export class Api {
 
     /** `GET /api/v1/permissions.listAll[?updatedSince=]`. */
     private permissionsListAll(ctx: RouteContext): { body: JsonObject } {
-        const checked = validate(PERMISSIONS_LIST_ALL, ctx.req.query);
-        if (!checked.ok) throw invalidQuery(checked.errors);
         const { updatedSince } = ctx.req.query;
         let since: Date | undefined;
         if (updatedSince) {
@@ -210,19 +282,14 @@ export class Api {
 
     /** `POST /api/v1/rooms.saveRoomSettings { rid, ...settings }` (§7). */
     private roomsSaveRoomSettings(ctx: RouteContext): { body: JsonObject } {
-        const checked = validate(ROOMS_SAVE_ROOM_SETTINGS, ctx.bodyParams, true);
-        if (!checked.ok) throw invalidBody(checked.errors);
-        const { rid, ...settings } = checked.value as Record<string, unknown>;
+        const { rid, ...settings } = ctx.checked as Record<string, unknown>;
         const saved = this.rules.saveRoomSettings(ctx.user, rid, settings);
         return { body: { rid: saved, success: true } };
     }
 
     /** `POST /api/v1/teams.create { name, type, members?, room?, owner? }` (§7). */
     private teamsCreate(ctx: RouteContext): { body: JsonObject } {
-        if (!this.rules.hasPermission(ctx.user, 'create-team')) throw permissionsRequiredMissing();
-        const checked = validate(TEAMS_CREATE, ctx.bodyParams);
-        if (!checked.ok) throw invalidBody(checked.errors);
-        const body = checked.value as {
+        const body = ctx.checked as {
             name: string;
             type: 0 | 1;
             members?: string[];
@@ -243,8 +310,6 @@ export class Api {
 
     /** `GET /api/v1/teams.info?teamId=|teamName=` (§7). */
     private teamsInfo(ctx: RouteContext): { body: JsonObject } {
-        const checked = validate(TEAMS_INFO, ctx.req.query);
-        if (!checked.ok) throw invalidQuery(checked.errors);
         const { teamId, teamName } = ctx.req.query;
         let team: WsTeam | undefined;
         if (teamId) {

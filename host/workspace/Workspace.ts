@@ -464,10 +464,20 @@ export class Workspace {
     }
 
     /**
-     * Answers one REST request as Rocket.Chat would. A fault set for the path answers first. The body of every
-     * answer is plain JSON (Dates as ISO strings).
+     * Answers one REST request as Rocket.Chat would, as `{ status, body }` (use `handleHttp` for the response headers
+     * too). A fault set for the path answers first. The body of every answer is plain JSON (Dates as ISO strings).
      */
     async handle(req: RestRequest): Promise<RestResponse> {
+        const answer = await this.handleHttp(req);
+        return { status: answer.status, body: answer.body };
+    }
+
+    /**
+     * `handle` with the response headers (`X-RateLimit-*` of the route rate limiter): what an HTTP client sees. The
+     * client address for the limiter is `X-Real-IP`, else `req.remoteAddress` (default `127.0.0.1`), with
+     * `X-Forwarded-For` only when `setHttpForwardedCount(n > 0)` (upstream `remoteAddressMiddleware`).
+     */
+    async handleHttp(req: RestRequest): Promise<Required<RestResponse>> {
         const [pathOnly, queryString] = splitOnce(req.path ?? '', '?');
         const headers = Workspace.lowerHeaders(req.headers ?? {});
         const method = String(req.method ?? 'GET').toUpperCase();
@@ -487,9 +497,10 @@ export class Workspace {
                     return {
                         status: fault.status,
                         body: toJsonValue(fault.body ?? { success: false, error: STATUS_TEXT[fault.status] ?? `HTTP ${fault.status}` }),
+                        headers: {},
                     };
                 case 'timeout':
-                    return new Promise<RestResponse>(() => undefined);
+                    return new Promise<Required<RestResponse>>(() => undefined);
                 case 'refuse': {
                     const error = new Error(`connect ECONNREFUSED ${hostOf(this.store.state.settings.Site_Url)}`) as Error & {
                         code: string;
@@ -507,9 +518,23 @@ export class Workspace {
         }
 
         const version = this.store.version;
-        const answer = this.api.route({ method, path: pathOnly, query, headers, body: req.body });
+        const answer = this.api.route({ method, path: pathOnly, query, headers, body: req.body, remoteAddress: req.remoteAddress ?? LOCAL_ADDRESS });
         if (this.store.version !== version) this.changed();
-        return { status: answer.status, body: toJsonValue(answer.body) };
+        return { status: answer.status, body: toJsonValue(answer.body), headers: answer.headers };
+    }
+
+    /**
+     * How many proxies stand in front of the server (`process.env.HTTP_FORWARDED_COUNT`, default 0): with n > 0 the
+     * rate limiter keys on the n-th `X-Forwarded-For` entry from the end instead of the peer address.
+     */
+    setHttpForwardedCount(count: number): void {
+        if (!Number.isInteger(count) || count < 0) throw new Error('setHttpForwardedCount: a non-negative integer');
+        this.api.httpForwardedCount = count;
+    }
+
+    /** Forgets every rate-limiter counter (as a restarted server). */
+    resetRateLimiter(): void {
+        this.api.limiter.reset();
     }
 
     /** Injects (or, with `undefined`, clears) a transport fault for one path (without query). */
@@ -625,6 +650,9 @@ export class Workspace {
         return out;
     }
 }
+
+/** The peer address of an in-process caller. */
+const LOCAL_ADDRESS = '127.0.0.1';
 
 function splitOnce(text: string, sep: string): [string, string] {
     const i = text.indexOf(sep);

@@ -190,6 +190,10 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
     Language: 'en',
     Accounts_BlockedUsernameList: '',
     Accounts_SystemBlockedUsernameList: 'administrator,system,user',
+    // The REST rate limiter (upstream `apps/meteor/server/settings/rate.ts`, `createRateLimitSettings`, section API_Rate_Limiter).
+    API_Enable_Rate_Limiter: true,
+    API_Enable_Rate_Limiter_Limit_Calls_Default: 10,
+    API_Enable_Rate_Limiter_Limit_Time_Default: 60000,
 };
 
 /**

@@ -160,11 +160,18 @@ export interface RestRequest {
     headers?: Record<string, string | undefined>;
     /** Parsed JSON body (any JSON value), or undefined for none. */
     body?: unknown;
+    /**
+     * The TCP peer address of the request (the socket's `remoteAddress`). Unset = `127.0.0.1`: every in-process caller
+     * (tests, the engine's HTTP bridge: the app calling its own server) is local.
+     */
+    remoteAddress?: string;
 }
 
 export interface RestResponse {
     status: number;
     body: unknown;
+    /** Response headers (`Workspace.handleHttp` only; `handle` leaves them out). */
+    headers?: Record<string, string>;
 }
 
 /**

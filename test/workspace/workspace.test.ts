@@ -32,6 +32,9 @@ describe('Workspace', () => {
                 Language: 'en',
                 Accounts_BlockedUsernameList: '',
                 Accounts_SystemBlockedUsernameList: 'administrator,system,user',
+                API_Enable_Rate_Limiter: true,
+                API_Enable_Rate_Limiter_Limit_Calls_Default: 10,
+                API_Enable_Rate_Limiter_Limit_Time_Default: 60000,
             });
             expect(json.permissions.map((p) => p._id)).toEqual(DEFAULT_PERMISSIONS.map((p) => p._id));
             expect(new Set(json.permissions.map((p) => p._id)).size).toBe(json.permissions.length);
