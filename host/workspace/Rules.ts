@@ -237,40 +237,44 @@ export class Rules {
         }
     }
 
-    /** The `roomType` validator (§5 steps 6–9, 5B steps 5–6; rule 2.3 for rooms inside a team). */
+    /**
+     * The `roomType` validator of upstream `apps/meteor/server/meteor-methods/rooms/saveRoomSettings.ts` (newest): the
+     * global `create-c` / `create-p` only for a room outside a team or a team's main room; the generic ABAC check; then,
+     * for a room inside a team, only `create-team-channel` (→ c) / `create-team-group` (→ p) in the scope of the team's
+     * main room (`Team.getInfoById(room.teamId)?.roomId`; no team = global roles), and `isAbacManagedTeam(team, room)`,
+     * which upstream evaluates with the room being changed.
+     */
     private validateRoomType(value: unknown, user: WsUser, room: WsRoom): void {
         if (value === room.t) return;
-        const insideTeam = Boolean(room.teamId) && !room.teamMain;
-        if (value === 'c' && !insideTeam && !this.hasPermission(user, 'create-c')) {
+        const outsideTeamOrMain = !room.teamId || Boolean(room.teamMain);
+        if (value === 'c' && outsideTeamOrMain && !this.hasPermission(user, 'create-c')) {
             throw meteorError('error-action-not-allowed', 'Changing a private group to a public channel is not allowed', { ...D_TYPE });
         }
-        if (value === 'p' && !insideTeam && !this.hasPermission(user, 'create-p')) {
+        if (value === 'p' && outsideTeamOrMain && !this.hasPermission(user, 'create-p')) {
             throw meteorError('error-action-not-allowed', 'Changing a public channel to a private room is not allowed', { ...D_TYPE });
         }
         if (this.isAbacManagedRoom(room) && value !== 'p') {
             throw meteorError('error-action-not-allowed', 'Changing an ABAC managed private room to public is not allowed', { ...D_TYPE });
         }
-        if (!insideTeam) return;
+        if (outsideTeamOrMain) return;
         const team = this.s.team(room.teamId);
         const mainRoomId = team?.roomId || undefined;
-        if (value === 'c' && !this.hasAllPermissions(user, ['create-team-channel', 'create-c'], mainRoomId)) {
+        if (value === 'c' && !this.hasPermission(user, 'create-team-channel', mainRoomId)) {
             throw meteorError('error-action-not-allowed', "Changing a team's private group to a public channel is not allowed", { ...D_TYPE });
         }
-        if (value === 'p' && !this.hasAllPermissions(user, ['create-team-group', 'create-p'], mainRoomId)) {
+        if (value === 'p' && !this.hasPermission(user, 'create-team-group', mainRoomId)) {
             throw meteorError('error-action-not-allowed', "Changing a team's public channel to a private room is not allowed", { ...D_TYPE });
         }
-        if (this.isAbacManagedTeam(team) && value !== 'p') {
+        if (this.isAbacManagedTeam(team, room) && value !== 'p') {
             throw meteorError('error-action-not-allowed', 'Changing an ABAC managed private team room to public is not allowed', {
                 ...D_TYPE,
             });
         }
     }
 
-    /** A private team whose main room is ABAC-managed (§5 step 9). */
-    private isAbacManagedTeam(team: WsTeam | undefined): boolean {
-        if (!team || team.type !== 1) return false;
-        const main = this.s.room(team.roomId);
-        return Boolean(main && this.isAbacManagedRoom(main));
+    /** `isAbacManagedTeam(team, teamRoom)` of saveRoomSettings.ts: a private team, `ABAC_Enabled`, attributes on `teamRoom`. */
+    private isAbacManagedTeam(team: WsTeam | undefined, teamRoom: WsRoom): boolean {
+        return team?.type === 1 && Boolean(this.setting('ABAC_Enabled')) && Array.isArray(teamRoom.abacAttributes) && teamRoom.abacAttributes.length > 0;
     }
 
     /** The `encrypted` validator (§4 step 4). */
