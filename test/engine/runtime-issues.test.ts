@@ -53,6 +53,7 @@ interface Booted {
     controller: Controller;
     headers: Record<string, string>;
     token: string;
+    serviceToken: string;
 }
 
 /** Boots the engine with the packaged app and a short runtime timeout (restored right after install). */
@@ -87,7 +88,7 @@ async function boot(): Promise<Booted> {
         throw new Error('demo workspace without alice');
     }
     const token = workspace.createAuthToken(alice._id);
-    return { host, workspace, controller, token, headers: { 'X-User-Id': alice._id, 'X-Auth-Token': token } };
+    return { host, workspace, controller, token, serviceToken: serviceAccount.token, headers: { 'X-User-Id': alice._id, 'X-Auth-Token': token } };
 }
 
 /** What a call to the app's endpoint came to: an answer, or the engine's rejection (a timeout). */
@@ -232,10 +233,10 @@ describe('in the real engine', () => {
     );
 
     it(
-        "logs every endpoint request at debug level with its headers — the caller's X-Auth-Token — into the app's log storage and the engine's debug channel",
+        "logs every endpoint request at debug level with its headers — the caller's X-Auth-Token — into the app's log storage; the engine's debug channel prints it, forwarded headers and saved settings too",
         async () => {
             booted = await boot();
-            const { host, headers, token } = booted;
+            const { host, headers, token, serviceToken } = booted;
             // The engine's `debug` channel (the copy of `debug` the engine loads), captured instead of printed.
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const debug = require(require.resolve('debug', { paths: [ENGINE_DIR] })) as {
@@ -258,6 +259,12 @@ describe('in the real engine', () => {
                     headers,
                 });
                 expect(response.status).toEqual(expect.any(Number));
+                // A real change: the HTTP door forwards it to Rocket.Chat with the caller's credentials (interface.md §3),
+                // which can only travel as headers of an HttpBridge call.
+                const change = await host.callApi({ method: 'POST', path: 'groups.setEncrypted', body: { roomName: 'project-x', encrypted: true }, headers });
+                expect(change.status).toBe(200);
+                // An admin saving the app's settings: the new values travel to the runtime (onSettingUpdated).
+                await host.setSettings({ service_user_token: serviceToken });
             } finally {
                 debug.disable();
                 if (previousNamespaces) {
@@ -273,10 +280,16 @@ describe('in the real engine', () => {
             expect(first.severity).toBe('debug');
             expect(first.args[0]).toBe("groups.setEncrypted's api:groups.setEncrypted:post is being executed...");
             expect(first.args[1]).toMatchObject({ headers: { 'x-auth-token': token, 'x-user-id': headers['X-User-Id'] } });
-            // 2. The engine's debug channel (server/runtime/deno/AppsEngineDenoRuntime.js sendRequest) prints the request.
+            // 2. The engine's debug channel (server/runtime/deno/AppsEngineDenoRuntime.js sendRequest) prints each request.
             const sending = printed.filter((line) => line.includes('Sending message to subprocess') && line.includes('api:groups.setEncrypted:post'));
-            expect(sending).toHaveLength(1);
-            expect(sending[0]).toContain(token);
+            expect(sending).toHaveLength(2);
+            expect(sending.every((line) => line.includes(token))).toBe(true);
+            // … and the forwarded request's headers again, in the bridge call (handleBridgeMessage) — no app can avoid it.
+            const bridge = printed.filter((line) => line.includes('Handling bridge message') && line.includes('getHttpBridge'));
+            expect(bridge.length).toBeGreaterThan(0);
+            expect(bridge.some((line) => line.includes(token))).toBe(true);
+            // The same channel prints the app's settings as they are saved: the service account's token too.
+            expect(printed.some((line) => line.includes('onSettingUpdated') && line.includes(serviceToken))).toBe(true);
         },
         30000,
     );
