@@ -1,4 +1,4 @@
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -12,8 +12,9 @@ import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
 import type { OperationInput, Outcome } from '../operations/types';
 import { summarizePlan } from '../ui/plan';
-import { CallerGateway, isSuccess } from '../workspace/forward';
+import { CallerGateway, callerCredentials, isSuccess } from '../workspace/forward';
 import type { ForwardedAnswer } from '../workspace/forward';
+import { mapJson } from '../workspace/json';
 import { ServerSettings } from '../workspace/serverSettings';
 
 export type RequestBody = Readonly<Record<string, unknown>>;
@@ -53,6 +54,28 @@ export function withoutDryRun(body: RequestBody): Record<string, unknown> {
 }
 
 /**
+ * The Apps-Engine runtime logs every endpoint request at debug level, headers included, in the request's log
+ * (`deno-runtime/handlers/api-handler.ts`: `logger.debug(…, requestData)`), which Rocket.Chat stores with the app's
+ * logs: the caller's token would sit there. That log is the one `this.app.getLogger()` gives the endpoint, and it is
+ * stored only after the request: the caller's secrets are replaced in its entries before anything else runs. A
+ * runtime without such entries is left alone.
+ */
+export function scrubRequestLog(logger: ILogger, secrets: ReadonlyArray<string>): void {
+    const entries = (logger as unknown as { entries?: unknown }).entries;
+    const wanted = secrets.filter((secret) => secret.length > 0);
+    if (!Array.isArray(entries) || wanted.length === 0) {
+        return;
+    }
+    const clean = (text: string): string => wanted.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+    for (const entry of entries as unknown[]) {
+        if (entry && typeof entry === 'object' && Array.isArray((entry as { args?: unknown }).args)) {
+            const logged = entry as { args: unknown[] };
+            logged.args = logged.args.map((arg) => mapJson(arg, (leaf) => (typeof leaf === 'string' ? clean(leaf) : leaf), clean));
+        }
+    }
+}
+
+/**
  * The door of every endpoint (interface.md §3): `POST` with a JSON-object body, the caller is `request.user` (never
  * a user id from the body).
  * - A real change is Rocket.Chat's to decide: it is forwarded to Rocket.Chat's own endpoint with the caller's
@@ -76,6 +99,8 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
 
     public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         try {
+            const credentials = callerCredentials(request);
+            scrubRequestLog(this.app.getLogger(), credentials ? credentials.secrets : []);
             const user: IUser | undefined = request.user;
             if (!user) {
                 throw new AppError('not-logged-in');
