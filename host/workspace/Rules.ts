@@ -6,7 +6,7 @@
  *
  * Everything works on the stored documents (`Store`); callers copy before handing anything out.
  */
-import { translatePrivacy } from './defaults';
+import { ENTERPRISE_ROLE_RESTRICTIONS, translatePrivacy } from './defaults';
 import { D_E2E, D_EDIT, D_TYPE, failure, meteorError, notImplemented, RestError } from './errors';
 import { objectId, randomId } from './ids';
 import { clone } from './json';
@@ -85,11 +85,27 @@ export class Rules {
         return roles;
     }
 
-    /** `hasPermission(user, P, scope?)`: granted iff the permission table lists one of the user's roles for `P`. */
+    /**
+     * `hasPermission(user, P, scope?)` → upstream `rolesHasPermission` (`apps/meteor/server/services/authorization/service.ts`):
+     * first `AuthorizationUtils.isPermissionRestrictedForRoleList(P, roles)` (`apps/meteor/app/authorization/lib/AuthorizationUtils.ts`:
+     * any role of the set — global or room — with a whitelist that lacks `P` denies it; on a licensed workspace `guest`
+     * has one), then granted iff the permission table lists one of the roles for `P`.
+     */
     hasPermission(user: WsUser, permission: string, scopeRid?: string): boolean {
+        const roles = this.rolesOf(user, scopeRid);
+        if (this.isPermissionRestrictedForRoleList(permission, roles)) return false;
         const doc = this.s.permission(permission);
         if (!doc) return false;
-        return this.rolesOf(user, scopeRid).some((role) => doc.roles.includes(role));
+        return roles.some((role) => doc.roles.includes(role));
+    }
+
+    /** `AuthorizationUtils.isPermissionRestrictedForRoleList` with the whitelists a licensed workspace registers. */
+    isPermissionRestrictedForRoleList(permission: string, roles: readonly string[]): boolean {
+        if (this.s.state.enterprise !== true) return false;
+        return roles.some((role) => {
+            const whitelist = ENTERPRISE_ROLE_RESTRICTIONS[role];
+            return Boolean(whitelist?.length) && !whitelist.includes(permission);
+        });
     }
 
     /** "All of P1, P2…" with the same role set. */

@@ -355,6 +355,20 @@ export class Workspace {
         this.changed();
     }
 
+    /**
+     * Installs (true) or removes (false) an enterprise license: with one, the EE role restrictions apply (a `guest`
+     * gets only `view-d-room`, `view-joined-room`, `view-p-room`, `start-discussion`, `mobile-upload-file`).
+     */
+    setEnterprise(licensed: boolean): void {
+        this.store.state.enterprise = licensed === true;
+        this.store.now();
+        this.changed();
+    }
+
+    isEnterprise(): boolean {
+        return this.store.state.enterprise === true;
+    }
+
     getSetting(id: string): unknown {
         return clone(this.store.state.settings[id]);
     }
@@ -600,6 +614,7 @@ export class Workspace {
             removedPermissions: docs<{ _id: string; _deletedAt: Date }>('removedPermissions'),
             settings: clone(settings as Record<string, unknown>),
             messages: docs<WsMessage>('messages'),
+            ...(input.enterprise === true ? { enterprise: true } : {}),
         };
         for (const u of state.users) {
             if (typeof u._id !== 'string' || typeof u.username !== 'string') {

@@ -182,6 +182,16 @@ export const DEFAULT_PERMISSIONS: ReadonlyArray<{ readonly _id: string; readonly
     { _id: 'mark-message-as-important', roles: ['admin', 'owner', 'important-message-marker'] },
 ];
 
+/**
+ * What a `guest` may do on a licensed workspace (upstream `apps/meteor/ee/app/authorization/lib/guestPermissions.ts`,
+ * registered by the EE license service with `Authorization.addRoleRestrictions('guest', guestPermissions)` when
+ * `isEnterprise()`).
+ */
+export const GUEST_PERMISSIONS: readonly string[] = ['view-d-room', 'view-joined-room', 'view-p-room', 'start-discussion', 'mobile-upload-file'];
+
+/** Role → permission whitelist of a licensed workspace (`AuthorizationUtils.addRolePermissionWhiteList`). */
+export const ENTERPRISE_ROLE_RESTRICTIONS: Readonly<Record<string, readonly string[]>> = { guest: GUEST_PERMISSIONS };
+
 /** The settings an empty workspace starts with. */
 export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
     E2E_Enable: false,

@@ -7,6 +7,9 @@
  *
  * ```jsonc
  * {
+ *   // A licensed (enterprise) workspace: the EE role restrictions apply (guest whitelist). Default true.
+ *   "enterprise": true,
+ *
  *   // Server settings, merged over the defaults (E2E_Enable: false, ABAC_Enabled: false,
  *   // Site_Url: "http://localhost:3000", Language: "en", Accounts_BlockedUsernameList: "",
  *   // Accounts_SystemBlockedUsernameList: "administrator,system,user").
@@ -82,7 +85,7 @@ export const DEMO_SEED = {
  * account `group-admin.service` (admin, user) with a personal access token; private group `project-x` (alice owner,
  * bob moderator, carol member); public default channel `general` (everyone); archived private group `old-stuff`
  * (alice owner, bob member); private team `eng` (main room `eng`: alice owner, bob, carol) with the private room
- * `eng-secrets` (alice owner, bob member); `E2E_Enable: true`.
+ * `eng-secrets` (alice owner, bob member); `E2E_Enable: true`; licensed (enterprise: guest restrictions apply).
  */
 export function demoWorkspace(): SeededWorkspace {
     return workspaceFromSeed(DEMO_SEED);
@@ -113,7 +116,7 @@ const ROOM_KEYS = [
 ];
 const TEAM_KEYS = ['name', 'mainRoom', 'owner', 'members'];
 const SERVICE_KEYS = ['username', 'name', 'roles', 'token'];
-const TOP_KEYS = ['settings', 'users', 'rooms', 'teams', 'serviceAccount'];
+const TOP_KEYS = ['enterprise', 'settings', 'users', 'rooms', 'teams', 'serviceAccount'];
 
 /** Validates a seed (format above) and builds its workspace. */
 export function workspaceFromSeed(json: unknown): SeededWorkspace {
@@ -148,6 +151,9 @@ export function workspaceFromSeed(json: unknown): SeededWorkspace {
         }
         return v as string[];
     };
+
+    // ---- license
+    const enterprise = optBool(seed, 'enterprise', 'seed') ?? true;
 
     // ---- settings
     const settings = seed.settings;
@@ -312,6 +318,7 @@ export function workspaceFromSeed(json: unknown): SeededWorkspace {
 
     // ---- build
     const workspace = Workspace.empty();
+    workspace.setEnterprise(enterprise);
     if (isObj(settings)) {
         for (const [id, value] of Object.entries(settings)) workspace.setSetting(id, value);
     }

@@ -138,6 +138,11 @@ export interface WsState {
     /** Server settings by id: `E2E_Enable`, `ABAC_Enabled`, `Site_Url`, `Language`, `Accounts_BlockedUsernameList`, … */
     settings: Record<string, unknown>;
     messages: WsMessage[];
+    /**
+     * A valid enterprise license is installed (`License.hasValidLicense()` / `isEnterprise()`): the EE role restrictions
+     * apply (`guest` limited to its whitelist). Absent = community edition.
+     */
+    enterprise?: boolean;
 }
 
 /** `T` as JSON carries it: every `Date` becomes its ISO string. */

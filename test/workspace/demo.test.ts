@@ -125,7 +125,7 @@ describe('workspaceFromSeed()', () => {
         }
         expect(message.split('\n')).toEqual([
             'Invalid workspace seed:',
-            ' - seed.extra: unknown key (allowed: settings, users, rooms, teams, serviceAccount)',
+            ' - seed.extra: unknown key (allowed: enterprise, settings, users, rooms, teams, serviceAccount)',
             ' - users[1].username: "A" is defined twice',
             ' - users[2].username: is required',
             ' - rooms[0].type: must be "private", "p", "public" or "c"',
