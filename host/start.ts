@@ -1,7 +1,8 @@
 /**
  * `npm start`: a local Rocket.Chat workspace to try Group Admin in, with no server.
  *
- * 1. packages the app (scripts/package.mjs) unless `--no-package` and the zip exists;
+ * 1. packages the app (scripts/package.mjs --if-changed: the last zip is reused when nothing it is built from changed)
+ *    unless `--no-package` and the zip exists; the zip lives in `dist/` (or `$GROUP_ADMIN_DIST`, for tests);
  * 2. loads the workspace: the `--data` file if it exists, else `--seed`, else the demo workspace;
  * 3. serves HTTP on 127.0.0.1 (`--port`): the app's endpoints and the workspace's REST API (host/server/http.ts);
  * 4. boots the real Apps-Engine (Deno runtime), installs the zip and configures the app's service account;
@@ -11,7 +12,7 @@
  * SIGINT / SIGTERM (and `:quit`, Ctrl-D, end of piped input) stop it cleanly: HTTP server closed, Deno process ended,
  * the `--data` file flushed, exit code 0.
  */
-import { execFile } from 'child_process';
+import { spawn } from 'child_process';
 import type { ChildProcess } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import path from 'path';
@@ -19,6 +20,7 @@ import path from 'path';
 import { ChatSession, pickRoom, pickUser } from './chat/ChatSession';
 import { TerminalChat } from './chat/terminal';
 import { EngineHost } from './engine/EngineHost';
+import type { Delivery } from './engine/EngineHost';
 import { DataFile, readDataFile } from './server/dataFile';
 import type { DataFileContent } from './server/dataFile';
 import { guideText, readyLine } from './server/guide';
@@ -57,22 +59,45 @@ function readAppInfo(): AppInfo {
     return JSON.parse(readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as AppInfo;
 }
 
-/** Runs scripts/package.mjs in a child process; resolves with its summary line. */
-function packageApp(life: Lifecycle): Promise<string> {
+/**
+ * Runs `scripts/package.mjs --if-changed` in a child process: it reuses the zip when nothing it is built from changed
+ * and otherwise rebuilds it, saying which in one line (and why it rebuilds). Its lines are passed to `say` as they come.
+ */
+function packageApp(life: Lifecycle, outDir: string, say: (line: string) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-        life.packaging = execFile(
-            process.execPath,
-            [path.join(ROOT, 'scripts', 'package.mjs')],
-            { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, FORCE_COLOR: '0' } },
-            (error, stdout, stderr) => {
-                life.packaging = undefined;
-                if (error) {
-                    reject(new Error(`packaging the app failed:\n${String(stderr || stdout || error.message).trim()}`));
-                    return;
-                }
-                resolve(String(stdout).trim().split('\n').pop() ?? '');
-            },
-        );
+        const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--if-changed', '--out', outDir], {
+            cwd: ROOT,
+            env: { ...process.env, FORCE_COLOR: '0' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        life.packaging = child;
+        let pending = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8');
+        child.stderr.setEncoding('utf8');
+        child.stdout.on('data', (chunk: string) => {
+            pending += chunk;
+            const lines = pending.split('\n');
+            pending = lines.pop() ?? '';
+            for (const line of lines) {
+                say(line);
+            }
+        });
+        child.stderr.on('data', (chunk: string) => {
+            stderr += chunk;
+        });
+        child.on('error', reject);
+        child.on('close', (code, signal) => {
+            life.packaging = undefined;
+            if (pending) {
+                say(pending);
+            }
+            if (code !== 0) {
+                reject(new Error(`packaging the app failed${signal ? ` (${signal})` : ''}:\n${stderr.trim() || `exit code ${String(code)}`}`));
+                return;
+            }
+            resolve();
+        });
     });
 }
 
@@ -112,6 +137,7 @@ class Lifecycle {
     enginePending?: Promise<EngineHost>;
     dataFile?: DataFile;
     chat?: TerminalChat;
+    onDelivery?: (delivery: Delivery) => void;
     unsubscribe: Array<() => void> = [];
     private stopping?: Promise<void>;
 
@@ -224,11 +250,12 @@ async function main(argv: string[]): Promise<number | undefined> {
 
     try {
         const app = readAppInfo();
-        const zipPath = path.join(ROOT, 'dist', `${app.nameSlug}_${app.version}.zip`);
+        const distDir = process.env.GROUP_ADMIN_DIST ? path.resolve(process.env.GROUP_ADMIN_DIST) : path.join(ROOT, 'dist');
+        const zipPath = path.join(distDir, `${app.nameSlug}_${app.version}.zip`);
         if (options.package || !existsSync(zipPath)) {
-            say(options, `Packaging ${app.name}…`);
-            const summary = await packageApp(life);
-            say(options, summary);
+            await packageApp(life, distDir, (line) => say(options, line));
+        } else {
+            say(options, `package: ${path.relative(ROOT, zipPath)} used as it is (--no-package)`);
         }
         if (life.isStopping) {
             return undefined;
@@ -282,7 +309,12 @@ async function main(argv: string[]): Promise<number | undefined> {
         }
 
         say(options, 'Starting the Apps-Engine (Deno runtime) and installing the app…');
-        life.enginePending = EngineHost.start({ workspace, extraOrigins: [`http://localhost:${port}`] });
+        life.enginePending = EngineHost.start({
+            workspace,
+            extraOrigins: [`http://localhost:${port}`],
+            // Ephemeral messages and dialogs the app sends: the chat shows those that arrive outside a command.
+            onDelivery: (delivery) => life.onDelivery?.(delivery),
+        });
         const host = await life.enginePending;
         if (life.isStopping) {
             return undefined;
@@ -314,6 +346,10 @@ async function main(argv: string[]): Promise<number | undefined> {
                     appId,
                     serviceUserId: serviceAccount.userId,
                     commands: host.commands(),
+                    endpoints: host
+                        .endpoints()
+                        .filter((e) => e.methods.some((m) => m.toLowerCase() === 'get'))
+                        .map((e) => e.path),
                     chatUser: options.chat ? chatUser : undefined,
                     chatRoom: options.chat ? chatRoom : undefined,
                     curlUser: { username: chatUser.username, userId: chatUser._id, token: curlToken },
@@ -343,6 +379,10 @@ async function main(argv: string[]): Promise<number | undefined> {
             const chat = new TerminalChat(session, { input: process.stdin, output: process.stdout });
             life.chat = chat;
             life.unsubscribe.push(workspace.onChange(() => chat.notifyChange()));
+            life.onDelivery = (delivery) => {
+                session.noteDelivery(delivery);
+                chat.notifyChange();
+            };
             const end = await chat.run();
             if (!life.isStopping) {
                 stopAndExit(end === 'interrupt' ? 'Ctrl-C' : end === 'quit' ? ':quit' : 'end of input', 0);

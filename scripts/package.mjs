@@ -6,10 +6,16 @@
  * `requiredApiVersion` when it disagrees with the engine devDependency) or if the zip holds anything unexpected or
  * exceeds 100 KB.
  *
- * Usage: node scripts/package.mjs [--app <folder>] [--out <folder>]   (defaults: the repo root, dist/)
+ * Beside the zip it writes `<zip>.inputs.json`: a hash of every shipped file and of the packaging toolchain (see
+ * stage.mjs). With `--if-changed` (what `npm start` and the test setup use) it builds only when that record is missing
+ * or differs from the sources as they are now, and says in one line which it did and why. `--check` only says it
+ * (exit code 0: the package is up to date, 1: it would be rebuilt).
+ *
+ * Usage: node scripts/package.mjs [--app <folder>] [--out <folder>] [--if-changed | --check]
+ *        (defaults: the repo root, dist/)
  */
 import { execFileSync } from 'node:child_process';
-import { stageApp, root } from './stage.mjs';
+import { packageState, root, shippedFiles, stageApp, toolchain, writeManifest } from './stage.mjs';
 import { mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -22,13 +28,34 @@ const option = (name, fallback) => {
 const appDir = option('--app', root);
 const outDir = option('--out', path.join(root, 'dist'));
 const MAX_BYTES = 100 * 1024;
+const ifChanged = args.includes('--if-changed');
+const checkOnly = args.includes('--check');
+const rel = (file) => path.relative(process.cwd(), file);
 
 const require = createRequire(import.meta.url);
 const AdmZip = require('adm-zip');
 
+if (ifChanged || checkOnly) {
+    const appJson = JSON.parse(readFileSync(path.join(appDir, 'app.json'), 'utf8'));
+    const zipPath = path.join(outDir, `${appJson.nameSlug}_${appJson.version}.zip`);
+    const state = packageState(appDir, zipPath);
+    if (state.fresh) {
+        console.log(`package: ${rel(zipPath)} is up to date (nothing it is built from changed): reused`);
+        process.exit(0);
+    }
+    if (checkOnly) {
+        console.log(`package: ${rel(zipPath)} would be rebuilt (${state.reason})`);
+        process.exit(1);
+    }
+    console.log(`package: rebuilding ${rel(zipPath)} (${state.reason})`);
+}
+
 const staging = stageApp(appDir);
 try {
     const committedAppJson = JSON.parse(readFileSync(path.join(appDir, 'app.json'), 'utf8'));
+    // What this build is made of: the staged copy (not the working tree, which may change while rc-apps runs).
+    const builtFrom = shippedFiles(staging);
+    const tools = toolchain();
     const cli = path.join(root, 'node_modules', '.bin', 'rc-apps');
     try {
         execFileSync(cli, ['package'], { cwd: staging, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
@@ -71,7 +98,8 @@ try {
     if (size > MAX_BYTES) {
         throw new Error(`package: ${path.relative(root, target)} is ${size} bytes, over the ${MAX_BYTES}-byte limit`);
     }
-    console.log(`package: ${path.relative(process.cwd(), target)} (${size} bytes, ${zip.getEntries().length} entries)`);
+    writeManifest(target, builtFrom, tools);
+    console.log(`package: ${rel(target)} (${size} bytes, ${zip.getEntries().length} entries)`);
 } finally {
     rmSync(staging, { recursive: true, force: true });
 }

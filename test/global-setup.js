@@ -1,4 +1,5 @@
-// Once per test run: builds the app zip exactly as `npm run package` does (engine tests install that zip), and
+// Once per test run: builds the app zip exactly as `npm run package` does (engine tests install that zip) — or reuses
+// the last one when nothing it is built from changed (scripts/package.mjs --if-changed says which, and why) — and
 // opens the run-wide service-token audit (host/engine/secretAudit.ts) that test/global-teardown.js closes.
 const { execFileSync } = require('child_process');
 const { mkdtempSync } = require('fs');
@@ -12,5 +13,5 @@ module.exports = async () => {
         return;
     }
     const root = path.resolve(__dirname, '..');
-    execFileSync(process.execPath, [path.join(root, 'scripts', 'package.mjs')], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'package.mjs'), '--if-changed'], { cwd: root, stdio: 'inherit' });
 };

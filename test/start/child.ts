@@ -1,6 +1,7 @@
 /**
  * Runs `npm start` (host/start.ts through the tsx CLI, as `npm start` does) in a child process and talks to it over
- * real HTTP and stdin. The zip is built by jest's global setup, so children start with `--no-package`.
+ * real HTTP and stdin. The zip is built by jest's global setup, so children start with `--no-package` (unless a test
+ * is about packaging).
  */
 import { spawn } from 'child_process';
 import type { ChildProcessWithoutNullStreams } from 'child_process';
@@ -175,10 +176,14 @@ export class StartedWorkspace {
     }
 }
 
-/** Starts `npm start -- --no-package --port 0 …args`; `ready` waits for the ready line. */
-export function launch(args: string[], options: { env?: Record<string, string> } = {}): StartedWorkspace {
+/**
+ * Starts `npm start -- --no-package --port 0 …args`; `ready` waits for the ready line. `package: true` leaves out
+ * `--no-package` (the package step runs: reuse or rebuild).
+ */
+export function launch(args: string[], options: { env?: Record<string, string>; package?: boolean } = {}): StartedWorkspace {
     const hasPort = args.some((a) => a === '--port' || a.startsWith('--port='));
-    const child = spawn(process.execPath, [TSX_CLI, 'host/start.ts', '--no-package', ...(hasPort ? [] : ['--port', '0']), ...args], {
+    const packageFlag = options.package ? [] : ['--no-package'];
+    const child = spawn(process.execPath, [TSX_CLI, 'host/start.ts', ...packageFlag, ...(hasPort ? [] : ['--port', '0']), ...args], {
         cwd: ROOT,
         env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...(options.env ?? {}) },
         stdio: ['pipe', 'pipe', 'pipe'],
