@@ -4,6 +4,11 @@
  * real engine) and prints the ephemeral reply plus every new message (Rocket.Chat's system messages); a line starting
  * with `:` is a chat command (`:help`); anything else is posted as a chat message.
  *
+ * Messages that arrive in a room the current user can see (a room they are a member of, or the room they are in) are
+ * shown as they arrive — with their time and room — and so are ephemeral messages the app sends them outside a command
+ * (`liveUpdate`, called by the terminal on every workspace change and delivery). A command's own output includes the
+ * messages it caused.
+ *
  * The terminal wiring (readline, history, completion display) is in terminal.ts.
  */
 import { randomUUID } from 'crypto';
@@ -11,7 +16,7 @@ import { randomUUID } from 'crypto';
 import type { CommandRun, Delivery } from '../engine/EngineHost';
 import type { WsMessage, WsRoom, WsUser } from '../workspace/model';
 import type { Workspace } from '../workspace/Workspace';
-import { hang, messageLine, roomKind, table, teamLabel } from './render';
+import { clock, hang, messageLine, roomKind, table, teamLabel, userLabel } from './render';
 
 /** What the chat needs from the engine host. */
 export interface ChatEngine {
@@ -129,6 +134,10 @@ export class ChatSession {
     private roomId = '';
     /** Ids of messages already shown or present at start: only newer ones are printed. */
     private readonly seen = new Set<string>();
+    /** Ephemeral messages and dialogs the app sent outside a command run, not shown yet. */
+    private pending: Delivery[] = [];
+    /** Deliveries a command run already showed (the engine reports them both live and in the run). */
+    private readonly handled = new WeakSet<Delivery>();
     private busy = false;
 
     constructor(private readonly options: ChatSessionOptions) {
@@ -253,17 +262,9 @@ export class ChatSession {
         const run = await this.options.engine.runCommand(line, this.userId, room._id, randomUUID());
         const out: string[] = [];
         for (const delivery of run.deliveries) {
-            if (delivery.toUserId !== this.userId) {
-                continue;
-            }
-            if (delivery.kind === 'ephemeral') {
-                const label = '(only you) ';
-                out.push(`${label}${hang(delivery.text ?? '', ' '.repeat(label.length))}`);
-            } else {
-                out.push(
-                    `(only you) The app opened ${interactionTitle(delivery)} to confirm. A terminal cannot show it: ` +
-                        (this.options.confirmChanges ? 'restart without --confirm to act at once.' : 'nothing was changed.'),
-                );
+            this.handled.add(delivery);
+            if (delivery.toUserId === this.userId) {
+                out.push(this.deliveryText(delivery));
             }
         }
         if (run.error) {
@@ -272,8 +273,27 @@ export class ChatSession {
         if (!out.length) {
             out.push('(no reply)');
         }
-        out.push(...this.takeNewMessages(true).map((m) => m.text));
+        out.push(...this.takeNews());
         this.print(out.join('\n'));
+    }
+
+    /** `(only you) …`: an ephemeral reply, or the note that the app opened a dialog a terminal cannot show. */
+    private deliveryText(delivery: Delivery): string {
+        const label = '(only you) ';
+        if (delivery.kind === 'ephemeral') {
+            return `${label}${hang(delivery.text ?? '', ' '.repeat(label.length))}`;
+        }
+        return (
+            `${label}The app opened ${interactionTitle(delivery)} to confirm. A terminal cannot show it: ` +
+            (this.options.confirmChanges ? 'restart without --confirm to act at once.' : 'nothing was changed.')
+        );
+    }
+
+    /** The engine reports every ephemeral message and dialog the app sends; those outside a command run wait here. */
+    noteDelivery(delivery: Delivery): void {
+        if (!this.handled.has(delivery)) {
+            this.pending.push(delivery);
+        }
     }
 
     private postChat(text: string): void {
@@ -292,41 +312,59 @@ export class ChatSession {
         }
         this.options.postMessage(room._id, this.userId, text);
         // Your own message is not echoed back; anything else that appeared meanwhile is.
-        const others = this.takeNewMessages(true).filter((m) => !(m.message.u?._id === this.userId && !m.message.t && m.message.msg === text));
+        const others = this.takeNews((m) => !(m.u?._id === this.userId && !m.t && m.msg === text));
         if (others.length) {
-            this.print(others.map((m) => m.text).join('\n'));
+            this.print(others.join('\n'));
         }
+    }
+
+    /** Whether the current user sees `room`'s messages: a member, or it is the room they are in. */
+    private sees(room: WsRoom): boolean {
+        return room._id === this.roomId || !!this.ws.getSubscription(room._id, this.userId);
     }
 
     /**
-     * Messages nobody has been shown yet, oldest first, marked as shown. Messages of another room carry its name.
-     * `everywhere` = all rooms; otherwise only the current room (others stay unseen until you look).
+     * What arrived since it was last asked, oldest first, as lines with time and room (`12:04:05 #project-x * …`):
+     * new messages of the rooms the current user sees, and ephemeral messages the app sent them outside a command.
+     * Everything new is marked as seen, shown or not (messages of other rooms never come later in a burst: `:log` shows
+     * them). `keep` drops messages not to show (your own line, just typed).
      */
-    takeNewMessages(everywhere: boolean): Array<{ message: WsMessage; text: string }> {
+    takeNews(keep: (message: WsMessage) => boolean = () => true): string[] {
         const ws = this.ws;
-        const fresh: Array<{ message: WsMessage; room: WsRoom }> = [];
-        const rooms = everywhere ? ws.listRooms() : [this.room].filter((r): r is WsRoom => !!r);
-        for (const room of rooms) {
+        const fresh: Array<{ at: number; text: string }> = [];
+        for (const room of ws.listRooms()) {
+            const visible = this.sees(room);
             for (const message of ws.getMessages(room._id)) {
-                if (!this.seen.has(message._id)) {
-                    fresh.push({ message, room });
+                if (this.seen.has(message._id)) {
+                    continue;
+                }
+                this.seen.add(message._id);
+                if (visible && keep(message)) {
+                    fresh.push({ at: new Date(message.ts).getTime(), text: messageLine(message, { time: true, room: room.name || room._id }) });
                 }
             }
         }
-        fresh.sort((a, b) => new Date(a.message.ts).getTime() - new Date(b.message.ts).getTime());
-        return fresh.map(({ message, room }) => {
-            this.seen.add(message._id);
-            return { message, text: messageLine(message, { room: room._id === this.roomId ? undefined : room.name }) };
-        });
+        const deliveries = this.pending.filter((d) => !this.handled.has(d));
+        this.pending = [];
+        for (const delivery of deliveries) {
+            this.handled.add(delivery);
+            if (delivery.toUserId !== this.userId) {
+                continue;
+            }
+            const room = delivery.roomId ? ws.getRoom(delivery.roomId) : undefined;
+            const where = room ? `#${room.name || room._id} ` : '';
+            fresh.push({ at: delivery.at.getTime(), text: `${clock(delivery.at)} ${where}${this.deliveryText(delivery)}` });
+        }
+        return fresh.sort((x, y) => x.at - y.at).map((f) => f.text);
     }
 
-    /** New messages of the current room as text (for live display while idle), or undefined when there are none. */
+    /** What arrived while idle (see {@link takeNews}), or undefined when nothing did or a line is being handled. */
     liveUpdate(): string | undefined {
         if (this.busy) {
             return undefined;
         }
-        const fresh = this.takeNewMessages(false);
-        return fresh.length ? fresh.map((m) => m.text).join('\n') : undefined;
+        const fresh = this.takeNews();
+        return fresh.length ? fresh.join('\n') : undefined;
     }
 
     // ------------------------------------------------------------------ meta commands
@@ -436,22 +474,47 @@ export class ChatSession {
                 this.roleIn(room, this.user),
             ]);
         }
-        return table(rows, '');
+        // Members are everyone subscribed, as Rocket.Chat counts them: say where the app's own accounts are among them.
+        const notes: string[] = [];
+        for (const user of ws.listUsers().filter((u) => u._id === this.options.serviceUserId || u.type === 'app')) {
+            const where = rooms.filter((r) => ws.getSubscription(r._id, user._id)).map((r) => `#${r.name || r._id}`);
+            if (where.length) {
+                notes.push(`members include ${userLabel(user, this.options.serviceUserId)} in ${where.join(', ')}`);
+            }
+        }
+        return [table(rows, ''), ...notes.map((n) => `(${n})`)].join('\n');
     }
 
     private showLog(args: string[]): void {
-        let room = this.room;
+        const usage = ':log [room] [n]';
+        if (args.length > 2) {
+            this.print(`! Usage: ${usage}`);
+            return;
+        }
+        // The count is the argument that looks like a number (`0`, `-3`, `2.5`); with two, the second unless only the
+        // first does. A room named like a number is written `#2024`.
+        const numeric = (arg: string): boolean => /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(arg);
+        let roomArg: string | undefined;
+        let countArg: string | undefined;
+        if (args.length === 2) {
+            [roomArg, countArg] = numeric(args[0]) && !numeric(args[1]) ? [args[1], args[0]] : [args[0], args[1]];
+        } else if (args.length === 1) {
+            [roomArg, countArg] = numeric(args[0]) ? [undefined, args[0]] : [args[0], undefined];
+        }
         let count = 10;
-        for (const arg of args) {
-            if (/^\d+$/.test(arg)) {
-                count = Math.max(1, Number(arg));
-            } else {
-                const found = this.findRoom(arg);
-                if (!found) {
-                    this.print(`! There is no room "${arg}"`);
-                    return;
-                }
-                room = found;
+        if (countArg !== undefined) {
+            count = /^\d+$/.test(countArg) ? Number(countArg) : NaN;
+            if (!Number.isSafeInteger(count) || count < 1) {
+                this.print(`! ${usage}: the number of messages must be a positive whole number, not "${countArg}"`);
+                return;
+            }
+        }
+        let room = this.room;
+        if (roomArg !== undefined) {
+            room = this.findRoom(roomArg);
+            if (!room) {
+                this.print(`! There is no room "${roomArg}" — :rooms lists them`);
+                return;
             }
         }
         if (!room) {
@@ -479,7 +542,8 @@ export class ChatSession {
             lines.push(`Room #${room.name}: ${this.describeRoom(room)}; you are ${this.roleIn(room, user)}.`);
             const members = this.ws.getMembers(room._id).map((m) => {
                 const role = this.roleIn(room, m);
-                return role === 'member' ? m.username : `${m.username} (${role})`;
+                const label = userLabel(m, this.options.serviceUserId);
+                return role === 'member' ? label : `${label} (${role})`;
             });
             lines.push(`Members: ${members.join(', ') || '-'}`);
         }
@@ -489,8 +553,7 @@ export class ChatSession {
     private usersTable(): string {
         const rows = [['user', 'name', 'roles', 'rooms']];
         for (const user of this.ws.listUsers()) {
-            const label = user._id === this.options.serviceUserId ? `${user.username} (the app's service account)` : user.username;
-            rows.push([label, user.name, user.roles.join(', '), String(this.roomsOf(user).length)]);
+            rows.push([userLabel(user, this.options.serviceUserId), user.name, user.roles.join(', '), String(this.roomsOf(user).length)]);
         }
         return table(rows, '');
     }

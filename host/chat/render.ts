@@ -2,7 +2,7 @@
  * Text rendering for the terminal chat: messages (system messages in Rocket.Chat's English wording), room
  * descriptions and simple tables. Pure functions over the workspace's documents.
  */
-import type { WsMessage, WsRoom, WsTeam } from '../workspace/model';
+import type { WsMessage, WsRoom, WsTeam, WsUser } from '../workspace/model';
 
 /** Rocket.Chat's English text of a system message (`t`), with the sender's username. */
 export function systemMessageText(message: Pick<WsMessage, 't' | 'msg' | 'u'>): string {
@@ -54,7 +54,7 @@ export function systemMessageText(message: Pick<WsMessage, 't' | 'msg' | 'u'>): 
     }
 }
 
-function clock(ts: Date | string): string {
+export function clock(ts: Date | string): string {
     const date = ts instanceof Date ? ts : new Date(ts);
     if (Number.isNaN(date.getTime())) {
         return '--:--:--';
@@ -123,4 +123,15 @@ export function table(rows: string[][], indent = '  '): string {
 /** Indents every line but the first by `pad`. */
 export function hang(text: string, pad: string): string {
     return text.split('\n').join(`\n${pad}`);
+}
+
+/** `group-admin.service (the app's service account)`, `group-admin.bot (the app's bot)`, else the username. */
+export function userLabel(user: Pick<WsUser, '_id' | 'username' | 'type'>, serviceUserId: string | undefined): string {
+    if (user._id === serviceUserId) {
+        return `${user.username} (the app's service account)`;
+    }
+    if (user.type === 'app') {
+        return `${user.username} (the app's bot)`;
+    }
+    return user.username;
 }

@@ -1,7 +1,8 @@
 /**
  * Wires a {@link ChatSession} to a terminal with `readline`: the `alice@project-x>` prompt, line history (↑/↓),
- * tab completion, and live display of messages that arrive while you are idle (for example a system message caused by
- * a curl call from another terminal).
+ * tab completion, and live display of what arrives while you are idle or typing (a system message caused by a curl
+ * call from another terminal, the app bot's announcement, a message in another of your rooms): the line being typed
+ * is cleared, the message printed with its time and room, and the prompt redrawn with the partial input.
  *
  * When the input is not a terminal (a pipe, a file), lines are read one after another, each echoed after the prompt so
  * the output reads as a transcript, and the chat ends at end of input.
@@ -72,7 +73,7 @@ export class TerminalChat {
         this.options.output.write(`${text}\n`);
     };
 
-    /** Something changed in the workspace: show new messages of the current room if the user is idle. */
+    /** Something changed in the workspace (or the app sent an ephemeral message): show what is new, unless busy. */
     notifyChange(): void {
         if (this.liveTimer || this.closed) {
             return;
@@ -109,6 +110,11 @@ export class TerminalChat {
             if (result === 'quit') {
                 this.close();
                 return 'quit';
+            }
+            // What arrived after the line's own output was printed, while it was still being handled.
+            const late = this.session.liveUpdate();
+            if (late) {
+                this.options.output.write(`${late}\n`);
             }
             showPrompt();
         }

@@ -1,8 +1,9 @@
 /**
- * The short guide `npm start` prints once the workspace is ready: who you are, the users and their password, the
- * rooms, and curl lines that work as they are (with a real login token of the chat user).
+ * The short guide `npm start` prints once the workspace is ready: who you are, the users and how each logs in, the
+ * rooms, and curl lines that work as they are when pasted (with a real login token of the chat user), broken with
+ * ` \` continuations so that no line is wider than 100 columns.
  */
-import { roomKind, table, teamLabel } from '../chat/render';
+import { roomKind, table, teamLabel, userLabel } from '../chat/render';
 import type { WsRoom, WsUser } from '../workspace/model';
 import type { Workspace } from '../workspace/Workspace';
 
@@ -17,6 +18,8 @@ export interface GuideInput {
     chatRoom?: WsRoom;
     /** The user the curl examples act as, with a fresh login token. */
     curlUser?: { username: string; userId: string; token: string };
+    /** The app's API endpoints that answer GET (paths), for the examples that need one (`groups.history`). */
+    endpoints?: string[];
     /** A room that user owns or moderates, for the examples (default project-x). */
     exampleRoom?: string;
     confirmChanges: boolean;
@@ -25,34 +28,81 @@ export interface GuideInput {
     loadedFromData: boolean;
 }
 
+/** Longest line of a printed shell command (continuation lines included), so it never wraps mid-token. */
+export const SHELL_WIDTH = 100;
+
 function shellQuote(text: string): string {
-    return `'${text.replace(/'/g, `'\\''`)}'`;
+    return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A shell command as lines of at most {@link SHELL_WIDTH} columns: `units` (each one or more already-quoted words that
+ * belong together, such as `-H 'X-User-Id: …'`) are packed onto lines ending in ` \`, continued with a deeper indent.
+ * The result pastes into any POSIX shell as one command. A unit longer than a line stands alone on its line.
+ */
+export function shellLines(units: string[], indent = '', width = SHELL_WIDTH): string[] {
+    const lines: string[] = [];
+    const more = `${indent}  `;
+    let current = '';
+    for (const unit of units) {
+        if (!current) {
+            current = `${indent}${unit}`;
+        } else if (`${current} ${unit} \\`.length <= width) {
+            current += ` ${unit}`;
+        } else {
+            lines.push(`${current} \\`);
+            current = `${more}${unit}`;
+        }
+    }
+    if (current) {
+        lines.push(current);
+    }
+    return lines;
 }
 
 function members(workspace: Workspace, room: WsRoom, serviceUserId: string): string {
-    const list = workspace
-        .getMembers(room._id)
-        .filter((u) => u._id !== serviceUserId)
-        .map((u) => {
-            const roles = workspace.getSubscription(room._id, u._id)?.roles ?? [];
-            return roles.length ? `${u.username} (${roles.join(', ')})` : u.username;
-        });
-    return list.length > 5 ? `${list.length} members` : list.join(', ');
+    const all = workspace.getMembers(room._id);
+    const list = all.map((u) => {
+        const roles = workspace.getSubscription(room._id, u._id)?.roles ?? [];
+        const label = userLabel(u, serviceUserId);
+        return roles.length ? `${label} (${roles.join(', ')})` : label;
+    });
+    if (list.length <= 5) {
+        return list.join(', ');
+    }
+    const apps = all.filter((u) => u._id === serviceUserId || u.type === 'app').map((u) => userLabel(u, serviceUserId));
+    return `${list.length} members${apps.length ? `, among them ${apps.join(', ')}` : ''}`;
+}
+
+/** How each person logs in: `password "demo": alice, bob`, `no password …: yann`, `inactive …: zed`. */
+function loginLines(people: WsUser[]): string[] {
+    const label = (u: WsUser): string => {
+        const roles = u.roles.filter((r) => r !== 'user');
+        return roles.length ? `${u.username} (${roles.join(', ')})` : u.username;
+    };
+    const groups = new Map<string, WsUser[]>();
+    for (const user of people) {
+        const key = !user.active
+            ? 'inactive: cannot log in'
+            : user.password === undefined || user.password === ''
+              ? 'no password, so no HTTP login (give them a "password" in the seed; the chat\'s :user works)'
+              : `password ${JSON.stringify(user.password)}`;
+        groups.set(key, [...(groups.get(key) ?? []), user]);
+    }
+    if (groups.size === 1 && [...groups.keys()][0].startsWith('password ')) {
+        const [key, users] = [...groups][0];
+        return [`Users (${key}): ${users.map(label).join(', ')}`];
+    }
+    if (!groups.size) {
+        return ['Users: none (only the app\'s service account)'];
+    }
+    return ['Users and how they log in (POST /api/v1/login):', ...[...groups].map(([key, users]) => `  ${key}: ${users.map(label).join(', ')}`)];
 }
 
 export function guideText(input: GuideInput): string {
     const { workspace, baseUrl, appId } = input;
     const people = workspace.listUsers().filter((u) => u._id !== input.serviceUserId && u.type === 'user');
-    const passwords = new Set(people.map((u) => u.password).filter((p): p is string => !!p));
-    const userList = people
-        .map((u) => {
-            const roles = u.roles.filter((r) => r !== 'user');
-            const label = roles.length ? `${u.username} (${roles.join(', ')})` : u.username;
-            return passwords.size > 1 && u.password ? `${label} [${u.password}]` : label;
-        })
-        .join(', ');
-    const passwordNote =
-        passwords.size === 1 ? `password "${[...passwords][0]}"` : passwords.size > 1 ? 'password in brackets' : 'no passwords: login disabled';
+    const service = workspace.getUser(input.serviceUserId);
 
     const rooms = [...workspace.listRooms()].sort((a, b) => a.name.localeCompare(b.name));
     const roomRows = rooms.map((room) => [
@@ -79,7 +129,13 @@ export function guideText(input: GuideInput): string {
         }`,
     );
     lines.push('');
-    lines.push(`Users (${passwordNote}): ${userList}`);
+    lines.push(...loginLines(people));
+    if (service) {
+        lines.push(
+            `Service account: ${service.username} (${service.roles.join(', ') || 'no roles'}), the account the app makes its changes as,`,
+            "  so Rocket.Chat's system messages name it (it counts as a member where it is one)",
+        );
+    }
     lines.push('Rooms:');
     lines.push(table(roomRows, '  '));
     lines.push('');
@@ -87,18 +143,24 @@ export function guideText(input: GuideInput): string {
     const example = input.exampleRoom ?? 'project-x';
     if (input.curlUser) {
         const { username, userId, token } = input.curlUser;
-        const password = people.find((u) => u.username === username)?.password ?? 'demo';
-        const auth = `-H 'X-User-Id: ${userId}' -H 'X-Auth-Token: ${token}'`;
-        lines.push(`Over HTTP, as ${username} (log in for your own token; these headers already work):`);
+        const password = people.find((u) => u.username === username)?.password;
+        const auth = [`-H ${shellQuote(`X-User-Id: ${userId}`)}`, `-H ${shellQuote(`X-Auth-Token: ${token}`)}`];
+        const appUrl = `${baseUrl}/api/apps/public/${appId}`;
+        const json = ['-H', shellQuote('Content-Type: application/json')].join(' ');
+        lines.push(`Over HTTP, as ${username} (these headers already work; log in for a token of your own):`);
+        if (password) {
+            lines.push(...shellLines(['curl -s', `${baseUrl}/api/v1/login`, json, `-d ${shellQuote(JSON.stringify({ user: username, password }))}`]));
+        } else {
+            lines.push(`# ${username} has no password, so no login line: the token below was made for this run`);
+        }
         lines.push(
-            `  curl -s ${baseUrl}/api/v1/login -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify({ user: username, password }))}`,
+            ...shellLines(['curl -s', `${appUrl}/groups.setEncrypted`, ...auth, json, `-d ${shellQuote(JSON.stringify({ roomName: example, encrypted: true }))}`]),
         );
-        lines.push(
-            `  curl -s ${baseUrl}/api/apps/public/${appId}/groups.setEncrypted ${auth} -H 'Content-Type: application/json' -d ${shellQuote(
-                JSON.stringify({ roomName: example, encrypted: true }),
-            )}`,
-        );
-        lines.push(`  curl -s '${baseUrl}/api/v1/groups.info?roomName=${encodeURIComponent(example)}' ${auth}`);
+        if (input.endpoints?.includes('groups.history')) {
+            lines.push(`# who changed #${example}, newest first (GET groups.history: roomId or roomName, offset, count)`);
+            lines.push(...shellLines(['curl -s -G', `${appUrl}/groups.history`, `-d ${shellQuote(`roomName=${example}`)}`, ...auth]));
+        }
+        lines.push(...shellLines(['curl -s -G', `${baseUrl}/api/v1/groups.info`, `-d ${shellQuote(`roomName=${example}`)}`, ...auth]));
         lines.push('');
     }
     if (input.chatUser) {
@@ -106,6 +168,7 @@ export function guideText(input: GuideInput): string {
             `Chat: you are ${input.chatUser.username}${input.chatRoom ? ` in #${input.chatRoom.name}` : ''}. Try /encrypt on, then :log` +
                 ` — :help lists the chat commands, Tab completes, Ctrl-C stops.`,
         );
+        lines.push('Messages of your rooms appear as they arrive, with their time and room.');
     } else {
         lines.push('No chat (--no-chat): Ctrl-C or SIGTERM stops the workspace.');
     }

@@ -27,11 +27,30 @@ describe('the chat, line by line', () => {
         expect(out).toMatch(/Members: .*alice \(owner\).*bob \(moderator\)/);
     });
 
+    test('the banner, :rooms and :who agree on #general\'s members and say what the service account is', async () => {
+        const banner = ws.stdout.match(/#general\s+public channel\s+(\d+) members, among them group-admin\.service \(the app's service account\)/);
+        expect(banner).not.toBeNull();
+        const count = Number(banner![1]);
+        const rooms = await ws.say(':rooms', 'members include');
+        expect(rooms).toMatch(new RegExp(`#general\\s+public channel\\s+off\\s+-\\s+${count}\\s`));
+        expect(rooms).toContain("(members include group-admin.service (the app's service account) in #general)");
+        await ws.say(':room general', 'Now in #general');
+        const who = await ws.say(':who', 'Members:');
+        const members = who.split('\n').find((l) => l.startsWith('Members: '))!.slice('Members: '.length).split(', ');
+        expect(members).toHaveLength(count);
+        expect(members).toContain("group-admin.service (the app's service account)");
+        await ws.say(':room project-x', 'Now in #project-x');
+    });
+
     test('/encrypt on prints the ephemeral reply and Rocket.Chat\'s system message', async () => {
         const out = await ws.say('/encrypt on', "This room's encryption has been enabled by");
         expect(out).toContain('alice@project-x> /encrypt on');
         expect(out).toMatch(/\(only you\) .*on/i);
-        expect(out).toMatch(/\* This room's encryption has been enabled by \S+/);
+        expect(out).toMatch(/^\d\d:\d\d:\d\d #project-x \* This room's encryption has been enabled by \S+$/m);
+    });
+
+    test('the app bot announces the change in the room, shown with time and room (issue 10)', async () => {
+        await ws.waitFor(/^\d\d:\d\d:\d\d #project-x group-admin\.bot: .*@alice/m, 10000);
     });
 
     test('the change is visible over HTTP (groups.info) while the chat runs', async () => {
@@ -52,7 +71,7 @@ describe('the chat, line by line', () => {
 
     test(':log shows the room\'s recent messages, system messages in words', async () => {
         const out = await ws.say(':log', 'message(s)');
-        expect(out).toMatch(/#project-x — private group, encrypted — 1 of 1 message\(s\)/);
+        expect(out).toMatch(/#project-x — private group, encrypted — \d+ of \d+ message\(s\)/);
         expect(out).toMatch(/^ {2}\d\d:\d\d:\d\d \* This room's encryption has been enabled by \S+$/m);
     });
 
@@ -105,7 +124,28 @@ describe('the chat, line by line', () => {
         const alice = await ws.login('alice');
         const answer = await ws.app('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, alice);
         expect(answer.status).toBe(200);
-        await ws.waitFor(/^\* This room's encryption has been enabled by \S+$/m, 10000, from);
+        await ws.waitFor(/^\d\d:\d\d:\d\d #project-x \* This room's encryption has been enabled by \S+$/m, 10000, from);
+    });
+
+    test('while you type nothing, a change in another of your rooms shows up at once, with its time and room', async () => {
+        const from = ws.stdout.length;
+        const alice = await ws.login('alice');
+        const answer = await ws.app('groups.setEncrypted', { roomName: 'eng-secrets', encrypted: true }, alice);
+        expect(answer.status).toBe(200);
+        await ws.waitFor(/^\d\d:\d\d:\d\d #eng-secrets \* This room's encryption has been enabled by \S+$/m, 10000, from);
+        // Shown once: not again after the next line.
+        const next = await ws.say(':who', 'Members:');
+        expect(next).not.toContain('eng-secrets');
+    });
+
+    test(':log parses its count: 0 and abc are refused, nothing else printed', async () => {
+        const zero = await ws.say(':log project-x 0', 'positive whole number');
+        expect(zero).toContain('! :log [room] [n]: the number of messages must be a positive whole number, not "0"');
+        expect(zero).not.toMatch(/of \d+ message/);
+        const abc = await ws.say(':log project-x abc', 'positive whole number');
+        expect(abc).toContain('not "abc"');
+        expect(abc).not.toContain('There is no room');
+        expect(await ws.say(':log project-x 1', 'message(s)')).toMatch(/#project-x — .* — 1 of \d+ message\(s\)/);
     });
 
     test('unknown commands and chat commands say so', async () => {
@@ -134,7 +174,7 @@ describe('the chat reading a script from a pipe', () => {
             const out = ws.stdout;
             expect(out).toContain('alice@project-x> /encrypt on');
             // Once as the new system message after the first command, once in :log; the second command changes nothing.
-            expect(out.match(/^\* This room's encryption has been enabled by/gm)?.length).toBe(1);
+            expect(out.match(/^\d\d:\d\d:\d\d #project-x \* This room's encryption has been enabled by/gm)?.length).toBe(1);
             expect(out).toMatch(/^ {2}\d\d:\d\d:\d\d \* This room's encryption has been enabled by/m);
             expect(out).toContain('alice@project-x> :log');
             expect(out).toContain('Stopping (end of input)');

@@ -15,7 +15,8 @@ import type { DataFileContent } from '../../host/server/dataFile';
 import { parseBody, WorkspaceHttpServer } from '../../host/server/http';
 import type { AppBackend } from '../../host/server/http';
 import { parseOptions, UsageError } from '../../host/server/options';
-import { demoWorkspace } from '../../host/workspace/demo';
+import { demoWorkspace, workspaceFromSeed } from '../../host/workspace/demo';
+import { guideText, shellLines } from '../../host/server/guide';
 import type { RestRequest, RestResponse } from '../../host/workspace/model';
 import { hasStackTrace, httpRequest } from './child';
 
@@ -302,20 +303,114 @@ describe('the chat session (stub engine, demo workspace)', () => {
         expect(chat.complete('hello wor')).toEqual([[], 'wor']);
     });
 
-    test('new messages are shown once: after a command, or live for the current room', async () => {
+    test('new messages are shown once, as they arrive, with time and room: the current room and your other rooms', async () => {
         const { chat, out, ws } = session();
         const room = ws.workspace.getRoomByName('project-x')!;
         const alice = ws.workspace.getUserByUsername('alice')!;
+        const bob = ws.workspace.getUserByUsername('bob')!;
         await ws.workspace.handle({
             method: 'POST',
             path: '/api/v1/groups.setEncrypted',
             body: { roomId: room._id, encrypted: true },
             headers: { 'X-User-Id': alice._id, 'X-Auth-Token': ws.workspace.createAuthToken(alice._id) },
         });
-        expect(chat.liveUpdate()).toBe("* This room's encryption has been enabled by alice");
+        expect(chat.liveUpdate()).toMatch(/^\d\d:\d\d:\d\d #project-x \* This room's encryption has been enabled by alice$/);
         expect(chat.liveUpdate()).toBeUndefined();
+        // Another of alice's rooms: shown at once, named.
+        ws.workspace.postMessage(ws.workspace.getRoomByName('general')!._id, bob._id, 'lunch?');
+        expect(chat.liveUpdate()).toMatch(/^\d\d:\d\d:\d\d #general bob: lunch\?$/);
         await chat.handleLine('/encrypt status');
         expect(out.join('\n')).not.toContain('has been enabled');
+        expect(out.join('\n')).not.toContain('lunch');
+    });
+
+    test('messages of rooms the current user cannot see are not shown, then or later in a burst', async () => {
+        const { chat, out, ws } = session();
+        const alice = ws.workspace.getUserByUsername('alice')!;
+        await chat.handleLine(':user dave');
+        ws.workspace.postMessage(ws.workspace.getRoomByName('project-x')!._id, alice._id, 'secret plan');
+        expect(chat.liveUpdate()).toBeUndefined();
+        await chat.handleLine(':user alice');
+        await chat.handleLine(':room project-x');
+        expect(chat.liveUpdate()).toBeUndefined();
+        expect(out.join('\n')).not.toContain('secret plan');
+        await chat.handleLine(':log');
+        expect(out.pop()).toContain('alice: secret plan');
+    });
+
+    test('ephemeral messages the app sends outside a command are shown live, once, only to their user', async () => {
+        const { chat, ws } = session();
+        const room = ws.workspace.getRoomByName('project-x')!;
+        const alice = ws.workspace.getUserByUsername('alice')!;
+        const bob = ws.workspace.getUserByUsername('bob')!;
+        chat.noteDelivery({ kind: 'ephemeral', toUserId: bob._id, roomId: room._id, text: 'for bob', at: new Date() });
+        chat.noteDelivery({ kind: 'ephemeral', toUserId: alice._id, roomId: room._id, text: 'Done.', at: new Date() });
+        expect(chat.liveUpdate()).toMatch(/^\d\d:\d\d:\d\d #project-x \(only you\) Done\.$/);
+        expect(chat.liveUpdate()).toBeUndefined();
+    });
+
+    test('a delivery reported live during a command is shown once, in the command\'s output', async () => {
+        const out: string[] = [];
+        const fixture = demoWorkspace();
+        const alice = fixture.workspace.getUserByUsername('alice')!;
+        const live: { chat?: ChatSession } = {};
+        const engine: ChatEngine = {
+            commands: () => ['encrypt'],
+            runCommand: async () => {
+                const delivery = { kind: 'ephemeral' as const, toUserId: alice._id, text: 'It is on.', at: new Date() };
+                live.chat!.noteDelivery(delivery);
+                expect(live.chat!.liveUpdate()).toBeUndefined();
+                return { deliveries: [delivery] };
+            },
+        };
+        const chat = new ChatSession({ engine, workspace: () => fixture.workspace, postMessage: () => undefined, print: (t) => out.push(t), serviceUserId: fixture.serviceAccount.userId });
+        live.chat = chat;
+        await chat.handleLine('/encrypt on');
+        expect(chat.liveUpdate()).toBeUndefined();
+        expect(out).toEqual(['(only you) It is on.']);
+    });
+
+    test.each([
+        [':log project-x 0', 'not "0"'],
+        [':log project-x abc', 'not "abc"'],
+        [':log 0', 'not "0"'],
+        [':log -3', 'not "-3"'],
+        [':log project-x 2.5', 'not "2.5"'],
+        [':log project-x 99999999999999999999', 'not "99999999999999999999"'],
+    ])('%s: the count must be a positive whole number', async (line, detail) => {
+        const { chat, out } = session();
+        await chat.handleLine(line);
+        expect(out).toEqual([`! :log [room] [n]: the number of messages must be a positive whole number, ${detail}`]);
+    });
+
+    test(':log [room] [n] in either order; an unknown room is named; three arguments are a usage error', async () => {
+        const { chat, out, ws } = session();
+        const general = ws.workspace.getRoomByName('general')!;
+        const bob = ws.workspace.getUserByUsername('bob')!;
+        for (const text of ['one', 'two', 'three']) {
+            ws.workspace.postMessage(general._id, bob._id, text);
+        }
+        await chat.handleLine(':log general 2');
+        expect(out.pop()).toMatch(/^#general — .* — 2 of 3 message\(s\)\n {2}\d\d:\d\d:\d\d bob: two\n {2}\d\d:\d\d:\d\d bob: three$/);
+        await chat.handleLine(':log 1 #general');
+        expect(out.pop()).toMatch(/1 of 3 message\(s\)\n {2}\S+ bob: three$/);
+        await chat.handleLine(':log abc');
+        expect(out.pop()).toBe('! There is no room "abc" — :rooms lists them');
+        await chat.handleLine(':log a b c');
+        expect(out.pop()).toBe('! Usage: :log [room] [n]');
+    });
+
+    test(':who and :rooms agree on #general\'s members and name the app\'s service account', async () => {
+        const { chat, out } = session();
+        await chat.handleLine(':room general');
+        await chat.handleLine(':who');
+        const who = out.pop()!;
+        const members = who.split('\n').find((l) => l.startsWith('Members: '))!.slice('Members: '.length).split(', ');
+        expect(members).toContain("group-admin.service (the app's service account)");
+        await chat.handleLine(':rooms');
+        const rooms = out.pop()!;
+        expect(rooms).toMatch(new RegExp(`#general\\s+public channel\\s+off\\s+-\\s+${members.length}\\s`));
+        expect(rooms).toContain("(members include group-admin.service (the app's service account) in #general)");
     });
 
     test(':rooms marks the current room and shows type, encryption, team, members and role', async () => {
@@ -324,6 +419,62 @@ describe('the chat session (stub engine, demo workspace)', () => {
         const text = out.join('\n');
         expect(text).toMatch(/^\*\s+#project-x\s+private group\s+off\s+-\s+3\s+owner$/m);
         expect(text).toMatch(/^\s+#eng-secrets\s+private group\s+off\s+eng\s+2\s+owner$/m);
+    });
+});
+
+describe('the guide', () => {
+    const base = { baseUrl: 'http://127.0.0.1:65535', appId: '324ff4de-c7fb-4fd4-8bf8-b67d53ec99bb', commands: ['encrypt'], confirmChanges: false, loadedFromData: false };
+
+    test('every user\'s real login: grouped by password; no password and inactive say so', () => {
+        const seeded = workspaceFromSeed({
+            users: [
+                { username: 'zoe', password: 'pw' },
+                { username: 'yann' },
+                { username: 'xavier', password: 'x y', roles: ['admin', 'user'] },
+                { username: 'wes', password: 'pw', active: false },
+            ],
+        });
+        const text = guideText({ ...base, workspace: seeded.workspace, serviceUserId: seeded.serviceAccount.userId });
+        expect(text).toContain('Users and how they log in (POST /api/v1/login):');
+        expect(text).toMatch(/^ {2}password "pw": zoe$/m);
+        expect(text).toMatch(/^ {2}password "x y": xavier \(admin\)$/m);
+        expect(text).toMatch(/^ {2}no password, so no HTTP login .*: yann$/m);
+        expect(text).toMatch(/^ {2}inactive: cannot log in: wes$/m);
+        expect(text).not.toMatch(/Users \(password/);
+    });
+
+    test('one password for everyone stays one line; the service account is named for what it is', () => {
+        const demo = demoWorkspace();
+        const text = guideText({ ...base, workspace: demo.workspace, serviceUserId: demo.serviceAccount.userId });
+        expect(text).toContain('Users (password "demo"): admin (admin), alice, bob, carol, dave');
+        expect(text).toContain('Service account: group-admin.service (admin, user), the account the app makes its changes as');
+        // #general: the same count as :rooms (everyone subscribed), the service account among them.
+        const general = demo.workspace.getMembers(demo.workspace.getRoomByName('general')!._id).length;
+        expect(text).toMatch(new RegExp(`#general\\s+public channel\\s+${general} members, among them group-admin\\.service \\(the app's service account\\)`));
+    });
+
+    test('curl lines: at most 100 columns, continued with " \\", a user without password gets no login line', () => {
+        const seeded = workspaceFromSeed({ users: [{ username: 'zoe', password: 'pw' }, { username: 'yann' }], rooms: [{ name: 'lab', type: 'p', owner: 'yann' }] });
+        const yann = seeded.workspace.getUserByUsername('yann')!;
+        const text = guideText({
+            ...base,
+            workspace: seeded.workspace,
+            serviceUserId: seeded.serviceAccount.userId,
+            endpoints: ['groups.history'],
+            exampleRoom: 'lab',
+            curlUser: { username: 'yann', userId: yann._id, token: 'T'.repeat(43) },
+        });
+        expect(text).toContain('yann has no password, so no login line');
+        expect(text).not.toContain('/api/v1/login -H');
+        const curl = text.split('\n').filter((l) => /^curl |^ {2}\S/.test(l));
+        expect(curl.length).toBeGreaterThan(4);
+        expect(Math.max(...curl.map((l) => l.length))).toBeLessThanOrEqual(100);
+        expect(text).toMatch(/^curl -s -G \\\n {2}http:\/\/127\.0\.0\.1:65535\/api\/apps\/public\/324ff4de-c7fb-4fd4-8bf8-b67d53ec99bb\/groups\.history \\\n {2}-d roomName=lab/m);
+    });
+
+    test('shellLines packs units and never splits one', () => {
+        expect(shellLines(['curl -s', 'http://x', "-H 'A: b'"])).toEqual(["curl -s http://x -H 'A: b'"]);
+        expect(shellLines(['curl', 'a'.repeat(120), 'b'], '  ', 100)).toEqual(['  curl \\', `    ${'a'.repeat(120)} \\`, '    b']);
     });
 });
 
