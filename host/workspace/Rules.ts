@@ -145,8 +145,14 @@ export class Rules {
         return false;
     }
 
+    /**
+     * `_validateIfAlreadyJoined` of upstream `apps/meteor/server/services/authorization/canAccessRoom.ts`: a subscription
+     * counted by `Subscriptions.countByRoomIdAndUserId(rid, uid, includeInvitations = false)` — an `INVITED` one is not —
+     * and `view-joined-room` or `view-<t>-room`.
+     */
     private hasJoined(room: WsRoom, user: WsUser): boolean {
-        if (!this.s.subscription(room._id, user._id)) return false;
+        const sub = this.s.subscription(room._id, user._id);
+        if (!sub || sub.status === 'INVITED') return false;
         return this.hasPermission(user, 'view-joined-room') || this.hasPermission(user, `view-${room.t}-room`);
     }
 
@@ -536,8 +542,11 @@ export class Rules {
         return room;
     }
 
-    /** A new subscription of `user` to `room` (room roles optional); keeps `usersCount` right. */
-    subscribe(room: WsRoom, user: WsUser, roles?: string[]): WsSubscription {
+    /**
+     * A new subscription of `user` to `room` (room roles optional); keeps `usersCount` right (joined members only). With
+     * `invitedBy`, a pending invitation (`status: 'INVITED'`, `inviter`), as native federation invites create them.
+     */
+    subscribe(room: WsRoom, user: WsUser, roles?: string[], invitedBy?: WsUser): WsSubscription {
         const at = this.s.now();
         const sub: WsSubscription = {
             _id: randomId(),
@@ -550,13 +559,19 @@ export class Rules {
             open: true,
             alert: false,
             unread: 0,
+            ...(invitedBy ? { status: 'INVITED' as const, inviter: { _id: invitedBy._id, username: invitedBy.username, name: invitedBy.name } } : {}),
             ts: at,
             _updatedAt: at,
         };
         this.s.insertSubscription(sub);
-        room.usersCount = this.s.subscriptionCount(room._id);
+        this.countUsers(room);
         room._updatedAt = at;
         return sub;
+    }
+
+    /** `usersCount`: the room's joined members (a pending invitation does not count). */
+    countUsers(room: WsRoom): void {
+        room.usersCount = this.s.subscriptionsOfRoom(room._id).filter((sub) => sub.status !== 'INVITED').length;
     }
 
     /** The room type of a `RoomType` value, for callers that only know it is a string. */

@@ -238,13 +238,51 @@ export class Workspace {
     }
 
     /**
+     * A pending invitation of `userId` to the room (`status: 'INVITED'`, `inviter` = `inviterId` or the room's creator),
+     * as a native-federation invite leaves it: listed by `getUserRoomIds` / `getMembers`, but no membership for
+     * `canAccessRoom` until `acceptInvitation`.
+     */
+    inviteMember(rid: string, userId: string, inviterId?: string): WsSubscription {
+        const room = this.requireRoom(rid, 'inviteMember: room');
+        const user = this.requireUser(userId, 'inviteMember: user');
+        const inviter = this.requireUser(inviterId ?? room.u._id, 'inviteMember: inviter');
+        if (this.store.subscription(rid, userId)) throw new Error(`inviteMember: user "${userId}" is already subscribed to room "${rid}"`);
+        const sub = this.rules.subscribe(room, user, undefined, inviter);
+        this.changed();
+        return clone(sub);
+    }
+
+    /** The invited user joins: the invitation becomes a plain subscription. */
+    acceptInvitation(rid: string, userId: string): WsSubscription {
+        const room = this.requireRoom(rid, 'acceptInvitation: room');
+        const sub = this.store.subscription(rid, userId);
+        if (!sub || sub.status !== 'INVITED') throw new Error(`acceptInvitation: no invitation of user "${userId}" to room "${rid}"`);
+        delete sub.status;
+        delete sub.inviter;
+        sub._updatedAt = this.store.now();
+        this.rules.countUsers(room);
+        this.changed();
+        return clone(sub);
+    }
+
+    /** Marks the room federated (`federated: true`). */
+    markFederated(rid: string): WsRoom {
+        const room = this.requireRoom(rid, 'markFederated: room');
+        room.federated = true;
+        room._updatedAt = this.store.now();
+        this.changed();
+        return clone(room);
+    }
+
+    /**
      * Posts a plain chat message as a member (what Rocket.Chat's `sendMessage` does for text): the author must be
      * subscribed to the room, and an archived or read-only room refuses it. Counts it in the room's `msgs`.
      */
     postMessage(rid: string, userId: string, text: string): WsMessage {
         const room = this.requireRoom(rid, 'postMessage: room');
         const user = this.requireUser(userId, 'postMessage: user');
-        if (!this.store.subscription(rid, userId) || room.archived || room.ro) {
+        const sub = this.store.subscription(rid, userId);
+        if (!sub || sub.status === 'INVITED' || room.archived || room.ro) {
             throw new Error(`postMessage: ${user.username} cannot post in ${room.name}`);
         }
         const at = this.store.now();

@@ -64,6 +64,8 @@ export interface WsRoom {
     joinCode?: string;
     /** Ids of the imported originals (`IRoom.importIds`); never in a REST answer. */
     importIds?: string[];
+    /** A federated room (`IRoom.federated`). */
+    federated?: boolean;
 }
 
 export interface WsSubscription {
@@ -81,6 +83,10 @@ export interface WsSubscription {
     unread: number;
     autoTranslate?: boolean;
     autoTranslateLanguage?: string;
+    /** `'INVITED'`: a pending invitation (native federation), not yet membership. */
+    status?: 'INVITED';
+    /** Who sent the pending invitation. */
+    inviter?: UserRef;
     ts: Date;
     _updatedAt: Date;
 }
