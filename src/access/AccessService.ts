@@ -4,7 +4,7 @@ import type { WorkspaceGateway } from '../workspace/gateway';
 import type { ServerSettings } from '../workspace/serverSettings';
 import { toRoomView } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
-import { ROOM_ROLES } from './defaults';
+import { GUEST_PERMISSIONS, ROOM_ROLES } from './defaults';
 import type { Permission, RoomRole } from './defaults';
 import { loadPermissionTable } from './permissionTable';
 import type { PermissionTable } from './permissionTable';
@@ -31,14 +31,22 @@ export class AccessService {
         private readonly gateway: WorkspaceGateway,
         private readonly serverSettings: ServerSettings,
         private readonly teams: TeamDirectory,
-        /** Warned when the permission table cannot be read (Rocket.Chat's defaults apply then). */
+        /** Warned when the permission table cannot be read (nothing is decided then). */
         private readonly logger?: ILogger,
     ) {}
 
-    /** `user` holds `permission`: global roles ∪ (with a scope room) the user's room roles there. */
+    /**
+     * `user` holds `permission`: global roles ∪ (with a scope room) the user's room roles there, in the workspace's
+     * table read live (`permissions-unavailable` when it cannot be read). Rocket.Chat's role restriction first: a
+     * `guest` holds nothing outside the guest list, whatever other grants say.
+     */
     public async hasPermission(user: IUser, permission: Permission, scopeRoomId?: string): Promise<boolean> {
-        const granted = (await this.permissionTable()).get(permission) || [];
+        const table = await this.permissionTable();
         const globalRoles = user.roles || [];
+        if (globalRoles.indexOf('guest') >= 0 && GUEST_PERMISSIONS.indexOf(permission) < 0) {
+            return false;
+        }
+        const granted = table.get(permission) || [];
         if (globalRoles.some((role) => granted.indexOf(role) >= 0)) {
             return true;
         }
@@ -114,7 +122,7 @@ export class AccessService {
 
     private permissionTable(): Promise<PermissionTable> {
         if (!this.table) {
-            this.table = loadPermissionTable(this.gateway, Date.now, (why) => this.logger?.warn(why));
+            this.table = loadPermissionTable(this.gateway, (why) => this.logger?.warn(why));
         }
         return this.table;
     }

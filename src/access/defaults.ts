@@ -1,25 +1,49 @@
 /**
- * Rocket.Chat's default permission-to-roles table for the permissions the app evaluates
- * (rocketchat-semantics.md §2.2; `view-c-room` for discussions of public channels). Used when the
- * workspace's own table cannot be read.
+ * The permissions the app evaluates for the person who asks (rocketchat-semantics.md §2.2; `view-c-room` for public
+ * channels and discussions of public channels; `api-bypass-rate-limit` for the chat doors' rate limit). Who holds
+ * them is always the workspace's own table (`permissions.listAll`), never a default.
  */
-export const DEFAULT_PERMISSION_ROLES: Readonly<Record<string, ReadonlyArray<string>>> = {
-    'edit-room': ['admin', 'owner', 'moderator'],
-    'toggle-room-e2e-encryption': ['owner', 'admin'],
-    'create-c': ['admin', 'user', 'federated-external', 'bot', 'app'],
-    'create-p': ['admin', 'user', 'federated-external', 'bot', 'app'],
-    'create-team': ['admin', 'user'],
-    'create-team-channel': ['admin', 'owner', 'moderator'],
-    'create-team-group': ['admin', 'owner', 'moderator'],
-    'view-p-room': ['admin', 'user', 'federated-external', 'anonymous', 'guest'],
-    'view-joined-room': ['guest', 'bot', 'app', 'anonymous'],
-    'view-c-room': ['admin', 'user', 'bot', 'app', 'anonymous'],
-    'view-all-teams': ['admin'],
-};
+export const PERMISSIONS = [
+    'edit-room',
+    'toggle-room-e2e-encryption',
+    'create-c',
+    'create-p',
+    'create-team',
+    'create-team-channel',
+    'create-team-group',
+    'view-p-room',
+    'view-joined-room',
+    'view-c-room',
+    'view-all-teams',
+    'api-bypass-rate-limit',
+] as const;
 
-export type Permission = keyof typeof DEFAULT_PERMISSION_ROLES;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * Rocket.Chat's role restriction of the `guest` role (`guestPermissions`, applied with `addRoleRestrictions('guest',
+ * …)` on licensed workspaces): a user holding `guest` holds no other permission, whatever other grants say. The app
+ * cannot tell whether the workspace is licensed, so it always applies it (interface.md §5).
+ */
+export const GUEST_PERMISSIONS: ReadonlyArray<string> = ['view-d-room', 'view-joined-room', 'view-p-room', 'start-discussion', 'mobile-upload-file'];
 
 /** Room-scoped roles the accessors can show (`getOwners`, `getModerators`, `getLeaders`), in lookup order. */
 export const ROOM_ROLES = ['owner', 'moderator', 'leader'] as const;
 
 export type RoomRole = (typeof ROOM_ROLES)[number];
+
+/**
+ * What the service account itself must hold for the chat doors' writes and reads (rocketchat-semantics.md §7,
+ * upstream audit §4), each with why. It acts outside the rooms it changes, so its global roles must grant them.
+ */
+export const SERVICE_ACCOUNT_PERMISSIONS: ReadonlyArray<{ readonly id: string; readonly why: string }> = [
+    { id: 'edit-room', why: 'every change (rooms.saveRoomSettings, teams.create with a room)' },
+    { id: 'toggle-room-e2e-encryption', why: '/encrypt on|off' },
+    { id: 'create-c', why: '/settype public outside teams' },
+    { id: 'create-p', why: '/settype private outside teams' },
+    { id: 'create-team-channel', why: '/settype public of a room inside a team' },
+    { id: 'create-team-group', why: '/settype private of a room inside a team' },
+    { id: 'create-team', why: '/toteam (teams.create)' },
+    { id: 'view-all-teams', why: 'teams.info for rooms inside teams it is not a member of' },
+    { id: 'api-bypass-rate-limit', why: "Rocket.Chat's REST rate limit (10 calls a minute per route for the whole app)" },
+];

@@ -1,83 +1,160 @@
 import { AppError } from '../errors/AppError';
 import type { WorkspaceGateway } from '../workspace/gateway';
-import { DEFAULT_PERMISSION_ROLES } from './defaults';
 
 /** Permission id → roles that hold it. */
 export type PermissionTable = ReadonlyMap<string, ReadonlyArray<string>>;
 
 export const PERMISSIONS_PATH = '/api/v1/permissions.listAll';
 
-/** How long the workspace's table is trusted: a change in Rocket.Chat takes effect within this time. */
-export const PERMISSION_CACHE_TTL_MS = 60000;
+/**
+ * How far before the newest change Rocket.Chat reported the next read starts (`updatedSince`). Rocket.Chat answers
+ * changes strictly after `updatedSince`; a change stamped in the same millisecond as the newest one seen, or stamped a
+ * little earlier by another server instance whose clock lags, is therefore read again rather than missed. Reading a
+ * change twice is harmless (merging is idempotent). Only Rocket.Chat's own timestamps are compared, never the app's
+ * clock, so a skew between the app and the server does not matter.
+ */
+export const UPDATED_SINCE_MARGIN_MS = 10000;
 
-interface CacheEntry {
-    readonly table: PermissionTable;
-    readonly expiresAt: number;
+interface Known {
+    readonly table: Map<string, ReadonlyArray<string>>;
+    /** The newest Rocket.Chat timestamp seen (ms); undefined when no answer carried one. */
+    newest?: number;
+    /** The read whose answer made this state (reads are numbered as they start). */
+    readNumber: number;
 }
 
-/** Module memory, keyed by workspace base URL + service user id. */
-const cache = new Map<string, CacheEntry>();
+/** Numbers reads as they start, so that an answer overtaken by a later read never overwrites it. */
+let reads = 0;
 
-export const DEFAULT_PERMISSION_TABLE: PermissionTable = new Map(
-    Object.keys(DEFAULT_PERMISSION_ROLES).map((id): [string, ReadonlyArray<string>] => [id, DEFAULT_PERMISSION_ROLES[id]]),
-);
+/** Module memory, keyed by workspace base URL + service user id: the table as last read, kept current. */
+const memory = new Map<string, Known>();
 
-function parseTable(data: unknown): PermissionTable | undefined {
-    const update = data && typeof data === 'object' ? (data as { update?: unknown }).update : undefined;
-    if (!Array.isArray(update)) {
+interface Entry {
+    readonly id: string;
+    /** Rocket.Chat's `_updatedAt` / `_deletedAt` in ms, when it sent a valid one. */
+    readonly at?: number;
+}
+
+interface Update extends Entry {
+    readonly roles: ReadonlyArray<string>;
+}
+
+interface Answer {
+    readonly update: ReadonlyArray<Update>;
+    readonly remove: ReadonlyArray<Entry>;
+}
+
+function timeOf(value: unknown): number | undefined {
+    if (typeof value !== 'string' && typeof value !== 'number' && !(value instanceof Date)) {
         return undefined;
     }
-    const table = new Map<string, ReadonlyArray<string>>();
-    update.forEach((doc: unknown) => {
-        const { _id, roles } = (doc || {}) as { _id?: unknown; roles?: unknown };
-        if (typeof _id === 'string') {
-            table.set(_id, Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : []);
-        }
-    });
-    return table;
+    const ms = new Date(value).getTime();
+    return isNaN(ms) ? undefined : ms;
 }
 
-/** Told why the table could not be read (a text without secrets), when Rocket.Chat's defaults are used instead. */
+/** `{ update: [{ _id, roles, _updatedAt }], remove: [{ _id, _deletedAt }] }`, or undefined when it is not that. */
+function parseAnswer(data: unknown): Answer | undefined {
+    if (!data || typeof data !== 'object') {
+        return undefined;
+    }
+    const { update, remove } = data as { update?: unknown; remove?: unknown };
+    if (!Array.isArray(update) || (remove !== undefined && !Array.isArray(remove))) {
+        return undefined;
+    }
+    const updates: Update[] = [];
+    for (const doc of update as unknown[]) {
+        const { _id, roles, _updatedAt } = (doc && typeof doc === 'object' ? doc : {}) as { _id?: unknown; roles?: unknown; _updatedAt?: unknown };
+        if (typeof _id !== 'string' || !Array.isArray(roles)) {
+            return undefined;
+        }
+        updates.push({ id: _id, roles: roles.filter((role): role is string => typeof role === 'string'), at: timeOf(_updatedAt) });
+    }
+    const removes: Entry[] = [];
+    for (const doc of (remove || []) as unknown[]) {
+        const { _id, _deletedAt } = (doc && typeof doc === 'object' ? doc : {}) as { _id?: unknown; _deletedAt?: unknown };
+        if (typeof _id !== 'string') {
+            return undefined;
+        }
+        removes.push({ id: _id, at: timeOf(_deletedAt) });
+    }
+    return { update: updates, remove: removes };
+}
+
+/**
+ * Applies one answer. Rocket.Chat answers each document as it is now: an id in `update` exists with those roles (even
+ * when `remove` also lists it: deleted, then created again), an id only in `remove` is gone. Applying an answer twice
+ * changes nothing.
+ */
+function merge(known: Known, answer: Answer): void {
+    const stamps: number[] = [];
+    for (const entry of answer.remove) {
+        known.table.delete(entry.id);
+        if (entry.at !== undefined) {
+            stamps.push(entry.at);
+        }
+    }
+    for (const entry of answer.update) {
+        known.table.set(entry.id, entry.roles);
+        if (entry.at !== undefined) {
+            stamps.push(entry.at);
+        }
+    }
+    if (stamps.length) {
+        known.newest = Math.max(known.newest ?? -Infinity, ...stamps);
+    }
+}
+
+/** `updatedSince` of the next read: the newest change Rocket.Chat reported, minus the margin. */
+function sinceOf(known: Known | undefined): string | undefined {
+    return known && known.newest !== undefined ? new Date(known.newest - UPDATED_SINCE_MARGIN_MS).toISOString() : undefined;
+}
+
+/** Why the table could not be read, for the log (no secret in it). */
 export type UnreadableTable = (why: string) => void;
 
 /**
- * The workspace's permission table (`GET /api/v1/permissions.listAll` as the service account), cached for
- * at most 60 s. When it cannot be read (no answer, 5xx, a 4xx, an unexpected body), Rocket.Chat's defaults apply,
- * nothing is cached and `unreadable` is told why. A missing configuration or rejected credentials are reported,
- * not hidden.
+ * The workspace's permission table, brought up to date on every call: `GET /api/v1/permissions.listAll` as the
+ * service account, with `updatedSince` once a table is known (its `update` merged, its `remove` dropped), a full read
+ * otherwise. A permission granted or revoked in Rocket.Chat therefore applies to the very next operation.
+ *
+ * Fails closed: when the table cannot be read (no answer, a timeout, a 5xx, any other status, an unexpected body),
+ * nothing can be decided and `permissions-unavailable` is thrown — never a stale table, never Rocket.Chat's
+ * defaults. A missing configuration or rejected credentials keep their own errors.
  */
-export async function loadPermissionTable(
-    gateway: WorkspaceGateway,
-    now: () => number = Date.now,
-    unreadable: UnreadableTable = () => undefined,
-): Promise<PermissionTable> {
+export async function loadPermissionTable(gateway: WorkspaceGateway, unreadable: UnreadableTable = () => undefined): Promise<PermissionTable> {
     const { baseUrl, userId } = await gateway.getConfig();
     const key = `${baseUrl}\n${userId}`;
-    const hit = cache.get(key);
-    if (hit && hit.expiresAt > now()) {
-        return hit.table;
-    }
-    let table: PermissionTable | undefined;
+    const known = memory.get(key);
+    const since = sinceOf(known);
+    const readNumber = ++reads;
+    let answer: Answer | undefined;
     let why: string;
     try {
-        const answer = await gateway.read(PERMISSIONS_PATH);
-        table = answer.status === 200 ? parseTable(answer.data) : undefined;
-        why = answer.status === 200 ? 'an unexpected answer' : `HTTP ${answer.status}`;
+        const read = await gateway.read(PERMISSIONS_PATH, since ? { updatedSince: since } : {});
+        answer = read.status === 200 ? parseAnswer(read.data) : undefined;
+        why = read.status === 200 ? 'an unexpected answer' : `HTTP ${read.status}`;
     } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'workspace-request-failed') {
             throw error;
         }
         why = 'no answer, or a server error';
     }
-    if (!table) {
-        unreadable(`${PERMISSIONS_PATH} could not be read (${why}): Rocket.Chat's default roles apply`);
-        return DEFAULT_PERMISSION_TABLE;
+    if (!answer) {
+        unreadable(`${PERMISSIONS_PATH} could not be read (${why}): nothing is decided until it can be read again`);
+        throw new AppError('permissions-unavailable');
     }
-    cache.set(key, { table, expiresAt: now() + PERMISSION_CACHE_TTL_MS });
-    return table;
+    // A full read replaces what was known; a partial one is merged into what it was asked against.
+    const result: Known = known && since ? { table: new Map(known.table), newest: known.newest, readNumber } : { table: new Map(), readNumber };
+    merge(result, answer);
+    const current = memory.get(key);
+    if (!current || current.readNumber < readNumber) {
+        // Kept unless a read that started later has already answered (this answer may be older than that one).
+        memory.set(key, result);
+    }
+    return new Map(result.table);
 }
 
-/** Empties the cache (tests). */
+/** Forgets every table read so far (the service account or the server URL changed; tests). */
 export function clearPermissionCache(): void {
-    cache.clear();
+    memory.clear();
 }

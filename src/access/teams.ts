@@ -43,16 +43,18 @@ export class TeamDirectory {
 }
 
 /**
- * Rule §2.3 for a room inside a team (not its main room): all `permissions` (the team one and the plain
- * one), evaluated with the roles of the team's main room; a team that cannot be found leaves global roles only.
+ * Rule §2.3 as newest Rocket.Chat has it (`saveRoomSettings`' `roomType` validator, upstream audit F7): a room inside
+ * a team (not its main room) needs only the team permission — `create-team-channel` to become public,
+ * `create-team-group` to become private — evaluated with the roles of the team's main room; the global `create-c` /
+ * `create-p` do not apply there. A team that cannot be found leaves global roles only (`team?.roomId` undefined).
  */
 export async function teamRuleAllows(
     access: AccessService,
     teams: TeamDirectory,
     user: IUser,
     teamId: string,
-    permissions: ReadonlyArray<Permission>,
+    permission: Extract<Permission, 'create-team-channel' | 'create-team-group'>,
 ): Promise<boolean> {
     const team = await teams.get(teamId);
-    return access.hasAllPermissions(user, permissions, team ? team.mainRoomId : undefined);
+    return access.hasPermission(user, permission, team ? team.mainRoomId : undefined);
 }

@@ -106,6 +106,35 @@ export const ERROR_CATALOGUE = {
     'invalid-body': coded('error-invalid-body', 'The request body must be a JSON object', 'error_invalid_body'),
     // --- the HTTP door (interface.md §3; owner H3b) ---
     'invalid-dry-run': coded('error-invalid-param', 'The parameter "dryRun" must be a boolean: true or false', 'error_invalid_dry_run'),
+    // --- chat doors and dry runs decide live and fail closed (interface.md §5; owner H3a) ---
+    'permissions-unavailable': coded(
+        'error-permissions-unavailable',
+        "The workspace's permission table cannot be read, so nothing can be decided",
+        'error_permissions_unavailable',
+        503,
+    ),
+    'too-many-requests': coded(
+        'error-too-many-requests',
+        (p) => `Error, too many requests. Please slow down. You must wait ${p.seconds} seconds before trying this endpoint again.`,
+        'error_too_many_requests',
+        429,
+        (p) => ({ timeToReset: Number(p.timeToReset), seconds: Number(p.seconds) }),
+    ),
+    'federated-room': coded(
+        'error-action-not-allowed',
+        'Federated rooms are changed in Rocket.Chat itself, not through Group Admin',
+        'error_federated_room',
+    ),
+    'ambiguous-room': coded(
+        'error-room-ambiguous',
+        (p) => `"${p.room}" is one room's id and another room's name`,
+        'error_ambiguous_room',
+    ),
+    'ambiguous-room-unnamed': coded(
+        'error-room-ambiguous',
+        (p) => `"${p.room}" is one room's id and another room's name`,
+        'error_ambiguous_room_unnamed',
+    ),
     'internal': plain('Internal server error', 'error_unexpected', 500),
 } satisfies Record<string, ErrorSpec>;
 

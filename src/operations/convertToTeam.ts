@@ -1,8 +1,10 @@
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { countChangeAttempt } from '../access/rateLimit';
 import { AppError, RocketChatRefusal } from '../errors/AppError';
 import { redactValue } from '../workspace/appSettings';
 import type { RoomView } from '../workspace/roomView';
 import type { OperationContext } from './context';
-import { resolveGroup } from './resolveRoom';
+import { refuseFederated, resolveGroup } from './resolveRoom';
 import { planRoom } from './roomSettingsWrite';
 import type { OperationInput, Outcome, TeamResult } from './types';
 
@@ -66,11 +68,34 @@ async function assertTeamNameFree(name: string, view: RoomView, ctx: OperationCo
     }
 }
 
-/** `groups.convertToTeam` (semantics §6): checks in Rocket.Chat's order plus the app rules 4–5, then `teams.create`. */
+/**
+ * The ids of the room's members. A subscription whose user no longer exists comes back as an empty entry
+ * (`undefined`, `null` across the runtime boundary, upstream audit F6): skipped, as `teams.create` would drop it.
+ */
+export async function memberIds(roomId: string, ctx: OperationContext): Promise<string[]> {
+    const members: ReadonlyArray<IUser | null | undefined> = (await ctx.rooms.getMembers(roomId)) || [];
+    const ids: string[] = [];
+    for (const member of members) {
+        if (member && typeof member.id === 'string' && member.id) {
+            ids.push(member.id);
+        }
+    }
+    return ids;
+}
+
+/**
+ * `groups.convertToTeam` (semantics §6): a real change is counted by the rate limit first (interface.md §5), then the
+ * checks in Rocket.Chat's order (a federated room refused after the room checks) plus the app rules 4–5, then
+ * `teams.create`.
+ */
 export async function convertToTeam(input: OperationInput, ctx: OperationContext): Promise<Outcome<TeamResult>> {
     const { user } = input;
+    if (!input.dryRun) {
+        await countChangeAttempt(ctx, user, 'convertToTeam');
+    }
     assertNoEmptyRoomKey(input);
     const found = await resolveGroup(input.room, user, ctx);
+    refuseFederated(found);
     const { view } = found;
     const params = { room: view.label };
     if (!(await ctx.access.hasAllPermissions(user, ['create-team', 'edit-room'], view.id))) {
@@ -98,7 +123,7 @@ export async function convertToTeam(input: OperationInput, ctx: OperationContext
             },
         };
     }
-    const members = (await ctx.rooms.getMembers(view.id)).map((member) => member.id);
+    const members = await memberIds(view.id, ctx);
     const answer = await ctx.workspace.write(TEAMS_CREATE_PATH, { ...body, members });
     return { dryRun: false, label: view.label, result: { team: teamOf(answer) } };
 }

@@ -1,7 +1,7 @@
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppError } from '../errors/AppError';
-import { toRoomView } from '../workspace/roomView';
+import { toRoomView, unmappedOf } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
 import type { OperationContext } from './context';
 import type { RoomRef } from './types';
@@ -16,7 +16,11 @@ function has(params: Readonly<Record<string, unknown>>, key: string): boolean {
     return Object.prototype.hasOwnProperty.call(params, key);
 }
 
-/** How the caller named the room (for messages about a room that was not found). */
+/**
+ * How the caller named the room (for messages about a room that was not found). A room reached by id — a button
+ * click, a modal, the room a command was typed in — is named by its id only: its name (a discussion's title, a
+ * livechat visitor's name) must never reach someone who cannot access it.
+ */
 export function refLabel(ref: RoomRef): string {
     switch (ref.kind) {
         case 'params': {
@@ -24,9 +28,27 @@ export function refLabel(ref: RoomRef): string {
             return typeof value === 'string' ? value : '';
         }
         case 'room':
-            return toRoomView(ref.room).label;
+            return ref.room.id;
         default:
             return ref.value;
+    }
+}
+
+/**
+ * Whether Rocket.Chat marks the room federated: `federated: true` in `_unmappedProperties_` (8.4's room converter
+ * does not map it), or the mapped `isFederated` of newer converters (`isFederated: 'federated'`).
+ */
+export function isFederated(room: IRoom): boolean {
+    return (room as IRoom & { readonly isFederated?: unknown }).isFederated === true || unmappedOf(room).federated === true;
+}
+
+/**
+ * Interface.md §5: apps cannot see whether a subscription is a pending invitation, and in Rocket.Chat only federated
+ * rooms carry invitations, so the chat doors and dry runs change and predict nothing in a federated room.
+ */
+export function refuseFederated(found: FoundRoom): void {
+    if (isFederated(found.room)) {
+        throw new AppError('federated-room', { room: found.view.label });
     }
 }
 
@@ -51,13 +73,33 @@ async function byName(ctx: OperationContext, name: unknown): Promise<IRoom | und
     return typeof name === 'string' && name ? ctx.rooms.getByName(name) : undefined;
 }
 
-/** §3.1 step 2: the `roomId` key wins whenever present, even empty; a bare word is tried as an id, then a name. */
-export async function findRoom(ref: RoomRef, ctx: OperationContext): Promise<IRoom | undefined> {
+/**
+ * A bare word: the room with that id, or the room with that name. When it is one room's id and another room's name,
+ * it is refused as ambiguous, naming both ways to say it: `#name` for the room named so, and the other room's
+ * `#name` — but only when `user` can access that room (its name is never shown to anyone else).
+ */
+async function byIdOrName(ctx: OperationContext, value: string, user?: IUser): Promise<IRoom | undefined> {
+    const [withId, named] = await Promise.all([byId(ctx, value), byName(ctx, value)]);
+    if (withId && named && withId.id !== named.id) {
+        const view = toRoomView(withId);
+        if (user && view.name && (await ctx.access.canAccessRoom(user, view))) {
+            throw new AppError('ambiguous-room', { room: value, name: view.name });
+        }
+        throw new AppError('ambiguous-room-unnamed', { room: value });
+    }
+    return withId || named;
+}
+
+/**
+ * §3.1 step 2: the `roomId` key wins whenever present, even empty; a bare word is a room's id or a room's name, and
+ * refused when it is both (`user` decides whether the other room may be named).
+ */
+export async function findRoom(ref: RoomRef, ctx: OperationContext, user?: IUser): Promise<IRoom | undefined> {
     switch (ref.kind) {
         case 'params':
             return has(ref.params, 'roomId') ? byId(ctx, ref.params.roomId) : byName(ctx, ref.params.roomName);
         case 'idOrName':
-            return (await byId(ctx, ref.value)) || byName(ctx, ref.value);
+            return byIdOrName(ctx, ref.value, user);
         case 'name':
             return byName(ctx, ref.value);
         default:
@@ -89,7 +131,7 @@ export async function requireGroup(
 /** §3.1 complete: key check, lookup, private-group checks. */
 export async function resolveGroup(ref: RoomRef, user: IUser, ctx: OperationContext, allowArchived = false): Promise<FoundRoom> {
     assertRoomParamsGiven(ref);
-    return requireGroup(await findRoom(ref, ctx), ref, user, ctx, allowArchived);
+    return requireGroup(await findRoom(ref, ctx, user), ref, user, ctx, allowArchived);
 }
 
 /** §3.2 on a public channel already looked up: archived → `The channel, <name>, is archived`; no access check. */

@@ -1,6 +1,7 @@
+import { countChangeAttempt } from '../access/rateLimit';
 import { AppError } from '../errors/AppError';
 import type { OperationContext } from './context';
-import { resolveGroup } from './resolveRoom';
+import { refuseFederated, resolveGroup } from './resolveRoom';
 import { saveRoomSettings } from './roomSettingsWrite';
 import type { GroupResult, OperationInput, Outcome, Plan } from './types';
 
@@ -9,13 +10,20 @@ export interface SetEncryptedInput extends OperationInput {
     readonly encrypted: unknown;
 }
 
-/** `groups.setEncrypted` (semantics §4): every check in Rocket.Chat's order, then one write. */
+/**
+ * `groups.setEncrypted` (semantics §4): a real change is counted by the rate limit first (interface.md §5), then
+ * every check in Rocket.Chat's order (a federated room refused after the room checks), then one write.
+ */
 export async function setEncrypted(input: SetEncryptedInput, ctx: OperationContext): Promise<Outcome<GroupResult>> {
     const { user, encrypted } = input;
+    if (!input.dryRun) {
+        await countChangeAttempt(ctx, user, 'setEncrypted');
+    }
     if (typeof encrypted !== 'boolean') {
         throw new AppError('body-encrypted-required');
     }
     const found = await resolveGroup(input.room, user, ctx);
+    refuseFederated(found);
     const { view } = found;
     const params = { room: view.label };
     if (!(await ctx.access.hasPermission(user, 'edit-room', view.id))) {

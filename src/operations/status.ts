@@ -1,7 +1,8 @@
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { toRoomView } from '../workspace/roomView';
 import type { OperationContext } from './context';
-import { assertRoomParamsGiven, findRoom, requireGroup, resolveGroup } from './resolveRoom';
+import { AppError } from '../errors/AppError';
+import { assertRoomParamsGiven, findRoom, refLabel, requireGroup, resolveGroup } from './resolveRoom';
 import type { RoomRef } from './types';
 
 export interface StatusInput {
@@ -26,10 +27,20 @@ export async function encryptionStatus(input: StatusInput, ctx: OperationContext
     return { label: view.label, encrypted: view.encrypted === true };
 }
 
-/** The type of a public channel, or of a private group the user can access. */
+/**
+ * The type of a public channel or a private group the user can access (Rocket.Chat's `canAccessRoom`: a public
+ * channel of a private team only for its members); any other room is "not found", never named.
+ */
 export async function typeStatus(input: StatusInput, ctx: OperationContext): Promise<TypeStatus> {
     assertRoomParamsGiven(input.room);
-    const room = await findRoom(input.room, ctx);
-    const view = room && String(room.type) === 'c' ? toRoomView(room) : (await requireGroup(room, input.room, input.user, ctx, true)).view;
+    const room = await findRoom(input.room, ctx, input.user);
+    if (room && String(room.type) === 'c') {
+        const view = toRoomView(room);
+        if (!(await ctx.access.canAccessRoom(input.user, view))) {
+            throw new AppError('room-not-found', { room: refLabel(input.room) });
+        }
+        return { label: view.label, type: view.type };
+    }
+    const { view } = await requireGroup(room, input.room, input.user, ctx, true);
     return { label: view.label, type: view.type };
 }

@@ -1,4 +1,6 @@
 import type { IHttp, ILogger, IRead, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { GUEST_PERMISSIONS, SERVICE_ACCOUNT_PERMISSIONS } from '../access/defaults';
+import { loadPermissionTable } from '../access/permissionTable';
 import { AppError } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { translator } from '../i18n/translate';
@@ -37,15 +39,59 @@ async function missingSettings(settings: ISettingRead): Promise<string[]> {
     return missing.length ? missing : [`${named(SETTING_IDS.serverUrl)} (the server has no Site_Url)`];
 }
 
-function usernameOf(data: unknown): string | undefined {
-    const { _id, username } = (data && typeof data === 'object' ? data : {}) as { _id?: unknown; username?: unknown };
-    return typeof _id === 'string' && _id ? (typeof username === 'string' ? username : _id) : undefined;
+interface Account {
+    readonly username: string;
+    readonly name?: string;
+    readonly roles: ReadonlyArray<string>;
+}
+
+function accountOf(data: unknown): Account | undefined {
+    const { _id, username, name, roles } = (data && typeof data === 'object' ? data : {}) as { _id?: unknown; username?: unknown; name?: unknown; roles?: unknown };
+    if (typeof _id !== 'string' || !_id) {
+        return undefined;
+    }
+    return {
+        username: typeof username === 'string' ? username : _id,
+        name: typeof name === 'string' && name.trim() ? name : undefined,
+        roles: Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [],
+    };
+}
+
+/**
+ * What the account lacks for the chat doors (least privilege, interface.md §5): each permission of
+ * `SERVICE_ACCOUNT_PERMISSIONS` its global roles do not hold in the workspace's table (a `guest` holds none of them),
+ * and a display `name` (Rocket.Chat refuses encryption changes by an account without one).
+ */
+async function checkPrivileges(account: Account, gateway: WorkspaceGateway, logger: ILogger): Promise<void> {
+    const table = await loadPermissionTable(gateway);
+    const isGuest = account.roles.indexOf('guest') >= 0;
+    const missing = SERVICE_ACCOUNT_PERMISSIONS.filter(({ id }) => {
+        if (isGuest && GUEST_PERMISSIONS.indexOf(id) < 0) {
+            return true;
+        }
+        const granted = table.get(id) || [];
+        return !account.roles.some((role) => granted.indexOf(role) >= 0);
+    });
+    if (missing.length) {
+        logger.warn(
+            `Group Admin: the service account @${account.username} lacks ${missing.length === 1 ? 'a permission' : 'permissions'} the chat doors need: ` +
+                `${missing.map(({ id, why }) => `${id} (${why})`).join('; ')}. Give its role ${missing.length === 1 ? 'this permission' : 'these permissions'} ` +
+                `(see the README: the role to create); until then Rocket.Chat refuses those changes.`,
+        );
+    }
+    if (!account.name) {
+        logger.warn(
+            `Group Admin: the service account @${account.username} has no display name: Rocket.Chat refuses encryption changes (/encrypt) ` +
+                'by an account without one. Give it a name in Administration > Users.',
+        );
+    }
 }
 
 /**
  * The setup check (on enable and whenever a service account setting changes): asks Rocket.Chat who the service
  * account is (`GET /api/v1/me`) and logs an info line when it answers, or a warning that says what is wrong and
- * which settings to fix. Never throws, never logs the token.
+ * which settings to fix; then reads the permission table and warns about each permission the account lacks and a
+ * missing display name. Never throws, never logs the token.
  */
 export async function checkServiceAccount(read: IRead, http: IHttp, logger: ILogger): Promise<void> {
     const environment = read.getEnvironmentReader();
@@ -55,9 +101,10 @@ export async function checkServiceAccount(read: IRead, http: IHttp, logger: ILog
         const gateway = new WorkspaceGateway(http, settings, new ServerSettings(environment.getServerSettings()));
         const { baseUrl } = await gateway.getConfig();
         const answer = await gateway.read('/api/v1/me');
-        const username = answer.status === 200 ? usernameOf(answer.data) : undefined;
-        if (username) {
-            logger.info(`Group Admin is set up: Rocket.Chat at ${baseUrl} accepts the service account @${username}.`);
+        const account = answer.status === 200 ? accountOf(answer.data) : undefined;
+        if (account) {
+            logger.info(`Group Admin is set up: Rocket.Chat at ${baseUrl} accepts the service account @${account.username}.`);
+            await checkPrivileges(account, gateway, logger);
         } else {
             logger.warn(`Group Admin: Rocket.Chat at ${baseUrl} answered ${answer.status} when asked for the service account; check ${settingsToCheck}.`);
         }
@@ -67,6 +114,8 @@ export async function checkServiceAccount(read: IRead, http: IHttp, logger: ILog
         } else if (error.code === 'app-not-configured') {
             const missing = await missingSettings(settings);
             logger.warn(`Group Admin is not set up: an administrator must fill in ${listed(missing)} in the app's settings. Until then every command and endpoint answers that the app is not configured.`);
+        } else if (error.code === 'permissions-unavailable') {
+            logger.warn(`Group Admin could not read the workspace's permission table (GET /api/v1/permissions.listAll) to check the service account's permissions; until it can, every change through chat is refused.`);
         } else if (error.code === 'service-account-rejected') {
             logger.warn(`Group Admin: Rocket.Chat rejected the service account's credentials; check ${settingsToCheck}.`);
         } else {

@@ -1,5 +1,7 @@
 import type { ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
+import { clearPermissionCache } from '../access/permissionTable';
+import { resetRateLimits } from '../access/rateLimit';
 import { mapJson } from './json';
 import { forgetServerSettings } from './serverSettings';
 
@@ -34,12 +36,19 @@ export function rememberAppSetting(setting: Pick<ISetting, 'id' | 'value' | 'pac
     known.set(setting.id, value);
     // A new server_url (or service account) may point elsewhere: read Site_Url and Language again.
     forgetServerSettings();
+    if (setting.id === SETTING_IDS.serviceUserId || setting.id === SETTING_IDS.serviceUserToken || setting.id === SETTING_IDS.serverUrl) {
+        // Possibly another workspace: its permission table is read in full again, and its users' changes counted afresh.
+        clearPermissionCache();
+        resetRateLimits();
+    }
 }
 
 /** Forget every remembered value (app enabled or disabled; tests). */
 export function forgetAppSettings(): void {
     known.clear();
     forgetServerSettings();
+    clearPermissionCache();
+    resetRateLimits();
 }
 
 const REDACTED = '[redacted]';

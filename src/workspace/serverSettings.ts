@@ -1,16 +1,30 @@
 import type { IServerSettingRead } from '@rocket.chat/apps-engine/definition/accessors';
 
-export type ServerSettingId = 'E2E_Enable' | 'ABAC_Enabled' | 'Site_Url' | 'Language';
+export type ServerSettingId =
+    | 'E2E_Enable'
+    | 'ABAC_Enabled'
+    | 'Site_Url'
+    | 'Language'
+    | 'API_Enable_Rate_Limiter'
+    | 'API_Enable_Rate_Limiter_Limit_Calls_Default'
+    | 'API_Enable_Rate_Limiter_Limit_Time_Default';
 
 /**
  * How long settings that only address or word things (`Site_Url`, the base URL when `server_url` is empty;
- * `Language`, the reply language of users without a preference) are remembered across operations. Settings that
- * gate a decision (`E2E_Enable`, `ABAC_Enabled`) are never remembered beyond one operation: a change there takes
- * effect at once, as in Rocket.Chat.
+ * `Language`, the reply language of users without a preference) or pace them (the REST rate limiter's
+ * `API_Enable_Rate_Limiter*`, applied to the chat doors: reading them live would cost three host round trips per
+ * change) are remembered across operations. Settings that gate a decision (`E2E_Enable`, `ABAC_Enabled`) are never
+ * remembered beyond one operation: a change there takes effect at once, as in Rocket.Chat.
  */
 export const REMEMBERED_FOR_MS = 60000;
 
-const REMEMBERED: ReadonlyArray<ServerSettingId> = ['Site_Url', 'Language'];
+const REMEMBERED: ReadonlyArray<ServerSettingId> = [
+    'Site_Url',
+    'Language',
+    'API_Enable_Rate_Limiter',
+    'API_Enable_Rate_Limiter_Limit_Calls_Default',
+    'API_Enable_Rate_Limiter_Limit_Time_Default',
+];
 
 /** Remembered values, in module memory (one app process), each with its expiry. */
 const remembered = new Map<ServerSettingId, { readonly value: unknown; readonly expiresAt: number }>();

@@ -1,7 +1,7 @@
 import { clearPermissionCache } from '../../src/access/permissionTable';
 import { convertToTeam } from '../../src/operations/convertToTeam';
 import type { FakeWorkspace } from './fakes';
-import { NOT_FOUND, PARAM_NOT_PROVIDED, params, restFailure, standardWorkspace } from './helpers';
+import { NOT_FOUND, PARAM_NOT_PROVIDED, lookups, params, restFailure, standardWorkspace } from './helpers';
 
 function run(ws: FakeWorkspace, userId: string, body: Record<string, unknown>, dryRun = false) {
     return convertToTeam({ user: ws.user(userId), room: params(body), dryRun }, ws.context());
@@ -20,7 +20,7 @@ describe('convertToTeam (semantics §6)', () => {
                 status: 400,
                 content: { success: false, error: 'The parameter "roomId" or "roomName" is required' },
             });
-            expect(ws.calls).toEqual([]);
+            expect(lookups(ws)).toEqual([]);
         },
     );
 

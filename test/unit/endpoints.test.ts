@@ -6,7 +6,7 @@ import { TOKEN } from './fakes';
 import type { FakeWorkspace } from './fakes';
 import { fakeApp, standardWorkspace } from './helpers';
 
-type Endpoint = GroupAdminEndpoint<unknown>;
+type Endpoint = GroupAdminEndpoint;
 
 async function post(ws: FakeWorkspace, endpoint: Endpoint, userId: string | undefined, content: unknown): Promise<IApiResponse> {
     const request = { method: 'post', headers: {}, query: {}, params: {}, content, user: userId ? ws.user(userId) : undefined } as unknown as IApiRequest;

@@ -38,6 +38,9 @@ export interface WsRoom {
     abacAttributes?: Array<{ key: string; values: string[] }>;
     /** abacAttributes delivered as a mapped field (newer servers) instead of in `_unmappedProperties_`. */
     abacMapped?: boolean;
+    /** A federated room: `federated: true` in `_unmappedProperties_` (8.4), or mapped `isFederated` (newer servers). */
+    federated?: boolean;
+    federatedMapped?: boolean;
     u: { _id: string; username: string };
     ts: Date;
     _updatedAt: Date;
@@ -91,8 +94,18 @@ export class FakeWorkspace {
 
     public appSettings: Record<string, unknown> = { service_user_id: SERVICE_ID, service_user_token: TOKEN, server_url: `${BASE_URL}/` };
 
-    /** The workspace's permission table as `permissions.listAll` shows it. */
+    /** The workspace's permission table as `permissions.listAll` shows it (change it freely: changes get stamped). */
     public permissions: Record<string, string[]> = { ...DEFAULT_TABLE };
+
+    /**
+     * Rocket.Chat's clock for permission documents (ms): every change to `permissions` seen by the next `listAll`
+     * gets the next millisecond as its `_updatedAt` (or `_deletedAt`). Tests may set it (a lagging server instance).
+     */
+    public permissionClock = Date.parse('2024-01-02T03:04:05.000Z');
+
+    private readonly permissionStamps = new Map<string, { json: string; at: number }>();
+
+    private readonly removedPermissions = new Map<string, number>();
 
     /** Round trips, in order: `room.getById`, `http.post /api/v1/rooms.saveRoomSettings`, … */
     public calls: string[] = [];
@@ -165,6 +178,9 @@ export class FakeWorkspace {
         if (room.abacAttributes && !room.abacMapped) {
             unmapped.abacAttributes = room.abacAttributes;
         }
+        if (room.federated !== undefined && !room.federatedMapped) {
+            unmapped.federated = room.federated;
+        }
         const parent = room.prid ? this.rooms.get(room.prid) : undefined;
         const converted: Record<string, unknown> = {
             id: room._id,
@@ -183,6 +199,9 @@ export class FakeWorkspace {
         };
         if (room.abacAttributes && room.abacMapped) {
             converted.abacAttributes = room.abacAttributes;
+        }
+        if (room.federated !== undefined && room.federatedMapped) {
+            converted.isFederated = room.federated;
         }
         return converted as unknown as IRoom;
     }
@@ -217,7 +236,8 @@ export class FakeWorkspace {
             getMembers: (rid: string) =>
                 this.record(
                     'room.getMembers',
-                    this.subscriptions.filter((s) => s.rid === rid).map((s) => this.user(s.uid)),
+                    // A subscription whose user no longer exists converts to nothing (upstream audit F6).
+                    this.subscriptions.filter((s) => s.rid === rid).map((s) => (this.users.has(s.uid) ? this.user(s.uid) : undefined)),
                 ),
         };
         const userReader = {
@@ -320,6 +340,38 @@ export class FakeWorkspace {
         return { debug: log('debug'), info: log('info'), log: log('log'), warn: log('warn'), error: log('error'), success: log('success') } as unknown as ILogger;
     }
 
+    /** Stamps what changed in `permissions` since the last read, as Rocket.Chat's `_updatedAt` / trash would. */
+    private stampPermissions(): void {
+        for (const id of Object.keys(this.permissions)) {
+            const json = JSON.stringify(this.permissions[id]);
+            const known = this.permissionStamps.get(id);
+            if (!known || known.json !== json) {
+                this.permissionStamps.set(id, { json, at: ++this.permissionClock });
+                this.removedPermissions.delete(id);
+            }
+        }
+        for (const id of [...this.permissionStamps.keys()]) {
+            if (!(id in this.permissions)) {
+                this.permissionStamps.delete(id);
+                this.removedPermissions.set(id, ++this.permissionClock);
+            }
+        }
+    }
+
+    /** `permissions.listAll[?updatedSince=]`: everything, or what changed strictly after `updatedSince`. */
+    private listAll(updatedSince: string | null): Record<string, unknown> {
+        this.stampPermissions();
+        const after = updatedSince ? Date.parse(updatedSince) : undefined;
+        const update = [...this.permissionStamps.entries()]
+            .filter(([, stamp]) => after === undefined || stamp.at > after)
+            .map(([_id, stamp]) => ({ _id, roles: this.permissions[_id], _updatedAt: new Date(stamp.at).toISOString() }));
+        const remove =
+            after === undefined
+                ? []
+                : [...this.removedPermissions.entries()].filter(([, at]) => at > after).map(([_id, at]) => ({ _id, _deletedAt: new Date(at).toISOString() }));
+        return { update, remove, success: true };
+    }
+
     /** The workspace's REST API as the service account sees it. */
     private async handle(method: string, url: string, options: IHttpRequest): Promise<IHttpResponse> {
         const parsed = new URL(url);
@@ -339,7 +391,7 @@ export class FakeWorkspace {
         }
         const body = options.content ? (JSON.parse(options.content) as Record<string, unknown>) : {};
         if (method === 'get' && path === '/api/v1/permissions.listAll') {
-            return response(method, url, 200, { update: Object.keys(this.permissions).map((_id) => ({ _id, roles: this.permissions[_id] })), remove: [], success: true });
+            return response(method, url, 200, this.listAll(parsed.searchParams.get('updatedSince')));
         }
         if (method === 'get' && path === '/api/v1/teams.info') {
             const team = this.teams.find((t) => t._id === parsed.searchParams.get('teamId'));

@@ -44,3 +44,11 @@ export function fakeApp(ws: FakeWorkspace): App {
     const logger = ws.logger();
     return { getLogger: () => logger, getID: () => 'app-id' } as unknown as App;
 }
+
+/**
+ * The room and membership reads so far: what an operation looked up about rooms (a real change first reads the rate
+ * limit's settings and the permission table, before any check).
+ */
+export function lookups(ws: FakeWorkspace): string[] {
+    return ws.calls.filter((call) => call.startsWith('room.') || call.startsWith('user.'));
+}

@@ -1,61 +1,130 @@
 import type { AccessService } from '../../src/access/AccessService';
-import { DEFAULT_PERMISSION_TABLE, PERMISSION_CACHE_TTL_MS, clearPermissionCache, loadPermissionTable } from '../../src/access/permissionTable';
+import { UPDATED_SINCE_MARGIN_MS, clearPermissionCache, loadPermissionTable } from '../../src/access/permissionTable';
 import { rememberAppSetting } from '../../src/workspace/appSettings';
 import { FakeWorkspace } from './fakes';
 import { restFailure, standardWorkspace } from './helpers';
 
 const LIST_ALL = 'http.get /api/v1/permissions.listAll';
 
-describe('permission table', () => {
+/** The `updatedSince` of every listAll read so far (null for a full read). */
+function sinceOfReads(ws: FakeWorkspace): Array<string | null> {
+    return ws.requests.filter((r) => r.url.includes('/permissions.listAll')).map((r) => new URL(r.url).searchParams.get('updatedSince'));
+}
+
+describe('permission table: live, with updatedSince', () => {
     let ws: FakeWorkspace;
     beforeEach(() => {
         ws = new FakeWorkspace();
     });
 
-    it('is read from permissions.listAll and cached for at most 60 s', async () => {
-        let now = 1000;
-        const clock = () => now;
-        ws.permissions = { 'edit-room': ['owner'] };
-        expect((await loadPermissionTable(ws.context().workspace, clock)).get('edit-room')).toEqual(['owner']);
-        ws.permissions = { 'edit-room': ['admin'] };
-        now += PERMISSION_CACHE_TTL_MS - 1;
-        expect((await loadPermissionTable(ws.context().workspace, clock)).get('edit-room')).toEqual(['owner']);
-        now += 1;
-        expect((await loadPermissionTable(ws.context().workspace, clock)).get('edit-room')).toEqual(['admin']);
+    it('is read on every call: a full read first, then only what changed since the newest change seen, minus a margin', async () => {
+        ws.permissions = { 'edit-room': ['owner'], 'create-c': ['user'] };
+        expect((await loadPermissionTable(ws.context().workspace)).get('edit-room')).toEqual(['owner']);
+        const newest = ws.permissionClock;
+        ws.permissions['edit-room'] = ['admin'];
+        const table = await loadPermissionTable(ws.context().workspace);
+        expect(table.get('edit-room')).toEqual(['admin']);
+        expect(table.get('create-c')).toEqual(['user']);
         expect(ws.calls.filter((c) => c === LIST_ALL)).toHaveLength(2);
+        expect(sinceOfReads(ws)).toEqual([null, new Date(newest - UPDATED_SINCE_MARGIN_MS).toISOString()]);
     });
 
-    it('is cached per base URL and service user', async () => {
+    it('a revoked permission applies to the very next operation, with no waiting', async () => {
+        const std = standardWorkspace();
+        expect(await std.context().access.hasPermission(std.user('olga'), 'toggle-room-e2e-encryption', 'g1')).toBe(true);
+        std.permissions['toggle-room-e2e-encryption'] = ['admin'];
+        expect(await std.context().access.hasPermission(std.user('olga'), 'toggle-room-e2e-encryption', 'g1')).toBe(false);
+        std.permissions['toggle-room-e2e-encryption'] = ['admin', 'owner'];
+        expect(await std.context().access.hasPermission(std.user('olga'), 'toggle-room-e2e-encryption', 'g1')).toBe(true);
+    });
+
+    it('drops the ids Rocket.Chat reports removed', async () => {
+        ws.permissions = { 'edit-room': ['owner'], 'create-team': ['user'] };
+        await loadPermissionTable(ws.context().workspace);
+        delete ws.permissions['create-team'];
+        const table = await loadPermissionTable(ws.context().workspace);
+        expect(table.has('create-team')).toBe(false);
+        expect(table.get('edit-room')).toEqual(['owner']);
+    });
+
+    it('a change stamped in the same millisecond as, or a little before, the newest one seen is still read', async () => {
+        ws.permissions = { 'edit-room': ['owner'], 'create-c': ['user'] };
+        await loadPermissionTable(ws.context().workspace);
+        // Another server instance whose clock lags by 5 s revokes create-c.
+        ws.permissionClock -= 5000;
+        ws.permissions['create-c'] = [];
+        expect((await loadPermissionTable(ws.context().workspace)).get('create-c')).toEqual([]);
+        // And in the very millisecond of the newest change seen.
+        ws.permissionClock -= 1;
+        ws.permissions['edit-room'] = ['admin'];
+        expect((await loadPermissionTable(ws.context().workspace)).get('edit-room')).toEqual(['admin']);
+    });
+
+    it('reading the same changes again (the margin) changes nothing', async () => {
+        ws.permissions = { 'edit-room': ['owner'] };
+        await loadPermissionTable(ws.context().workspace);
+        ws.permissions['edit-room'] = ['admin'];
+        await loadPermissionTable(ws.context().workspace);
+        // The same answer again (within the margin): idempotent.
+        expect((await loadPermissionTable(ws.context().workspace)).get('edit-room')).toEqual(['admin']);
+    });
+
+    it('is kept per base URL and service user: another workspace is read in full', async () => {
         await loadPermissionTable(ws.context().workspace);
         rememberAppSetting({ id: 'server_url', value: 'http://elsewhere.test', packageValue: '' });
         await loadPermissionTable(ws.context().workspace);
-        expect(ws.calls.filter((c) => c === LIST_ALL)).toHaveLength(2);
+        expect(sinceOfReads(ws)).toEqual([null, null]);
     });
 
     it.each([
         ['a 500', () => ({ url: '', method: 'get' as never, statusCode: 500 })],
-        ['a refused connection', () => 'reject' as const],
+        ['a refused connection (or a timeout)', () => 'reject' as const],
         ['an unexpected body', () => ({ url: '', method: 'get' as never, statusCode: 200, data: { nope: true } })],
+        ['a malformed entry', () => ({ url: '', method: 'get' as never, statusCode: 200, data: { update: [{ _id: 'edit-room', roles: 'owner' }], remove: [] } })],
         ['a 403', () => ({ url: '', method: 'get' as never, statusCode: 403, data: {} })],
-    ])("falls back to Rocket.Chat's defaults on %s, without caching them", async (_l, fault) => {
+        ['a 429', () => ({ url: '', method: 'get' as never, statusCode: 429, data: { success: false, errorType: 'error-too-many-requests' } })],
+    ])('fails closed on %s: error-permissions-unavailable (503), never defaults or a stale table', async (_l, fault) => {
+        await loadPermissionTable(ws.context().workspace);
         ws.fault = fault as never;
-        expect(await loadPermissionTable(ws.context().workspace)).toBe(DEFAULT_PERMISSION_TABLE);
+        const failure = await restFailure(loadPermissionTable(ws.context().workspace, (why) => ws.logs.push(`warn ${why}`)));
+        expect(failure.status).toBe(503);
+        expect(failure.content).toEqual({
+            success: false,
+            error: "The workspace's permission table cannot be read, so nothing can be decided [error-permissions-unavailable]",
+            errorType: 'error-permissions-unavailable',
+        });
+        expect(ws.logs.join('\n')).toMatch(/permissions\.listAll could not be read/);
         ws.fault = undefined;
-        expect(await loadPermissionTable(ws.context().workspace)).not.toBe(DEFAULT_PERMISSION_TABLE);
+        expect((await loadPermissionTable(ws.context().workspace)).get('edit-room')).toEqual(['admin', 'owner', 'moderator']);
     });
 
-    it('rejected credentials are reported, not hidden behind the defaults', async () => {
+    it('rejected credentials are reported as such', async () => {
         ws.appSettings.service_user_token = 'bad';
         expect((await restFailure(loadPermissionTable(ws.context().workspace))).content.errorType).toBe('error-service-account-rejected');
     });
 
-    it('the defaults: a moderator edits but does not toggle encryption', async () => {
+    it('the table unreadable: no permission is decided, for anyone', async () => {
         const std = standardWorkspace();
         std.fault = () => 'reject';
         const ctx = std.context();
-        expect(await ctx.access.hasPermission(std.user('mo'), 'edit-room', 'g1')).toBe(true);
-        expect(await ctx.access.hasPermission(std.user('mo'), 'toggle-room-e2e-encryption', 'g1')).toBe(false);
-        expect(await ctx.access.hasPermission(std.user('olga'), 'toggle-room-e2e-encryption', 'g1')).toBe(true);
+        expect((await restFailure(ctx.access.hasPermission(std.user('adm'), 'edit-room', 'g1'))).content.errorType).toBe('error-permissions-unavailable');
+    });
+});
+
+describe('the guest role restriction', () => {
+    afterEach(() => clearPermissionCache());
+
+    it('a guest holds nothing outside the guest list, whatever other grants say', async () => {
+        const ws = standardWorkspace();
+        ws.addUser('gus', ['guest', 'user']);
+        ws.subscriptions.push({ rid: 'g1', uid: 'gus', roles: ['owner'] });
+        ws.permissions['edit-room'] = ['admin', 'owner', 'moderator', 'guest'];
+        const access = ws.context().access;
+        expect(await access.hasPermission(ws.user('gus'), 'edit-room', 'g1')).toBe(false);
+        expect(await access.hasPermission(ws.user('gus'), 'toggle-room-e2e-encryption', 'g1')).toBe(false);
+        expect(await access.hasPermission(ws.user('gus'), 'create-c')).toBe(false);
+        expect(await access.hasPermission(ws.user('gus'), 'view-p-room')).toBe(true);
+        expect(await access.hasPermission(ws.user('olga'), 'edit-room', 'g1')).toBe(true);
     });
 });
 

@@ -1,6 +1,6 @@
 import { setEncrypted } from '../../src/operations/setEncrypted';
 import type { FakeWorkspace } from './fakes';
-import { E2E, EDIT, NOT_FOUND, PARAM_NOT_PROVIDED, notAllowed, params, restFailure, standardWorkspace } from './helpers';
+import { E2E, EDIT, NOT_FOUND, PARAM_NOT_PROVIDED, lookups, notAllowed, params, restFailure, standardWorkspace } from './helpers';
 
 function run(ws: FakeWorkspace, userId: string, body: Record<string, unknown>, dryRun = false) {
     return setEncrypted({ user: ws.user(userId), room: params(body), encrypted: body.encrypted, dryRun }, ws.context());
@@ -19,7 +19,7 @@ describe('setEncrypted (semantics §4)', () => {
         }
         const failure = await restFailure(run(ws, 'olga', body));
         expect(failure).toEqual({ status: 400, content: { success: false, error: 'The bodyParam "encrypted" is required' } });
-        expect(ws.calls).toEqual([]);
+        expect(lookups(ws)).toEqual([]);
     });
 
     it('{} → error-room-param-not-provided (after the body check)', async () => {
@@ -36,7 +36,7 @@ describe('setEncrypted (semantics §4)', () => {
 
     it('roomId wins: a wrong roomId fails even with a valid roomName', async () => {
         expect((await restFailure(run(ws, 'olga', { roomId: 'wrong', roomName: 'g1', encrypted: true }))).content).toEqual(NOT_FOUND);
-        expect(ws.calls).toEqual(['room.getById']);
+        expect(lookups(ws)).toEqual(['room.getById']);
     });
 
     it('finds the group by roomName', async () => {

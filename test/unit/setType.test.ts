@@ -1,7 +1,7 @@
 import { clearPermissionCache } from '../../src/access/permissionTable';
 import { setType } from '../../src/operations/setType';
 import type { FakeWorkspace } from './fakes';
-import { EDIT, NOT_FOUND, PARAM_NOT_PROVIDED, TYPE, notAllowed, params, restFailure, standardWorkspace } from './helpers';
+import { EDIT, NOT_FOUND, PARAM_NOT_PROVIDED, TYPE, lookups, notAllowed, params, restFailure, standardWorkspace } from './helpers';
 
 function run(ws: FakeWorkspace, userId: string, body: Record<string, unknown>, dryRun = false) {
     return setType({ user: ws.user(userId), room: params(body), type: body.type, dryRun }, ws.context());
@@ -27,7 +27,7 @@ describe('setType — private group (semantics §5A)', () => {
             body.type = type;
         }
         expect(await restFailure(run(ws, 'olga', body))).toEqual({ status: 400, content: { success: false, error: 'The bodyParam "type" is required' } });
-        expect(ws.calls).toEqual([]);
+        expect(lookups(ws)).toEqual([]);
     });
 
     it('{ type } without a room key → error-room-param-not-provided', async () => {
@@ -117,9 +117,15 @@ describe('setType — private group (semantics §5A)', () => {
             expect((await run(ws, 'olga', { roomId: 'g1', type: 'c' })).dryRun).toBe(false);
         });
 
-        it('create-c is required too', async () => {
+        it('create-c is not needed inside a team (newest Rocket.Chat, audit F7)', async () => {
             withTeam(ws, { olga: ['owner'] });
             ws.permissions['create-c'] = ['admin'];
+            expect((await run(ws, 'olga', { roomId: 'g1', type: 'c' })).dryRun).toBe(false);
+        });
+
+        it('create-team-channel is what decides, in the main room', async () => {
+            withTeam(ws, { olga: ['owner'] });
+            ws.permissions['create-team-channel'] = ['admin'];
             expect((await restFailure(run(ws, 'olga', { roomId: 'g1', type: 'c' }))).content.error).toContain("team's private group");
         });
 
