@@ -1,4 +1,4 @@
-import type { IHttp, IPersistence } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp } from '@rocket.chat/apps-engine/definition/accessors';
 import { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 import { ENCRYPT_SPEC } from '../../src/commands/encrypt';
 import { SETTYPE_SPEC } from '../../src/commands/settype';
@@ -14,7 +14,7 @@ async function type(ws: FakeWorkspace, spec: CommandSpec<string>, userId: string
     const command = new SlashCommand(fakeApp(ws), spec);
     const context = new SlashCommandContext(ws.user(userId), ws.room(roomId), args);
     const before = ws.notifications.length;
-    await command.executor(context, ws.read(), ws.modify(), ws.http(), {} as IPersistence);
+    await command.executor(context, ws.read(), ws.modify(), ws.http(), ws.persistence());
     expect(ws.notifications.length).toBe(before + 1);
     const { user, message } = ws.notifications[ws.notifications.length - 1];
     expect(user.id).toBe(userId);
@@ -56,10 +56,10 @@ describe('slash commands', () => {
         expect(ws.writes).toEqual([{ path: '/api/v1/rooms.saveRoomSettings', body: { rid: 'g1', encrypted: true } }]);
     });
 
-    it('/encrypt alone and /encrypt status show the state, what the invoker may change, and the usage', async () => {
+    it('/encrypt alone and /encrypt status show the state and what the invoker may change, without the usage', async () => {
         const text = await type(ws, ENCRYPT_SPEC, 'mem', []);
-        expect(text).toBe(`End-to-end encryption is off for g1.\nYou cannot turn it on. You are not allowed to edit g1.\n${en.usage_encrypt}`);
-        expect(await type(ws, ENCRYPT_SPEC, 'olga', [])).toBe(`End-to-end encryption is off for g1.\nYou can turn it on: \`/encrypt on\`.\n${en.usage_encrypt}`);
+        expect(text).toBe('End-to-end encryption is off for g1.\nYou cannot turn it on. You are not allowed to edit g1.');
+        expect(await type(ws, ENCRYPT_SPEC, 'olga', [])).toBe('End-to-end encryption is off for g1.\nYou can turn it on: `/encrypt on`.');
         expect(await type(ws, ENCRYPT_SPEC, 'mem', ['status', '#g1'], 'g1')).toBe(text);
         expect(ws.writes).toEqual([]);
     });
@@ -98,11 +98,13 @@ describe('slash commands', () => {
     });
 
     it('/settype public|private|status', async () => {
-        expect(await type(ws, SETTYPE_SPEC, 'olga', [])).toBe(`g1 is a private group.\nYou can make it a public channel: \`/settype public\`.\n${en.usage_settype}`);
+        expect(await type(ws, SETTYPE_SPEC, 'olga', [])).toBe('g1 is a private group.\nYou can make it a public channel: `/settype public`.');
         expect(await type(ws, SETTYPE_SPEC, 'olga', ['public', '--dry-run'])).toBe(dryRun('public', { room: 'g1', members: 4 }));
         expect(await type(ws, SETTYPE_SPEC, 'olga', ['p'])).toBe('g1 is already a private group.');
         expect(await type(ws, SETTYPE_SPEC, 'olga', ['Public'])).toBe('g1 is now a public channel.');
-        expect(await type(ws, SETTYPE_SPEC, 'olga', ['status'])).toBe(`g1 is a public channel.\nYou can make it a private group: \`/settype private\`.\n${en.usage_settype}`);
+        expect(await type(ws, SETTYPE_SPEC, 'olga', ['status'])).toMatch(
+            /^g1 is a public channel\. Last change through Group Admin, \d{4}-\d\d-\d\d \d\d:\d\d UTC: @olga made this group public \(\/settype\)\.\nYou can make it a private group: `\/settype private`\.$/,
+        );
         expect(await type(ws, SETTYPE_SPEC, 'olga', ['private'])).toBe('g1 is now a private group.');
         expect(ws.writes.map((w) => w.body.roomType)).toEqual(['c', 'p']);
     });
@@ -122,10 +124,12 @@ describe('slash commands', () => {
 
     it("replies in the user's language, else the server's", async () => {
         ws.users.get('olga')!.language = 'de';
-        expect(await type(ws, ENCRYPT_SPEC, 'olga', ['on'])).toBe('Die Ende-zu-Ende-Verschlüsselung ist jetzt für g1 eingeschaltet.');
         ws.serverSettings.Language = 'pt-BR';
+        expect(await type(ws, ENCRYPT_SPEC, 'olga', ['on'])).toBe('Die Ende-zu-Ende-Verschlüsselung ist jetzt für g1 eingeschaltet.');
+        // The room's announcement is in the server's language, for everyone.
+        expect(ws.posted.map((m) => m.text)).toEqual(['@olga ativou a criptografia de ponta a ponta nesta sala (/encrypt).']);
         expect(await type(ws, SETTYPE_SPEC, 'mem', [])).toBe(
-            `g1 é um grupo privado.\nVocê não pode torná-lo um canal público. Você não tem permissão para editar g1.\n${CATALOG['pt-BR'].usage_settype}`,
+            'g1 é um grupo privado.\nVocê não pode torná-lo um canal público. Você não tem permissão para editar g1.',
         );
         expect(await type(ws, SETTYPE_SPEC, 'mem', ['bogus'])).toContain('Não entendi "bogus".');
     });
@@ -148,7 +152,7 @@ describe('slash commands', () => {
         // Warm the token into the app's settings memory, as a real call would.
         await type(ws, ENCRYPT_SPEC, 'mem', []);
         const command = new SlashCommand(fakeApp(ws), ENCRYPT_SPEC);
-        await command.executor(new SlashCommandContext(ws.user('olga'), ws.room('g1'), ['on']), broken as never, ws.modify(), ws.http() as IHttp, {} as IPersistence);
+        await command.executor(new SlashCommandContext(ws.user('olga'), ws.room('g1'), ['on']), broken as never, ws.modify(), ws.http() as IHttp, ws.persistence());
         expect(ws.notifications[ws.notifications.length - 1].message.text).toBe(en.error_unexpected);
         const line = ws.logs[ws.logs.length - 1];
         expect(line).toContain('/encrypt failed: Error: boom with [redacted]');
@@ -159,7 +163,7 @@ describe('slash commands', () => {
         const modify = ws.modify();
         const failing = { ...modify, getNotifier: () => ({ notifyUser: () => Promise.reject(new Error('down')) }) };
         const command = new SlashCommand(fakeApp(ws), ENCRYPT_SPEC);
-        await expect(command.executor(new SlashCommandContext(ws.user('olga'), ws.room('g1'), []), ws.read(), failing as never, ws.http(), {} as IPersistence)).resolves.toBeUndefined();
+        await expect(command.executor(new SlashCommandContext(ws.user('olga'), ws.room('g1'), []), ws.read(), failing as never, ws.http(), ws.persistence())).resolves.toBeUndefined();
         expect(ws.logs[ws.logs.length - 1]).toContain('could not reply');
     });
 });

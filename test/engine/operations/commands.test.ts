@@ -50,6 +50,10 @@ function expectDryRunReply(actual: string, reply: Reply, line: string): void {
         expect(actual).toBe(reply.usage ? `${failed}\n${usageOf(line)}` : failed);
         return;
     }
+    if (reply.key.startsWith('public_channel_')) {
+        expect(actual).toBe(text('en', reply.key, params));
+        return;
+    }
     if (reply.key.startsWith('done_encrypt_unchanged_')) {
         expect(actual).toBe(text('en', reply.key.replace('done_', 'dryrun_'), params));
         return;
@@ -67,7 +71,22 @@ function expectDryRunReply(actual: string, reply: Reply, line: string): void {
     expect(lines[1]).toBe(`• ${text('en', change ?? '', { ...params, team: params.room })}`);
 }
 
-const commandCases = ALL_CASES.filter((c): c is Case & { command: CommandForm } => !!c.command);
+/**
+ * In chat, a public channel the invoker can access is not "not found" for `/encrypt` and `/toteam` (issue 11): the
+ * reply says it is a public channel and that `/settype private` is the way to a private group — for the real command
+ * and its dry run alike. The HTTP door keeps Rocket.Chat's `groups.*` answer.
+ */
+const PUBLIC_CHANNEL_REPLY: Record<string, string> = { 'groups.setEncrypted': 'public_channel_encrypt', 'groups.convertToTeam': 'public_channel_team' };
+
+function inChat(c: Case & { command: CommandForm }): Case & { command: CommandForm } {
+    const key = PUBLIC_CHANNEL_REPLY[c.endpoint];
+    if (c.name !== 'a public channel' || !key) {
+        return c;
+    }
+    return { ...c, command: { ...c.command, reply: { key, params: { room: 'general', command: '/settype private' }, usage: false } } };
+}
+
+const commandCases = ALL_CASES.filter((c): c is Case & { command: CommandForm } => !!c.command).map(inChat);
 
 describe.each(['groups.setEncrypted', 'groups.setType', 'groups.convertToTeam'])('the cases of %s, typed in chat', (endpoint) => {
     const title = (line: CommandForm['line']): string => (typeof line === 'string' ? line : line((name) => `<id of ${name}>`));
@@ -115,7 +134,7 @@ describe('synonyms, any case', () => {
         expect(theReply(run, 'alice', 'project-x')).toBe(text('en', key, { room: 'project-x' }));
     });
 
-    it.each(['/settype private', '/settype p', '/settype Private', '/settype P'])('%s', async (line) => {
+    it.each(['/settype private', '/settype p', '/settype Private', '/settype P'])('%s (confirm_changes off)', async (line) => {
         await engine.fresh();
         const run = await engine.command('admin', 'general', line);
         expect(theReply(run, 'admin', 'general')).toBe(text('en', 'done_type_private', { room: 'general' }));
@@ -197,13 +216,15 @@ describe('wrong input, status and help change nothing', () => {
         ['/settype', 'project-x', 'status_type_private', 'project-x', 'usage_settype'],
         ['/settype status general', 'project-x', 'status_type_public', 'general', 'usage_settype'],
         ['/settype STATUS', 'general', 'status_type_public', 'general', 'usage_settype'],
-    ])('%s typed in %s shows the state and the usage', async (line, typedIn, key, room, usage) => {
+    ])('%s typed in %s shows the state in two lines, without the usage', async (line, typedIn, key, room, usage) => {
         await engine.fresh();
         const before = engine.workspace.snapshot();
         const run = await engine.command('alice', typedIn, line);
-        const lines = theReply(run, 'alice', typedIn).split('\n');
+        const reply = theReply(run, 'alice', typedIn);
+        const lines = reply.split('\n');
         expect(lines[0]).toBe(text('en', key, { room }));
-        expect(lines[lines.length - 1]).toBe(text('en', usage));
+        expect(lines).toHaveLength(2);
+        expect(reply).not.toContain(text('en', usage));
         expect(engine.workspace.snapshot()).toBe(before);
     });
 
@@ -232,4 +253,36 @@ it('the same reply, and the same change, whatever is before or after --dry-run',
     expect(new Set(replies).size).toBe(1);
     expect(replies[0].split('\n')[1]).toBe(`• ${text('en', 'plan_team_change', { room: 'project-x', team: 'project-x' })}`);
     expect(engine.workspace.snapshot()).toBe(before);
+});
+
+describe('a public channel the invoker can access, in chat: the truth, not "not found" (issue 11)', () => {
+    it.each([
+        ['admin', 'general', '/encrypt on', 'public_channel_encrypt', '/settype private'],
+        ['admin', 'general', '/encrypt', 'public_channel_encrypt', '/settype private'],
+        ['dave', 'general', '/encrypt status', 'public_channel_encrypt', '/settype private'],
+        ['alice', 'project-x', '/encrypt off #general', 'public_channel_encrypt', '/settype private #general'],
+        ['alice', 'project-x', '/encrypt on general --dry-run', 'public_channel_encrypt', '/settype private #general'],
+        ['admin', 'general', '/toteam', 'public_channel_team', '/settype private'],
+        ['alice', 'project-x', '/toteam #general', 'public_channel_team', '/settype private #general'],
+    ])('%s in %s: %s', async (username, typedIn, line, key, command) => {
+        await engine.fresh();
+        const before = engine.workspace.snapshot();
+        expect(theReply(await engine.command(username, typedIn, line), username, typedIn)).toBe(text('en', key, { room: 'general', command }));
+        expect(engine.workspace.snapshot()).toBe(before);
+    });
+
+    it('a public channel the invoker cannot access (a team channel of a private team) keeps the not-found answer', async () => {
+        await engine.fresh(({ workspace }) => {
+            const alice = workspace.getUserByUsername('alice')?._id ?? '';
+            const lounge = workspace.addRoom({ name: 'eng-lounge', t: 'c', owner: alice });
+            workspace.addRoomToTeam(lounge._id, workspace.getTeamByName('eng')?._id ?? '');
+        });
+        const before = engine.workspace.snapshot();
+        for (const line of ['/encrypt on #eng-lounge', '/encrypt status eng-lounge', '/toteam #eng-lounge']) {
+            expect(theReply(await engine.command('dave', 'general', line), 'dave', 'general')).toBe(
+                `${text('en', 'error_room_not_found', { room: 'eng-lounge' })}\n${usageOf(line)}`,
+            );
+        }
+        expect(engine.workspace.snapshot()).toBe(before);
+    });
 });

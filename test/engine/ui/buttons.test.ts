@@ -116,8 +116,19 @@ describe('clicks', () => {
         expect(engine.workspace.getRoomByName('project-x')?.teamMain).toBe(true);
     });
 
-    it('"Make private" acts at once (the safe direction)', async () => {
+    it('"Make private" opens the modal like the command (everyone else loses access); Confirm makes it private', async () => {
         await engine.fresh(undefined, { confirm_changes: true });
+        const members = engine.workspace.getRoomByName('general')?.usersCount ?? 0;
+        const view = onlyModal(await click(MAKE_PRIVATE, 'admin', 'general'));
+        expect(modalTexts(view)).toEqual(expectedModalTexts('en', 'private', { room: 'general', members }));
+        expect(view.id).toBe(`group-admin.confirm/private/${engine.roomId('general')}/${engine.roomId('general')}/button`);
+        expect(engine.workspace.getRoomByName('general')?.t).toBe('c');
+        expect(onlyReply(await engine.host.submitView(view, engine.userId('admin')))).toBe('general is now a private group.');
+        expect(engine.workspace.getRoomByName('general')?.t).toBe('p');
+    });
+
+    it('with confirm_changes off, "Make private" acts at once', async () => {
+        await engine.fresh(undefined, { confirm_changes: false });
         expect(onlyReply(await click(MAKE_PRIVATE, 'admin', 'general'))).toBe('general is now a private group.');
         expect(engine.workspace.getRoomByName('general')?.t).toBe('p');
     });

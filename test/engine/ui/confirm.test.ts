@@ -48,7 +48,7 @@ describe('/settype public in a private group', () => {
         expect(view.submit).toMatchObject({ actionId: 'confirm', style: 'danger' });
         expect(view.close).toMatchObject({ actionId: 'cancel' });
         // The modal carries the change and the room itself.
-        expect(view.id).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}`);
+        expect(view.id).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}/command`);
         expect(engine.workspace.snapshot()).toBe(before);
     });
 
@@ -93,7 +93,12 @@ describe('/settype public in a private group', () => {
     it('a submitted view that is not a confirmation of the app changes nothing', async () => {
         const view = await openModal('alice', 'project-x', '/settype public');
         const before = engine.workspace.snapshot();
-        for (const id of ['something-else', 'group-admin.confirm/explode/x/y', `group-admin.confirm/public/${engine.roomId('project-x')}`]) {
+        for (const id of [
+            'something-else',
+            'group-admin.confirm/explode/x/y/command',
+            `group-admin.confirm/public/${engine.roomId('project-x')}`,
+            `group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}/endpoint`,
+        ]) {
             const submitted = await engine.host.submitView({ ...view, id }, engine.userId('alice'));
             expect(submitted.deliveries).toEqual([]);
         }
@@ -115,7 +120,7 @@ describe('/settype public in a private group', () => {
 
     it('a room named in the command: the modal is about it, the answer comes where the command was typed', async () => {
         const view = await openModal('alice', 'general', '/settype public #project-x');
-        expect(view.id).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('general')}`);
+        expect(view.id).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('general')}/command`);
         const submitted = await engine.host.submitView(view, engine.userId('alice'));
         expect(onlyReply(submitted)).toBe('project-x is now a public channel.');
         expect(submitted.deliveries[0].roomId).toBe(engine.roomId('general'));
@@ -161,16 +166,31 @@ describe('/encrypt off and /toteam', () => {
     });
 });
 
+describe('/settype private on a public channel: risky too (everyone else loses access)', () => {
+    it('asks first with the plan of its dry run; Cancel keeps it public, Confirm makes it private', async () => {
+        await confirmOn();
+        const members = engine.workspace.getRoomByName('general')?.usersCount ?? 0;
+        const view = await openModal('admin', 'general', '/settype private');
+        expect(modalTexts(view)).toEqual(expectedModalTexts('en', 'private', { room: 'general', members }));
+        expect(view.submit).toMatchObject({ actionId: 'confirm', style: 'danger' });
+        const before = engine.workspace.snapshot();
+        await engine.host.closeView(view, engine.userId('admin'));
+        expect(engine.workspace.snapshot()).toBe(before);
+        expect(type('general')).toBe('c');
+        expect(onlyReply(await engine.host.submitView(view, engine.userId('admin')))).toBe('general is now a private group.');
+        expect(type('general')).toBe('p');
+    });
+});
+
 describe('what acts at once', () => {
-    it('the safe directions, with confirm_changes on: /encrypt on and /settype private', async () => {
+    it('the safe direction, with confirm_changes on: /encrypt on', async () => {
         await confirmOn();
         expect(onlyReply(await engine.command('alice', 'project-x', '/encrypt on'))).toBe('End-to-end encryption is now on for project-x.');
-        expect(onlyReply(await engine.command('admin', 'general', '/settype private'))).toBe('general is now a private group.');
-        expect(type('general')).toBe('p');
     });
 
     it('everything, with confirm_changes off', async () => {
         await engine.fresh(addVault, { confirm_changes: false });
+        expect(onlyReply(await engine.command('admin', 'general', '/settype private'))).toBe('general is now a private group.');
         expect(onlyReply(await engine.command('alice', 'project-x', '/settype public'))).toBe('project-x is now a public channel.');
         expect(onlyReply(await engine.command('alice', 'vault', '/encrypt off'))).toBe('End-to-end encryption is now off for vault.');
         expect(onlyReply(await engine.command('alice', 'eng-secrets', '/toteam'))).toBe('eng-secrets already belongs to a team.');

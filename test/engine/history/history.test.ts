@@ -1,0 +1,334 @@
+/**
+ * Accountability, in the real engine (interface.md §7, issue 10): a change made from chat is announced in the room by
+ * the app's bot, in the server's language, naming the person and how (`announce_changes`); every change made through
+ * the app — chat or HTTP — is recorded in the app's persistence, in order; `/… history`, `status` and
+ * `GET groups.history` read it, for whoever may change the room's settings only.
+ */
+import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
+
+import type { RestResponse } from '../../../host/workspace/model';
+import type { EngineUnderTest, Fixture } from '../harness';
+import { useEngine } from '../harness';
+import { onlyModal, onlyReply, text } from '../ui/support';
+
+let engine: EngineUnderTest;
+useEngine((booted) => (engine = booted));
+
+/** The messages the app's bot posted in a room (not system messages), oldest first. */
+function announcements(room: string): string[] {
+    return engine.workspace
+        .getMessages(engine.roomId(room))
+        .filter((m) => !m.t && m.u.username.endsWith('.bot'))
+        .map((m) => m.msg);
+}
+
+interface HistoryRecord {
+    roomId: string;
+    roomName: string;
+    operation: string;
+    from: unknown;
+    to: unknown;
+    actor: { _id: string; username: string };
+    door: string;
+    at: string;
+}
+
+interface HistoryBody {
+    history: HistoryRecord[];
+    offset: number;
+    count: number;
+    total: number;
+    success: boolean;
+}
+
+async function getHistory(username: string, query: Record<string, string>): Promise<RestResponse> {
+    return engine.host.callApi({ method: 'GET', path: 'groups.history', query, headers: engine.headersOf(username) });
+}
+
+/** The room's history as its owner alice reads it over HTTP, newest first. */
+async function historyOf(room: string, username = 'alice'): Promise<HistoryRecord[]> {
+    const response = await getHistory(username, { roomName: room });
+    expect(response.status).toBe(200);
+    return (response.body as HistoryBody).history;
+}
+
+const what = (records: HistoryRecord[]) => records.map((r) => `${r.actor.username} ${r.operation} ${String(r.from)}→${String(r.to)} ${r.door}`);
+
+/** Many changes in a row by one person: the workspace's rate limiter off. */
+const noRateLimit = (f: Fixture) => f.workspace.setSetting('API_Enable_Rate_Limiter', false);
+
+describe('the announcement', () => {
+    it('after a command: one visible message by the bot, naming the person and the change; one record', async () => {
+        await engine.fresh();
+        expect(onlyReply(await engine.command('alice', 'project-x', '/settype public'))).toBe('project-x is now a public channel.');
+        expect(announcements('project-x')).toEqual(['@alice made this group public (/settype).']);
+        const records = await historyOf('project-x');
+        expect(records).toHaveLength(1);
+        expect(records[0]).toEqual({
+            roomId: engine.roomId('project-x'),
+            roomName: 'project-x',
+            operation: 'setType',
+            from: 'p',
+            to: 'c',
+            actor: { _id: engine.userId('alice'), username: 'alice' },
+            door: 'command',
+            at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        });
+    });
+
+    it.each([
+        ['/encrypt on', 'project-x', 'alice', '@alice turned end-to-end encryption on for this room (/encrypt).'],
+        ['/toteam', 'project-x', 'alice', '@alice converted this group into a team (/toteam).'],
+        ['/settype private', 'general', 'admin', '@admin made this channel private (/settype).'],
+    ])('%s in %s', async (line, room, username, expected) => {
+        await engine.fresh();
+        await engine.command(username, room, line);
+        expect(announcements(room)).toEqual([expected]);
+    });
+
+    it("in the server's language, whatever the person's own", async () => {
+        await engine.fresh((f) => {
+            f.workspace.setSetting('Language', 'de');
+            const ana = f.workspace.addUser({ username: 'ana', language: 'es' });
+            f.workspace.addMember(f.workspace.getRoomByName('project-x')?._id ?? '', ana._id, ['owner']);
+        });
+        expect(onlyReply(await engine.command('ana', 'project-x', '/encrypt on'))).toBe(text('es', 'done_encrypt_on', { room: 'project-x' }));
+        expect(announcements('project-x')).toEqual([text('de', 'announce_encrypt_on', { user: 'ana', how: '/encrypt' })]);
+    });
+
+    it('a room button says so; a modal counts as the door that opened it', async () => {
+        await engine.fresh(undefined, { confirm_changes: true });
+        const view = onlyModal(await engine.host.clickButton('group-admin.make-public', engine.userId('alice'), engine.roomId('project-x')));
+        await engine.host.submitView(view, engine.userId('alice'));
+        const byCommand = onlyModal(await engine.command('alice', 'project-x', '/settype private'));
+        await engine.host.submitView(byCommand, engine.userId('alice'));
+        expect(announcements('project-x')).toEqual(['@alice made this group public (room button).', '@alice made this channel private (/settype).']);
+        expect(what(await historyOf('project-x'))).toEqual(['alice setType c→p command', 'alice setType p→c button']);
+    });
+
+    it('nothing for a dry run, a refusal, a cancelled modal, or a change that changes nothing', async () => {
+        await engine.fresh(undefined, { confirm_changes: true });
+        await engine.command('alice', 'project-x', '/settype public --dry-run');
+        await engine.command('carol', 'project-x', '/settype public');
+        const view = onlyModal(await engine.command('alice', 'project-x', '/settype public'));
+        await engine.host.closeView(view, engine.userId('alice'));
+        expect(onlyReply(await engine.command('alice', 'project-x', '/encrypt off'))).toBe(text('en', 'done_encrypt_unchanged_off', { room: 'project-x' }));
+        expect(announcements('project-x')).toEqual([]);
+        expect(await historyOf('project-x')).toEqual([]);
+    });
+
+    it('announce_changes off: no message, the change is still recorded', async () => {
+        await engine.fresh(undefined, { announce_changes: false });
+        await engine.command('alice', 'project-x', '/encrypt on');
+        expect(announcements('project-x')).toEqual([]);
+        expect(what(await historyOf('project-x'))).toEqual(['alice setEncrypted false→true command']);
+        await engine.host.setSettings({ announce_changes: true });
+        await engine.command('alice', 'project-x', '/encrypt off');
+        expect(announcements('project-x')).toEqual(['@alice turned end-to-end encryption off for this room (/encrypt).']);
+    });
+});
+
+describe('two people confirm at once', () => {
+    it('the same change: made once, one announcement, one record; the other is told it is already done', async () => {
+        await engine.fresh(undefined, { confirm_changes: true });
+        const view: IUIKitSurface = onlyModal(await engine.command('alice', 'project-x', '/toteam'));
+        const runs = await Promise.all([engine.host.submitView(view, engine.userId('alice')), engine.host.submitView(view, engine.userId('bob'))]);
+        const replies = runs.map((run) => onlyReply(run)).sort();
+        expect(replies).toEqual(['project-x is already a team.', 'project-x is now a private team, with you as its owner.'].sort());
+        expect(announcements('project-x')).toHaveLength(1);
+        expect(await historyOf('project-x')).toHaveLength(1);
+    });
+
+    it('different changes of one room at once: each made, announced and recorded once, in the order they were made', async () => {
+        await engine.fresh(undefined, { confirm_changes: true });
+        const toPublic = onlyModal(await engine.command('alice', 'project-x', '/settype public'));
+        const [, , encrypted] = await Promise.all([
+            engine.host.submitView(toPublic, engine.userId('alice')),
+            engine.host.submitView(toPublic, engine.userId('bob')),
+            engine.command('alice', 'project-x', '/encrypt on'),
+        ]);
+        expect(encrypted.error).toBeUndefined();
+        const records = await historyOf('project-x');
+        const made = announcements('project-x');
+        expect(made).toHaveLength(records.length);
+        expect(records.filter((r) => r.operation === 'setType')).toHaveLength(1);
+        // Newest first in the history, oldest first in the room.
+        expect(records.map((r) => r.actor.username + ':' + r.operation).reverse()).toEqual(
+            made.map((m) => (m.includes('public') ? 'alice:setType' : 'alice:setEncrypted')),
+        );
+        const times = records.map((r) => Date.parse(r.at));
+        expect([...times].sort((a, b) => b - a)).toEqual(times);
+    });
+});
+
+describe('one history for every door', () => {
+    it('chat and HTTP changes, in the order they happened', async () => {
+        await engine.fresh(noRateLimit);
+        await engine.command('alice', 'project-x', '/encrypt on');
+        const http = await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: false }, 'alice');
+        expect(http.status).toBe(200);
+        await engine.host.clickButton('group-admin.encryption', engine.userId('alice'), engine.roomId('project-x'));
+        const httpType = await engine.api('groups.setType', { roomName: 'project-x', type: 'c' }, 'alice');
+        expect(httpType.status).toBe(200);
+        expect(what(await historyOf('project-x'))).toEqual([
+            'alice setType p→c endpoint',
+            'alice setEncrypted false→true button',
+            'alice setEncrypted true→false endpoint',
+            'alice setEncrypted false→true command',
+        ]);
+        // HTTP changes are Rocket.Chat's own (its system message names the caller): no announcement for them.
+        expect(announcements('project-x')).toEqual([
+            '@alice turned end-to-end encryption on for this room (/encrypt).',
+            '@alice turned end-to-end encryption on for this room (room button).',
+        ]);
+    });
+
+    it('a failed HTTP change and an HTTP dry run record nothing', async () => {
+        await engine.fresh();
+        expect((await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'carol')).status).toBe(400);
+        expect((await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: true, dryRun: true }, 'alice')).status).toBe(200);
+        expect(await historyOf('project-x')).toEqual([]);
+    });
+});
+
+describe('reading it in chat', () => {
+    it('/encrypt, /settype and /toteam history: newest first, who, what, when and how', async () => {
+        await engine.fresh();
+        await engine.command('alice', 'project-x', '/encrypt on');
+        await engine.command('alice', 'general', '/settype public #project-x');
+        const records = await historyOf('project-x');
+        const when = (r: HistoryRecord) => `${r.at.slice(0, 16).replace('T', ' ')} UTC`;
+        const expected = [
+            text('en', 'history_heading', { room: 'project-x', shown: 2, total: 2 }),
+            `• ${when(records[0])}: @alice made this group public (/settype).`,
+            `• ${when(records[1])}: @alice turned end-to-end encryption on for this room (/encrypt).`,
+        ].join('\n');
+        for (const line of ['/encrypt history', '/settype history', '/toteam history']) {
+            expect(onlyReply(await engine.command('alice', 'project-x', line))).toBe(expected);
+        }
+        expect(onlyReply(await engine.command('alice', 'general', '/encrypt history #project-x'))).toBe(expected);
+    });
+
+    it('the newest 10 only, and an empty history says so', async () => {
+        await engine.fresh(noRateLimit);
+        expect(onlyReply(await engine.command('alice', 'project-x', '/encrypt history'))).toBe(text('en', 'history_empty', { room: 'project-x' }));
+        for (let i = 0; i < 12; i++) {
+            await engine.command('alice', 'project-x', i % 2 === 0 ? '/encrypt on' : '/encrypt off');
+        }
+        const lines = onlyReply(await engine.command('alice', 'project-x', '/encrypt history')).split('\n');
+        expect(lines[0]).toBe(text('en', 'history_heading', { room: 'project-x', shown: 10, total: 12 }));
+        expect(lines).toHaveLength(11);
+        expect(lines[1]).toMatch(/@alice turned end-to-end encryption off for this room \(\/encrypt\)\.$/);
+    });
+
+    it('status names the last recorded change of that setting, for whoever may read the history', async () => {
+        await engine.fresh();
+        await engine.command('alice', 'project-x', '/encrypt on');
+        const [record] = await historyOf('project-x');
+        const when = `${record.at.slice(0, 16).replace('T', ' ')} UTC`;
+        const last = text('en', 'history_last', { when, change: '@alice turned end-to-end encryption on for this room (/encrypt).' });
+        expect(onlyReply(await engine.command('alice', 'project-x', '/encrypt status')).split('\n')[0]).toBe(`End-to-end encryption is on for project-x. ${last}`);
+        // The type was never changed through the app; a member without edit-room is not told who changed what.
+        expect(onlyReply(await engine.command('alice', 'project-x', '/settype status')).split('\n')[0]).toBe('project-x is a private group.');
+        expect(onlyReply(await engine.command('carol', 'project-x', '/encrypt status')).split('\n')[0]).toBe('End-to-end encryption is on for project-x.');
+    });
+});
+
+describe('who may read a history', () => {
+    beforeEach(async () => {
+        await engine.fresh();
+        await engine.command('alice', 'project-x', '/encrypt on');
+    });
+
+    it('the owner (edit-room) and a workspace admin may', async () => {
+        expect(await historyOf('project-x', 'alice')).toHaveLength(1);
+        expect(await historyOf('project-x', 'admin')).toHaveLength(1);
+        expect(onlyReply(await engine.command('admin', 'general', '/encrypt history #project-x')).split('\n')[0]).toBe(
+            text('en', 'history_heading', { room: 'project-x', shown: 1, total: 1 }),
+        );
+    });
+
+    it('a member without edit-room: error-action-not-allowed (400), in chat too', async () => {
+        const response = await getHistory('carol', { roomName: 'project-x' });
+        expect(response).toEqual({
+            status: 400,
+            body: {
+                success: false,
+                error: 'Reading the change history of this room is not allowed [error-action-not-allowed]',
+                errorType: 'error-action-not-allowed',
+            },
+        });
+        expect(onlyReply(await engine.command('carol', 'project-x', '/toteam history'))).toBe(text('en', 'error_history_not_allowed', { room: 'project-x' }));
+    });
+
+    it('someone who cannot access the room gets its "not found" answer, exactly as for a room that does not exist', async () => {
+        const hidden = await getHistory('dave', { roomName: 'project-x' });
+        const missing = await getHistory('dave', { roomName: 'no-such-room' });
+        expect(hidden.status).toBe(400);
+        expect(hidden.body).toEqual({ ...(missing.body as object) });
+        expect(hidden.body).toMatchObject({ success: false, errorType: 'error-room-not-found' });
+        expect(await getHistory('dave', { roomId: engine.roomId('project-x') })).toEqual(await getHistory('dave', { roomId: 'nope' }));
+        expect(onlyReply(await engine.command('dave', 'general', '/encrypt history #project-x'))).toBe(
+            `${text('en', 'error_room_not_found', { room: 'project-x' })}\n${text('en', 'usage_encrypt')}`,
+        );
+    });
+
+    it('no room named: the room parameter error; not logged in: 401', async () => {
+        expect(await getHistory('alice', {})).toMatchObject({ status: 400, body: { success: false, errorType: 'error-room-param-not-provided' } });
+        expect((await engine.host.callApi({ method: 'GET', path: 'groups.history', query: { roomName: 'project-x' } })).status).toBe(401);
+    });
+});
+
+describe('GET groups.history: pagination like Rocket.Chat', () => {
+    beforeEach(async () => {
+        await engine.fresh(noRateLimit);
+        for (let i = 0; i < 7; i++) {
+            await engine.command('alice', 'project-x', i % 2 === 0 ? '/encrypt on' : '/encrypt off');
+        }
+    });
+
+    it('offset and count page through it, newest first; total is the whole history', async () => {
+        const all = await historyOf('project-x');
+        expect(all).toHaveLength(7);
+        const page = (await getHistory('alice', { roomName: 'project-x', offset: '2', count: '3' })).body as HistoryBody;
+        expect(page).toEqual({ history: all.slice(2, 5), offset: 2, count: 3, total: 7, success: true });
+        const tail = (await getHistory('alice', { roomName: 'project-x', offset: '5', count: '10' })).body as HistoryBody;
+        expect(tail).toMatchObject({ offset: 5, count: 2, total: 7 });
+        const past = (await getHistory('alice', { roomName: 'project-x', offset: '50' })).body as HistoryBody;
+        expect(past).toEqual({ history: [], offset: 50, count: 0, total: 7, success: true });
+    });
+
+    it('count is capped by API_Upper_Count_Limit; 0 means all', async () => {
+        engine.workspace.setSetting('API_Upper_Count_Limit', 4);
+        expect(((await getHistory('alice', { roomName: 'project-x', count: '1000' })).body as HistoryBody).count).toBe(4);
+        expect(((await getHistory('alice', { roomName: 'project-x', count: '0' })).body as HistoryBody).count).toBe(7);
+    });
+
+    it.each([
+        ['count', 'abc'],
+        ['count', '-1'],
+        ['offset', 'x1'],
+        ['offset', '-5'],
+        ['count', '1e999x'],
+    ])('%s=%s is a 400 error-invalid-params naming the parameter', async (param, value) => {
+        const response = await getHistory('alice', { roomName: 'project-x', [param]: value });
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({ success: false, errorType: 'error-invalid-params', error: `The parameter "${param}" must be a non-negative integer` });
+    });
+});
+
+describe('kept across an app restart', () => {
+    it('disable and enable: the history is still there', async () => {
+        await engine.fresh();
+        await engine.command('alice', 'project-x', '/encrypt on');
+        const host = engine.host as unknown as { disable?: () => Promise<void>; enable?: () => Promise<void> };
+        if (!host.disable || !host.enable) {
+            throw new Error('EngineHost has no disable/enable yet (H1)');
+        }
+        await host.disable();
+        await host.enable();
+        expect(what(await historyOf('project-x'))).toEqual(['alice setEncrypted false→true command']);
+        await engine.command('alice', 'project-x', '/encrypt off');
+        expect(what(await historyOf('project-x'))).toEqual(['alice setEncrypted true→false command', 'alice setEncrypted false→true command']);
+    });
+});
