@@ -427,8 +427,13 @@ class HostRoomBridge extends RoomBridge {
         return undefined;
     }
 
+    /**
+     * Upstream `AppRoomBridge.getMembers` (`apps/meteor/app/apps/server/bridges/rooms.ts`): every subscription of the
+     * room (`Subscriptions.findByRoomId`, invitations included) through `users.convertById`, unfiltered, so a
+     * subscription whose user was deleted yields `undefined` (`null` once the engine's msgpack codec carried it to the app).
+     */
     protected async getMembers(roomId: string): Promise<IUser[]> {
-        return this.users(this.ws.getMembers(roomId));
+        return this.ws.getMemberIds(roomId).map((id) => convertUser(this.ws.getUser(id))) as IUser[];
     }
 
     protected async getAllRooms(): Promise<never[]> {

@@ -97,6 +97,17 @@ export class Store {
         return user;
     }
 
+    /** Removes the user document (and its indexes) only. */
+    removeUser(id: string): WsUser | undefined {
+        const user = this.usersById.get(id);
+        if (!user) return undefined;
+        this.state.users = this.state.users.filter((u) => u._id !== id);
+        this.usersById.delete(id);
+        this.usersByUsername.delete(user.username);
+        this.usersByLowerUsername.delete(user.username.toLowerCase());
+        return user;
+    }
+
     private indexUser(user: WsUser): void {
         this.usersById.set(user._id, user);
         this.usersByUsername.set(user.username, user);

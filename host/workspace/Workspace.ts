@@ -356,6 +356,18 @@ export class Workspace {
     }
 
     /**
+     * Removes the user document and nothing else: their subscriptions, team memberships and messages stay, as a
+     * Rocket.Chat database can end up (an interrupted `deleteUser`, a user removed from the database directly). The
+     * room bridge's `getMembers` then yields `undefined` for each orphaned subscription.
+     */
+    deleteUserKeepingSubscriptions(userId: string): void {
+        this.requireUser(userId, 'deleteUserKeepingSubscriptions: user');
+        this.store.removeUser(userId);
+        this.store.now();
+        this.changed();
+    }
+
+    /**
      * A new auth token (login or personal access token) for the user, valid as `X-Auth-Token`: random, or `token`
      * when given (a fixed token for a demo configuration).
      */
@@ -448,6 +460,11 @@ export class Workspace {
             .map((s) => this.store.user(s.u._id))
             .filter((u): u is WsUser => Boolean(u))
             .map((u) => clone(u));
+    }
+
+    /** The user ids of every subscription of the room, in subscription order: invited and orphaned ones included. */
+    getMemberIds(rid: string): string[] {
+        return this.store.subscriptionsOfRoom(rid).map((s) => s.u._id);
     }
 
     /** Members holding room role `role` (`owner`, `moderator`, `leader`, …) in the room. */
