@@ -453,6 +453,19 @@ function summarize(op: Operation, door: Door, size: number, samples: Sample[]): 
     };
 }
 
+/** What the round trips of a case are: REST requests (through the HTTP bridge) and everything else, by name. */
+function breakdown(r: CaseResult): string {
+    const rest = r.bridgeCalls['HttpBridge.call'] ?? 0;
+    const others = Object.entries(r.bridgeCalls).filter(([name]) => name !== 'HttpBridge.call');
+    const bridged = Object.values(r.bridgeCalls).reduce((a, b) => a + b, 0);
+    const accessors = Math.max(0, r.roundTripsTotal.median - bridged);
+    return (
+        `${rest} REST` +
+        (others.length ? ` + ${others.map(([name, n]) => `${name}${n > 1 ? ` ×${n}` : ''}`).join(', ')}` : '') +
+        (accessors ? ` + ${accessors} accessor call${accessors > 1 ? 's' : ''}` : '')
+    );
+}
+
 function bridgeText(calls: Record<string, number>): string {
     return (
         Object.entries(calls)
@@ -472,12 +485,13 @@ interface Report {
     cases: CaseResult[];
     http: HttpResult[];
     floor: { app: { p50: number }; rocketChat: { p50: number } };
-    targets: Array<{ target: string; met: boolean; detail: string }>;
+    /** `met: null` = reported, no target. */
+    targets: Array<{ target: string; met: boolean | null; detail: string }>;
     durationSeconds: number;
 }
 
 function markdown(report: Report): string {
-    const yes = (met: boolean): string => (met ? 'met' : '**not met**');
+    const yes = (met: boolean | null): string => (met === null ? 'reported' : met ? 'met' : '**not met**');
     const lines: string[] = [];
     lines.push('# Group Admin — cost per operation');
     lines.push('');
@@ -650,14 +664,18 @@ async function main(): Promise<void> {
         targets.push({
             target: `HTTP door: host round trips ≤ ${HTTP_WRITES + HTTP_READS_MAX} (everything the Deno process asks the server for)`,
             met: endpointRows.every((c) => c.targets[1].met),
-            detail: endpointRows.map((c) => `${c.operation} ${c.members}: ${range(c.roundTrips)}`).join('; '),
+            detail:
+                endpointRows.map((c) => `${c.operation} ${c.members}: ${range(c.roundTrips)}`).join('; ') +
+                ` — made of: ${[...new Set(endpointRows.map(breakdown))].join(' | ')}`,
         });
         for (const door of CHAT_DOORS) {
             const rows = cases.filter((c) => c.door === door);
             targets.push({
                 target: `chat doors (${door}): ≤ ${CHAT_ROUND_TRIP_TARGET} host round trips per request, the live permission read included`,
                 met: rows.every((c) => c.targets[0].met),
-                detail: rows.map((c) => `${c.operation} ${c.members}: ${range(c.roundTrips)}${c.steps.includes('+') ? ` (${c.steps}: ${range(c.roundTripsTotal)})` : ''}`).join('; '),
+                detail:
+                    rows.map((c) => `${c.operation} ${c.members}: ${range(c.roundTrips)}${c.steps.includes('+') ? ` (${c.steps}: ${range(c.roundTripsTotal)})` : ''}`).join('; ') +
+                    ` — made of: ${[...new Set(rows.filter((c) => c.members === Math.min(...SIZES)).map((c) => `${c.operation}: ${breakdown(c)}`))].join(' | ')}`,
             });
             targets.push({
                 target: `chat doors (${door}): the permission table read on every change`,
@@ -668,8 +686,8 @@ async function main(): Promise<void> {
         for (const h of httpResults) {
             targets.push({
                 target: `HTTP latency, ${h.operation} (${h.members} members): app endpoint p50 against Rocket.Chat's own endpoint p50`,
-                met: true,
-                detail: `${h.app.p50.toFixed(2)} ms / ${h.rocketChat.p50.toFixed(2)} ms = ${h.ratio}× (reported, no target)`,
+                met: null,
+                detail: `${h.app.p50.toFixed(2)} ms / ${h.rocketChat.p50.toFixed(2)} ms = ${h.ratio}×`,
             });
         }
 
@@ -693,7 +711,7 @@ async function main(): Promise<void> {
         writeFileSync(path.join(dir, 'results.json.tmp'), `${JSON.stringify(report, null, 2)}\n`);
         renameSync(path.join(dir, 'results.json.tmp'), path.join(dir, 'results.json'));
         writeFileSync(path.join(dir, 'results.md'), markdown(report));
-        process.stdout.write(`\n${targets.map((t) => `${t.met ? 'met    ' : 'NOT MET'} ${t.target}: ${t.detail}`).join('\n')}\n`);
+        process.stdout.write(`\n${targets.map((t) => `${t.met === null ? 'report ' : t.met ? 'met    ' : 'NOT MET'} ${t.target}: ${t.detail}`).join('\n')}\n`);
         process.stdout.write(`wrote bench/results.md and bench/results.json in ${report.durationSeconds} s\n`);
     } finally {
         await bench.stop();
