@@ -382,6 +382,11 @@ export class Rules {
      * when the boolean changed; auto-translate off on every subscription when encrypting.
      */
     saveRoomEncrypted(rid: string, value: unknown, actor: UserRef, sendMessage: boolean): void {
+        // upstream apps/meteor/server/lib/rooms/settings/saveRoomEncrypted.ts: `isRegisterUser(user)` (core-typings:
+        // `username !== undefined && name !== undefined`) before any write.
+        if (actor.username === undefined || actor.name === undefined) {
+            throw meteorError('invalid-user', 'Invalid user', { function: 'RocketChat.saveRoomEncrypted' });
+        }
         const room = this.s.room(rid);
         if (!room) throw meteorError('error-invalid-room', 'Invalid room', { method: 'saveRoomSettings' });
         const at = this.s.now();

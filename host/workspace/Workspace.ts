@@ -28,7 +28,8 @@ import { Store } from './Store';
 
 export interface AddUserOptions {
     username: string;
-    name?: string;
+    /** Display name; default the username. `null` = no name at all (a user synced without one). */
+    name?: string | null;
     /** Global roles; default `['user']`. */
     roles?: string[];
     language?: string;
@@ -168,7 +169,7 @@ export class Workspace {
         const user: WsUser = withoutUndefined({
             _id: options._id ?? randomId(),
             username: options.username,
-            name: options.name ?? options.username,
+            name: (options.name === null ? undefined : (options.name ?? options.username)) as string,
             roles: [...(options.roles ?? ['user'])],
             active: options.active ?? true,
             type: options.type ?? 'user',

@@ -16,6 +16,10 @@ export interface UserRef {
 export interface WsUser {
     _id: string;
     username: string;
+    /**
+     * Display name. A user added with `name: null` (synced without one: LDAP, …) has no `name` field at runtime —
+     * `isRegisterUser` is false then; read it as `string | undefined` where such users can appear.
+     */
     name: string;
     /** Global roles (`admin`, `user`, `bot`, `app`, `guest`, …). Room roles live on subscriptions. */
     roles: string[];

@@ -223,3 +223,29 @@ describe('groups.setEncrypted (reference)', () => {
         expect(res).toEqual({ status: 401, body: NOT_LOGGED_IN });
     });
 });
+
+describe('saveRoomEncrypted needs a registered user (audit F11)', () => {
+    it('an acting user without a name: invalid-user (upstream isRegisterUser), nothing changes', async () => {
+        // upstream apps/meteor/server/lib/rooms/settings/saveRoomEncrypted.ts: `if (!isRegisterUser(user)) throw
+        // new Meteor.Error('invalid-user', 'Invalid user', { function: 'RocketChat.saveRoomEncrypted' })`.
+        const fx = new Fixture();
+        const ldap = fx.ws.addUser({ username: 'ldap.sync', name: null, roles: ['admin', 'user'] });
+        expect(fx.ws.getUser(ldap._id)).not.toHaveProperty('name');
+        const room = fx.ws.addRoom({ name: 'synced', t: 'p', owner: ldap._id });
+        fx.login(ldap);
+        await fx.expectRejected(() => fx.post(ldap, 'groups.setEncrypted', { roomId: room._id, encrypted: true }), 400, {
+            success: false,
+            error: 'Invalid user [invalid-user]',
+            errorType: 'invalid-user',
+            details: { function: 'RocketChat.saveRoomEncrypted' },
+        });
+        await fx.expectRejected(() => fx.post(ldap, 'rooms.saveRoomSettings', { rid: room._id, encrypted: true }), 400, {
+            success: false,
+            error: 'Invalid user [invalid-user]',
+            errorType: 'invalid-user',
+            details: { function: 'RocketChat.saveRoomEncrypted' },
+        });
+        // Other settings do not need the name.
+        expect((await fx.post(ldap, 'groups.setType', { roomId: room._id, type: 'c' })).status).toBe(200);
+    });
+});
