@@ -161,6 +161,7 @@ describe('in the real engine', () => {
     let booted: Booted | undefined;
 
     afterEach(async () => {
+        jest.restoreAllMocks();
         await booted?.host.stop();
         booted = undefined;
     });
