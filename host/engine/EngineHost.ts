@@ -153,6 +153,52 @@ function describeError(error: unknown): string {
     return String(error);
 }
 
+/** Headers Node keeps only the first of when a request repeats them (`IncomingMessage` `matchKnownFields`). */
+const SINGLE_VALUE_HEADERS = new Set([
+    'age',
+    'authorization',
+    'content-length',
+    'content-type',
+    'etag',
+    'expires',
+    'from',
+    'host',
+    'if-modified-since',
+    'if-unmodified-since',
+    'last-modified',
+    'location',
+    'max-forwards',
+    'proxy-authorization',
+    'referer',
+    'retry-after',
+    'server',
+    'user-agent',
+]);
+
+/**
+ * A request's headers as Node's `IncomingMessage.headers` holds them (what express hands Rocket.Chat's apps router):
+ * names lower-cased; a header sent twice under different cases is combined — the first kept for single-value headers,
+ * `cookie` joined with `; `, any other joined with `, ` (so a doubled `X-User-Id` authenticates no one).
+ */
+export function incomingHeaders(raw: Record<string, string | undefined>): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) {
+        if (value === undefined) {
+            continue;
+        }
+        const name = key.toLowerCase();
+        const text = String(value);
+        if (!(name in headers)) {
+            headers[name] = text;
+        } else if (name === 'cookie') {
+            headers[name] = `${headers[name]}; ${text}`;
+        } else if (!SINGLE_VALUE_HEADERS.has(name)) {
+            headers[name] = `${headers[name]}, ${text}`;
+        }
+    }
+    return headers;
+}
+
 export class EngineHost {
     readonly ctx: HostContext;
     private readonly logStorage = new MemoryLogStorage();
@@ -418,7 +464,10 @@ export class EngineHost {
 
     /**
      * Calls an app API endpoint as Rocket.Chat's router would: the user comes from `X-User-Id`/`X-Auth-Token`, and an
-     * endpoint with `authRequired` answers 401 without one.
+     * endpoint with `authRequired` answers 401 without one. The endpoint gets `request.headers` as upstream
+     * `AppApisBridge` passes them (`apps/meteor/app/apps/server/bridges/api.ts`: express's `req.headers`, i.e. Node's
+     * `IncomingMessage.headers`): every header the caller sent, credentials included, names lower-cased, duplicates
+     * combined as Node does (see `incomingHeaders`).
      */
     async callApi(call: ApiCall): Promise<RestResponse> {
         const prefix = `/api/apps/public/${this.appId}/`;
@@ -428,16 +477,11 @@ export class EngineHost {
         if (!endpoint || !endpoint.methods.includes(method)) {
             return { status: 404, body: { success: false, error: 'Not found' } };
         }
-        const wsUser = this.workspace.authenticate(call.headers ?? {});
+        const wsUser = this.workspace.authenticate(incomingHeaders(call.headers ?? {}));
         if (endpoint.authRequired && !wsUser) {
             return { status: 401, body: { ...UNAUTHORIZED_BODY } };
         }
-        const headers: Record<string, string> = {};
-        for (const [key, value] of Object.entries(call.headers ?? {})) {
-            if (value !== undefined) {
-                headers[key.toLowerCase()] = value;
-            }
-        }
+        const headers = incomingHeaders(call.headers ?? {});
         const response = await this.manager.getApiManager().executeApi(this.appId, endpointPath, {
             method: method as never,
             headers,
@@ -447,6 +491,16 @@ export class EngineHost {
             user: wsUser ? convertUser(wsUser) : undefined,
         });
         return this.shown('response', { status: response.status, body: response.content });
+    }
+
+    /** Disables the app as an admin would (`AppManager.disable`: `onDisable`, then its registrations are purged). */
+    async disable(): Promise<void> {
+        await this.manager.disable(this.appId);
+    }
+
+    /** Enables the app again (`AppManager.enable`). The app's persisted records survive a disable (only uninstall purges them). */
+    async enable(): Promise<boolean> {
+        return this.manager.enable(this.appId);
     }
 
     /** Everything the app logged (one entry per executed method, each with its log lines). */

@@ -251,8 +251,27 @@ class HostMessageBridge extends MessageBridge {
         super();
     }
 
-    protected async create(): Promise<string> {
-        throw notFound('MessageBridge.create');
+    /**
+     * Upstream `AppMessageBridge.create` (`apps/meteor/app/apps/server/bridges/messages.ts`): the message converter, then
+     * `MessageService.sendMessage(u._id, message)` — stored as a workspace message in the room, sent by the message's
+     * sender (the app's bot user when the app set none), `ts` now. Returns the new message id.
+     */
+    protected async create(message: IMessage, appId: string): Promise<string> {
+        const roomId = message.room?.id;
+        if (!roomId || !this.ctx.workspace.getRoom(roomId)) {
+            throw new Error('Invalid room provided to the message');
+        }
+        const senderId = message.sender?.id ?? this.ctx.records.appUsers.get(appId)?._id;
+        if (!senderId || !this.ctx.workspace.getUser(senderId)) {
+            throw new Error('Invalid sender assigned to the message');
+        }
+        const sent = this.ctx.workspace.sendMessageAs(roomId, senderId, message.text ?? '', {
+            attachments: message.attachments as unknown[] | undefined,
+            blocks: message.blocks as unknown[] | undefined,
+            tmid: message.threadId,
+            groupable: message.groupable,
+        });
+        return sent._id;
     }
 
     protected async update(): Promise<void> {
@@ -301,7 +320,21 @@ interface PersistedRecord {
     associations: RocketChatAssociationRecord[];
 }
 
-/** Rocket.Chat's app persistence (`rocketchat_apps_persistence`), in memory. */
+/**
+ * An association's `model:id`. From the Deno runtime associations arrive as plain `{ model, id }` objects (msgpack
+ * carries no class); in-process ones are `RocketChatAssociationRecord` instances.
+ */
+function associationKey(association: RocketChatAssociationRecord): string {
+    const a = association as unknown as { model?: unknown; id?: unknown; getModel?: () => unknown; getID?: () => unknown };
+    const model = typeof a.getModel === 'function' ? a.getModel() : a.model;
+    const id = typeof a.getID === 'function' ? a.getID() : a.id;
+    return `${String(model)}:${String(id)}`;
+}
+
+/**
+ * Rocket.Chat's app persistence (`rocketchat_apps_persistence`), in memory. Records live as long as the host: a
+ * disable / enable keeps them (the engine purges them only on uninstall, `AppManager.removeLocal`).
+ */
 class HostPersistenceBridge extends PersistenceBridge {
     private readonly records = new Map<string, PersistedRecord>();
 
@@ -310,7 +343,7 @@ class HostPersistenceBridge extends PersistenceBridge {
             ([, record]) =>
                 record.appId === appId &&
                 associations.every((wanted) =>
-                    record.associations.some((have) => have.getModel() === wanted.getModel() && have.getID() === wanted.getID()),
+                    record.associations.some((have) => associationKey(have) === associationKey(wanted)),
                 ),
         );
     }

@@ -258,9 +258,13 @@ export class Store {
         return [...(this.messagesByRoom.get(rid) ?? [])];
     }
 
+    /** Called with every message inserted (system messages included), right after the insertion. */
+    onMessageInserted?: (message: WsMessage) => void;
+
     insertMessage(message: WsMessage): WsMessage {
         this.state.messages.push(message);
         this.indexMessage(message);
+        this.onMessageInserted?.(message);
         return message;
     }
 

@@ -117,10 +117,16 @@ export class Workspace {
     private readonly api: Api;
     private readonly faults = new Map<string, ActiveFault>();
     private readonly listeners = new Set<() => void>();
+    private readonly messageListeners = new Set<(message: WsMessage) => void>();
+    /** Messages inserted since the last notification (delivered once the write that made them is complete). */
+    private readonly newMessages: WsMessage[] = [];
 
     /** A workspace holding a copy of `state` (or, without one, an empty workspace as `Workspace.empty()`). */
     constructor(state?: WsState) {
         this.store = new Store(state ? clone(state) : Workspace.emptyState());
+        this.store.onMessageInserted = (message) => {
+            if (this.messageListeners.size) this.newMessages.push(message);
+        };
         this.rules = new Rules(this.store);
         this.api = new Api(this.store, this.rules);
     }
@@ -155,7 +161,22 @@ export class Workspace {
         };
     }
 
+    /**
+     * `listener` runs once for every new message of any room — chat messages, app messages, system messages — after
+     * the write that made it is complete, in insertion order (with a copy). Returns the unsubscribe function.
+     */
+    onMessage(listener: (message: WsMessage) => void): () => void {
+        this.messageListeners.add(listener);
+        return () => {
+            this.messageListeners.delete(listener);
+        };
+    }
+
     private changed(): void {
+        const messages = this.newMessages.splice(0);
+        for (const message of messages) {
+            for (const listener of [...this.messageListeners]) listener(clone(message));
+        }
         for (const listener of [...this.listeners]) listener();
     }
 
@@ -288,6 +309,36 @@ export class Workspace {
         }
         const at = this.store.now();
         const message = this.store.insertMessage({ _id: randomId(), rid, msg: text, u: { _id: user._id, username: user.username, name: user.name }, ts: at, _updatedAt: at });
+        room.msgs += 1;
+        room._updatedAt = at;
+        this.changed();
+        return clone(message);
+    }
+
+    /**
+     * A message sent in the room as `userId`, the way Rocket.Chat's `MessageService.sendMessage` stores what an app's
+     * `modify.getCreator().finish(message)` hands the message bridge (upstream
+     * `apps/meteor/app/apps/server/bridges/messages.ts`): no membership check, `ts` now, the room's `msgs` counted.
+     */
+    sendMessageAs(rid: string, userId: string, text: string, extra: Pick<WsMessage, 'attachments' | 'blocks' | 'tmid' | 'groupable'> = {}): WsMessage {
+        const room = this.requireRoom(rid, 'sendMessageAs: room');
+        const user = this.requireUser(userId, 'sendMessageAs: user');
+        if (typeof text !== 'string') throw new Error('sendMessageAs: text must be a string');
+        const at = this.store.now();
+        const message = this.store.insertMessage(
+            withoutUndefined({
+                _id: randomId(),
+                rid,
+                msg: text,
+                u: withoutUndefined({ _id: user._id, username: user.username, name: user.name }),
+                ts: at,
+                _updatedAt: at,
+                attachments: extra.attachments ? clone(extra.attachments) : undefined,
+                blocks: extra.blocks ? clone(extra.blocks) : undefined,
+                tmid: extra.tmid,
+                groupable: extra.groupable,
+            }),
+        );
         room.msgs += 1;
         room._updatedAt = at;
         this.changed();

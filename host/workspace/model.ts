@@ -133,6 +133,11 @@ export interface WsMessage {
     _updatedAt: Date;
     /** System messages are never grouped with the previous message (`groupable: false`). */
     groupable?: boolean;
+    /** Message attachments / UI Kit blocks an app sent (kept as given). */
+    attachments?: unknown[];
+    blocks?: unknown[];
+    /** The thread the message belongs to. */
+    tmid?: string;
 }
 
 /** Everything a workspace holds. */
