@@ -2,7 +2,8 @@
  * `npm start`: a local Rocket.Chat workspace to try Group Admin in, with no server.
  *
  * 1. packages the app (scripts/package.mjs --if-changed: the last zip is reused when nothing it is built from changed)
- *    unless `--no-package` and the zip exists; the zip lives in `dist/` (or `$GROUP_ADMIN_DIST`, for tests);
+ *    unless `--no-package` and the zip exists; the zip lives in `dist/` (tests: `$GROUP_ADMIN_DIST`, and
+ *    `$GROUP_ADMIN_APP` packages a copy of the app instead of this repository);
  * 2. loads the workspace: the `--data` file if it exists, else `--seed`, else the demo workspace;
  * 3. serves HTTP on 127.0.0.1 (`--port`): the app's endpoints and the workspace's REST API (host/server/http.ts);
  * 4. boots the real Apps-Engine (Deno runtime), installs the zip and configures the app's service account;
@@ -55,17 +56,18 @@ function errorText(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
 }
 
-function readAppInfo(): AppInfo {
-    return JSON.parse(readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as AppInfo;
+function readAppInfo(appDir: string): AppInfo {
+    return JSON.parse(readFileSync(path.join(appDir, 'app.json'), 'utf8')) as AppInfo;
 }
 
 /**
  * Runs `scripts/package.mjs --if-changed` in a child process: it reuses the zip when nothing it is built from changed
  * and otherwise rebuilds it, saying which in one line (and why it rebuilds). Its lines are passed to `say` as they come.
  */
-function packageApp(life: Lifecycle, outDir: string, say: (line: string) => void): Promise<void> {
+function packageApp(life: Lifecycle, appDir: string, outDir: string, say: (line: string) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'package.mjs'), '--if-changed', '--out', outDir], {
+        const script = path.join(ROOT, 'scripts', 'package.mjs');
+        const child = spawn(process.execPath, [script, '--if-changed', '--app', appDir, '--out', outDir], {
             cwd: ROOT,
             env: { ...process.env, FORCE_COLOR: '0' },
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -249,11 +251,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     });
 
     try {
-        const app = readAppInfo();
+        // Test hooks: the app folder to package (default this repository) and where the zip goes (default dist/).
+        const appDir = process.env.GROUP_ADMIN_APP ? path.resolve(process.env.GROUP_ADMIN_APP) : ROOT;
+        const app = readAppInfo(appDir);
         const distDir = process.env.GROUP_ADMIN_DIST ? path.resolve(process.env.GROUP_ADMIN_DIST) : path.join(ROOT, 'dist');
         const zipPath = path.join(distDir, `${app.nameSlug}_${app.version}.zip`);
         if (options.package || !existsSync(zipPath)) {
-            await packageApp(life, distDir, (line) => say(options, line));
+            await packageApp(life, appDir, distDir, (line) => say(options, line));
         } else {
             say(options, `package: ${path.relative(ROOT, zipPath)} used as it is (--no-package)`);
         }

@@ -3,7 +3,8 @@
  *
  * - `/api/apps/public/<app id>/<path>` → the app's API endpoints in the real Apps-Engine (`EngineHost.callApi`, which
  *   authenticates `X-User-Id` / `X-Auth-Token` and answers 401 itself);
- * - `/api/v1/<endpoint>` → the in-memory workspace's REST API (`Workspace.handle`: login, me, groups.info, …);
+ * - `/api/v1/<endpoint>` → the in-memory workspace's REST API (`Workspace.handleHttp`: login, me, groups.info, …, with
+ *   Rocket.Chat's rate limiter keyed on the client address and its `X-RateLimit-*` headers);
  * - anything else → 404 JSON.
  *
  * Every answer is JSON in Rocket.Chat's `{ success: false, error }` shape when it fails; an exception inside a handler
@@ -17,7 +18,8 @@ import type { RestRequest, RestResponse } from '../workspace/model';
 
 /** What the server needs from the workspace (structural, so tests can pass a stub). */
 export interface WorkspaceBackend {
-    handle(request: RestRequest): Promise<RestResponse>;
+    /** `Workspace.handleHttp`: the answer with its headers (`X-RateLimit-*`), the client address for the limiter. */
+    handleHttp(request: RestRequest): Promise<RestResponse>;
 }
 
 /** What the server needs from the engine host. */
@@ -115,7 +117,7 @@ function headersOf(req: http.IncomingMessage): Record<string, string> {
     return out;
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(res: http.ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
     if (res.headersSent || res.destroyed) {
         return;
     }
@@ -127,7 +129,7 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
     } else {
         text = body === undefined ? '' : JSON.stringify(body);
     }
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    res.writeHead(status, { ...extraHeaders, 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
     res.end(text);
 }
 
@@ -203,9 +205,9 @@ export class WorkspaceHttpServer {
             });
             const raw = await readBody(req, this.maxBodyBytes);
             const headers = headersOf(req);
-            const response = await this.route(method, pathname, query, headers, raw);
+            const response = await this.route(method, pathname, query, headers, raw, req.socket.remoteAddress);
             status = response.status;
-            send(res, response.status, response.body);
+            send(res, response.status, response.body, response.headers);
         } catch (error) {
             if (error instanceof HttpFailure) {
                 status = error.status;
@@ -226,6 +228,7 @@ export class WorkspaceHttpServer {
         query: Record<string, string>,
         headers: Record<string, string>,
         raw: Buffer,
+        remoteAddress: string | undefined,
     ): Promise<RestResponse> {
         if (pathname.startsWith(APP_API_PREFIX)) {
             const app = this.options.app();
@@ -244,7 +247,8 @@ export class WorkspaceHttpServer {
         }
         if (pathname.startsWith('/api/v1/')) {
             const body = parseBody(raw, headers['content-type']);
-            return this.options.workspace().handle({ method, path: pathname, query, headers, body });
+            // The client's address keys Rocket.Chat's REST rate limiter, whose X-RateLimit-* headers are passed on.
+            return this.options.workspace().handleHttp({ method, path: pathname, query, headers, body, remoteAddress });
         }
         return { status: 404, body: { ...NOT_FOUND_BODY } };
     }

@@ -24,6 +24,8 @@ export interface HttpAnswer {
     status: number;
     body: Json;
     text: string;
+    /** Response headers, lower-case names. */
+    headers: Record<string, string>;
 }
 
 export class StartedWorkspace {
@@ -121,7 +123,7 @@ export class StartedWorkspace {
         } catch {
             body = { unparsable: text };
         }
-        return { status: response.status, body, text };
+        return { status: response.status, body, text, headers: response.headers };
     }
 
     /** `POST /api/v1/login` → the headers a script would send next. */
@@ -203,7 +205,12 @@ export async function started(args: string[]): Promise<StartedWorkspace> {
 }
 
 /** One HTTP request with Node's client (no keep-alive), resolving with status and body text. */
-export function httpRequest(url: string, method: string, headers: Record<string, string>, payload?: string): Promise<{ status: number; text: string }> {
+export function httpRequest(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    payload?: string,
+): Promise<{ status: number; text: string; headers: Record<string, string> }> {
     return new Promise((resolve, reject) => {
         const request = http.request(
             url,
@@ -211,7 +218,15 @@ export function httpRequest(url: string, method: string, headers: Record<string,
             (response) => {
                 const chunks: Buffer[] = [];
                 response.on('data', (chunk: Buffer) => chunks.push(chunk));
-                response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+                response.on('end', () => {
+                    const answerHeaders: Record<string, string> = {};
+                    for (const [key, value] of Object.entries(response.headers)) {
+                        if (value !== undefined) {
+                            answerHeaders[key] = Array.isArray(value) ? value.join(', ') : value;
+                        }
+                    }
+                    resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: answerHeaders });
+                });
                 response.on('error', reject);
             },
         );

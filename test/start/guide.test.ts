@@ -80,3 +80,13 @@ describe('the curl lines of the guide', () => {
         expect(group).toMatchObject({ success: true, group: { name: 'project-x', encrypted: true } });
     });
 });
+
+describe('the demo over HTTP', () => {
+    test('Rocket.Chat\'s REST rate limiter is on, and its X-RateLimit-* headers reach the client', async () => {
+        const alice = await ws.login('alice');
+        const answer = await ws.get('/api/v1/groups.info?roomName=project-x', alice);
+        expect(answer.status).toBe(200);
+        expect(answer.headers['x-ratelimit-limit']).toBe('10');
+        expect(Number(answer.headers['x-ratelimit-remaining'])).toBeLessThan(10);
+    });
+});

@@ -145,16 +145,20 @@ describe('options', () => {
             seed,
             JSON.stringify({
                 settings: { E2E_Enable: true },
-                users: [
-                    { username: 'zoe', password: 'pw' },
-                    { username: 'yann', password: 'pw' },
-                ],
+                users: [{ username: 'zoe', password: 'pw' }, { username: 'yann' }],
                 rooms: [{ name: 'lab', type: 'private', owner: 'zoe', members: ['yann'] }],
             }),
         );
         const ws = await start(['--no-chat', '--seed', seed]);
         expect(ws.stdout).toContain(`from ${seed}`);
         expect(ws.stdout).toMatch(/#lab\s+private group/);
+        // Each user's real login: zoe with "pw"; yann has none, and the guide says so instead of promising "pw".
+        expect(ws.stdout).not.toMatch(/Users \(password "pw"\)/);
+        expect(ws.stdout).toMatch(/^ {2}password "pw": zoe$/m);
+        expect(ws.stdout).toMatch(/^ {2}no password, so no HTTP login .*: yann$/m);
+        for (const password of ['pw', '', 'demo']) {
+            expect((await ws.request('POST', '/api/v1/login', { body: { user: 'yann', password } })).status).toBe(401);
+        }
         const zoe = await ws.login('zoe', 'pw');
         const answer = await ws.app('groups.setEncrypted', { roomName: 'lab', encrypted: true }, zoe);
         expect(answer.status).toBe(200);

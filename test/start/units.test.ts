@@ -6,7 +6,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import path from 'path';
 
+import { PassThrough, Writable } from 'stream';
+
 import { ChatSession } from '../../host/chat/ChatSession';
+import { TerminalChat } from '../../host/chat/terminal';
 import type { ChatEngine } from '../../host/chat/ChatSession';
 import { systemMessageText, table } from '../../host/chat/render';
 import type { CommandRun } from '../../host/engine/EngineHost';
@@ -134,7 +137,7 @@ describe('the HTTP front door (stub backends)', () => {
     beforeAll(async () => {
         server = new WorkspaceHttpServer({
             workspace: () => ({
-                handle: async (req: RestRequest): Promise<RestResponse> => {
+                handleHttp: async (req: RestRequest): Promise<RestResponse> => {
                     calls.push({ kind: 'ws', method: req.method, path: req.path, body: req.body, headers: req.headers ?? {} });
                     return { status: 200, body: { success: true, query: req.query } };
                 },
@@ -419,6 +422,35 @@ describe('the chat session (stub engine, demo workspace)', () => {
         const text = out.join('\n');
         expect(text).toMatch(/^\*\s+#project-x\s+private group\s+off\s+-\s+3\s+owner$/m);
         expect(text).toMatch(/^\s+#eng-secrets\s+private group\s+off\s+eng\s+2\s+owner$/m);
+    });
+});
+
+describe('the terminal', () => {
+    test('a message that arrives while you type is printed above the prompt, and your partial line is redrawn', async () => {
+        const fixture = demoWorkspace();
+        const engine: ChatEngine = { commands: () => ['encrypt'], runCommand: async () => ({ deliveries: [] }) };
+        const input = new PassThrough();
+        let written = '';
+        const output = new Writable({
+            write(chunk: Buffer, _encoding, done) {
+                written += chunk.toString('utf8');
+                done();
+            },
+        });
+        const session = new ChatSession({ engine, workspace: () => fixture.workspace, postMessage: () => undefined, print: (t) => chat.print(t), serviceUserId: fixture.serviceAccount.userId });
+        const chat = new TerminalChat(session, { input, output, terminal: true });
+        const ended = chat.run();
+        input.write('hel');
+        await new Promise((resolve) => setImmediate(resolve));
+        written = '';
+        const bob = fixture.workspace.getUserByUsername('bob')!;
+        fixture.workspace.postMessage(fixture.workspace.getRoomByName('project-x')!._id, bob._id, 'hi there');
+        chat.notifyChange();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        // Clear the line, go to column 0, the message with time and room, then the prompt with the partial input.
+        expect(written).toMatch(/^\x1b\[2K\x1b\[1G\d\d:\d\d:\d\d #project-x bob: hi there\n[^]*alice@project-x> hel/);
+        chat.close();
+        await ended;
     });
 });
 
