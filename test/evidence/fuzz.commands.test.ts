@@ -7,7 +7,7 @@
  * `public|private [room]`, `/toteam [room]`, without `--dry-run`) changes nothing — checked against a full copy of
  * the workspace after every case.
  *
- * CI size (npm test): 5,000 argument lists per command, fixed seed. Long run: `npm run fuzz` (see fuzzConfig.ts).
+ * CI size (npm test): 500 argument lists per command (fuzzConfig.ts), fixed seed. Long run: `npm run fuzz` (see fuzzConfig.ts).
  */
 import fc from 'fast-check';
 

@@ -4,7 +4,7 @@
  * body `{ success: false, error: <text> }`, and a request that is rejected (or a dry run) changes nothing in the
  * workspace — checked with a full `snapshot()` of the workspace after every case.
  *
- * CI size (npm test): 10,000 bodies per endpoint, fixed seed. Long run: `npm run fuzz` (see fuzzConfig.ts).
+ * CI size (npm test): 1,000 bodies per endpoint (fuzzConfig.ts), fixed seed. Long run: `npm run fuzz` (see fuzzConfig.ts).
  */
 import fc from 'fast-check';
 

@@ -8,7 +8,7 @@ import path from 'path';
 import { Workspace } from '../../host/workspace/Workspace';
 import type { WsStateJSON } from '../../host/workspace/model';
 import type { FuzzPlan } from './fuzzConfig';
-import { bootPerFile, snapshotDiff } from './support';
+import { bootPerFile, snapshotDiff, withoutRateLimits } from './support';
 import type { Evidence } from './support';
 
 export const FUZZ_USERS = ['admin', 'alice', 'bob', 'carol', 'dave'] as const;
@@ -30,7 +30,11 @@ export class FuzzWorld {
 
     /** Configures the app for a fresh demo workspace and takes it as the baseline. */
     async setUp(): Promise<void> {
-        const fixture = await this.ev.fresh();
+        // Thousands of calls from one address: Rocket.Chat's route rate limiter (10 calls a minute per route and client)
+        // would answer most of them 429. Real changes are Rocket.Chat's own calls now (the HTTP door forwards them), so
+        // the fuzz runs with the limiter off, as an administrator may (`API_Enable_Rate_Limiter`); the limiter itself is
+        // tested in test/engine/http/limits.test.ts.
+        const fixture = await this.ev.fresh(withoutRateLimits);
         const ws = fixture.workspace;
         for (const username of FUZZ_USERS) {
             const user = ws.getUserByUsername(username);

@@ -10,8 +10,20 @@ import type { RestResponse } from '../../host/workspace/model';
 import { EngineUnderTest } from '../engine/harness';
 import type { Fixture } from '../engine/harness';
 
-/** Every status an app endpoint may answer (interface.md §3 + rocketchat-semantics.md §1 for the three routes). */
-export const DOCUMENTED_STATUSES: ReadonlySet<number> = new Set([200, 400, 401, 403, 502, 503]);
+/**
+ * Every status an app endpoint may answer (interface.md §3 + rocketchat-semantics.md §1 for the three routes), 429
+ * included: Rocket.Chat's rate limiter answers a forwarded change with it (passed on), as the chat doors' limit does.
+ */
+export const DOCUMENTED_STATUSES: ReadonlySet<number> = new Set([200, 400, 401, 403, 429, 502, 503]);
+
+/**
+ * Worlds that make many calls in a short time from one client: Rocket.Chat's route rate limiter (and the chat doors'
+ * limit, which follows the same settings) turned off, as an administrator may (`API_Enable_Rate_Limiter`). The
+ * limiters themselves are tested in test/engine/http/limits.test.ts and the operations' tests.
+ */
+export function withoutRateLimits(fixture: Fixture): void {
+    fixture.workspace.setSetting('API_Enable_Rate_Limiter', false);
+}
 
 export const ENDPOINTS = ['groups.setEncrypted', 'groups.setType', 'groups.convertToTeam'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
