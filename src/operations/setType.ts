@@ -24,14 +24,17 @@ function write(found: FoundRoom, type: string, input: SetTypeInput, ctx: Operati
     return saveRoomSettings('setType', found, { rid: found.view.id, roomType: type }, changes, input.dryRun, ctx);
 }
 
-/** Step 9: the room's team is private and its main room is ABAC-managed (read only when it can matter). */
-async function teamMainRoomIsAbacManaged(teamId: string, ctx: OperationContext): Promise<boolean> {
-    const team = await ctx.teams.get(teamId);
-    if (!team || team.type !== 1 || !team.mainRoomId || !(await ctx.serverSettings.isTrue('ABAC_Enabled'))) {
+/**
+ * Step 9 as newest Rocket.Chat has it (`isAbacManagedTeam(team, room)` in `saveRoomSettings`' `roomType` validator):
+ * the team is private, `ABAC_Enabled` is on and the room being changed itself carries ABAC attributes — the main
+ * room's attributes do not matter. (Step 7 refuses such a room first, so this rarely decides.)
+ */
+async function abacManagedTeamRoom(view: RoomView & { readonly teamId: string }, ctx: OperationContext): Promise<boolean> {
+    if (!view.hasAbacAttributes || !(await ctx.serverSettings.isTrue('ABAC_Enabled'))) {
         return false;
     }
-    const mainRoom = await ctx.rooms.getById(team.mainRoomId);
-    return !!mainRoom && toRoomView(mainRoom).hasAbacAttributes;
+    const team = await ctx.teams.get(view.teamId);
+    return !!team && team.type === 1;
 }
 
 /** 5A: a private group (Rocket.Chat's `groups.setType`), steps 3–10. */
@@ -59,7 +62,7 @@ async function changeGroupType(room: IRoom | undefined, type: string, input: Set
         if (type === 'c' && !(await teamRuleAllows(ctx.access, ctx.teams, user, view.teamId, 'create-team-channel'))) {
             throw new AppError('team-room-to-public-not-allowed', params);
         }
-        if (await teamMainRoomIsAbacManaged(view.teamId, ctx)) {
+        if (await abacManagedTeamRoom(view, ctx)) {
             throw new AppError('abac-team-room-to-public', params);
         }
     }

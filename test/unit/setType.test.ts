@@ -146,15 +146,20 @@ describe('setType — private group (semantics §5A)', () => {
             expect(ws.calls).not.toContain('http.get /api/v1/teams.info');
         });
 
-        it("private team whose main room is ABAC-managed → Changing an ABAC managed private team room to public", async () => {
+        it("a private team whose main room is ABAC-managed: the main room's attributes do not matter (newest Rocket.Chat)", async () => {
             withTeam(ws, { olga: ['owner'] });
             ws.rooms.get('main')!.abacAttributes = [{ key: 'k', values: ['v'] }];
             ws.serverSettings.ABAC_Enabled = true;
-            expect((await restFailure(run(ws, 'olga', { roomId: 'g1', type: 'c' }))).content).toEqual(
-                notAllowed('Changing an ABAC managed private team room to public is not allowed', TYPE),
-            );
-            ws.teams[0].type = 0;
             expect((await run(ws, 'olga', { roomId: 'g1', type: 'c' })).dryRun).toBe(false);
+        });
+
+        it('an ABAC-managed room inside a private team: the room-level ABAC refusal comes first', async () => {
+            withTeam(ws, { olga: ['owner'] });
+            ws.rooms.get('g1')!.abacAttributes = [{ key: 'k', values: ['v'] }];
+            ws.serverSettings.ABAC_Enabled = true;
+            expect((await restFailure(run(ws, 'olga', { roomId: 'g1', type: 'c' }))).content).toEqual(
+                notAllowed('Changing an ABAC managed private room to public is not allowed', TYPE),
+            );
         });
     });
 });
