@@ -133,8 +133,11 @@ describe('two people confirm at once', () => {
         await engine.fresh(undefined, { confirm_changes: true });
         const view: IUIKitSurface = onlyModal(await engine.command('alice', 'project-x', '/toteam'));
         const runs = await Promise.all([engine.host.submitView(view, engine.userId('alice')), engine.host.submitView(view, engine.userId('bob'))]);
-        const replies = runs.map((run) => onlyReply(run)).sort();
-        expect(replies).toEqual(['project-x is already a team.', 'project-x is now a private team, with you as its owner.'].sort());
+        expect(runs.map((run) => run.error)).toEqual([undefined, undefined]);
+        // Runs at the same time see each other's deliveries: one private answer to each of them.
+        const replies = new Map(runs.flatMap((run) => run.deliveries).map((d) => [d.toUserId, d.text]));
+        expect(replies.size).toBe(2);
+        expect([...replies.values()].sort()).toEqual(['project-x is already a team.', 'project-x is now a private team, with you as its owner.'].sort());
         expect(announcements('project-x')).toHaveLength(1);
         expect(await historyOf('project-x')).toHaveLength(1);
     });
@@ -240,8 +243,15 @@ describe('who may read a history', () => {
         await engine.command('alice', 'project-x', '/encrypt on');
     });
 
-    it('the owner (edit-room) and a workspace admin may', async () => {
+    it('the owner (edit-room) may; a workspace admin as a change would: not outside the group, yes inside it', async () => {
         expect(await historyOf('project-x', 'alice')).toHaveLength(1);
+        // Not a member of the private group: a change by the admin would not find it, nor does the history.
+        const change = await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: false, dryRun: true }, 'admin');
+        const history = await getHistory('admin', { roomName: 'project-x' });
+        expect(history).toEqual({ status: change.status, body: change.body });
+        expect(history.body).toMatchObject({ errorType: 'error-room-not-found' });
+        // A member: the global admin role holds edit-room.
+        engine.workspace.addMember(engine.roomId('project-x'), engine.userId('admin'), []);
         expect(await historyOf('project-x', 'admin')).toHaveLength(1);
         expect(onlyReply(await engine.command('admin', 'general', '/encrypt history #project-x')).split('\n')[0]).toBe(
             text('en', 'history_heading', { room: 'project-x', shown: 1, total: 1 }),

@@ -80,8 +80,8 @@ describe('clicks', () => {
         const clicked = await click(MAKE_PUBLIC, 'alice', 'project-x');
         expect(clicked.response).toEqual({ success: true });
         const view = onlyModal(clicked);
-        // The same modal (the engine gives context texts random action ids).
-        expect(view.id).toBe(fromCommand.id);
+        // The same modal (the engine gives context texts random action ids), opened by the button.
+        expect(view.id).toBe(fromCommand.id.replace(/\/command$/, '/button'));
         expect(modalTexts(view)).toEqual(modalTexts(fromCommand));
         expect([view.submit, view.close]).toEqual([fromCommand.submit, fromCommand.close]);
         expect(engine.workspace.getRoomByName('project-x')?.t).toBe('p');
@@ -151,7 +151,8 @@ describe('clicks', () => {
             expect(text).toMatch(/^You are not allowed to (edit|convert) project-x/);
         }
         // Not a private group: the answer of a group that does not exist, as for the command.
-        expect(onlyReply(await click(MAKE_PUBLIC, 'alice', 'general'))).toBe('I couldn\'t find a private group "general" that you can access.');
+        // A room reached by a click is named by its id (H3a: a reply never names a room reached by id).
+        expect(onlyReply(await click(MAKE_PUBLIC, 'alice', 'general'))).toBe(`I couldn't find a private group "${engine.roomId('general')}" that you can access.`);
         expect(engine.workspace.snapshot()).toBe(before);
     });
 

@@ -42,9 +42,13 @@ describe('/encrypt status', () => {
 
     it('once on, the owner may turn it off', async () => {
         await engine.command('alice', 'project-x', '/encrypt on');
-        expect(await status('alice', 'project-x', '/encrypt status')).toBe(
-            `End-to-end encryption is on for project-x.\nYou can turn it off: \`/encrypt off\`.`,
-        );
+        const reply = await status('alice', 'project-x', '/encrypt status');
+        expect(reply.split('\n')).toEqual([
+            expect.stringMatching(
+                /^End-to-end encryption is on for project-x\. Last change through Group Admin, \d{4}-\d\d-\d\d \d\d:\d\d UTC: @alice turned end-to-end encryption on for this room \(\/encrypt\)\.$/,
+            ),
+            'You can turn it off: `/encrypt off`.',
+        ]);
     });
 
     it('E2E disabled on the workspace, an archived group', async () => {
