@@ -11,8 +11,15 @@ import { rateLimitHeaders, remoteAddress, RouteRateLimiter, tooManyRequests } fr
 import type { RateLimitOptions } from './RateLimiter';
 import { Rules } from './Rules';
 import type { Params, TeamCreateInput } from './Rules';
-import { PERMISSIONS_LIST_ALL, ROOMS_SAVE_ROOM_SETTINGS, TEAMS_CREATE, TEAMS_INFO, USERS_CHECK_USERNAME_AVAILABILITY, validate } from './schemas';
-import type { Schema } from './schemas';
+import {
+    isPermissionsListAll,
+    isRoomsSaveRoomSettingsProps,
+    isTeamsCreateProps,
+    isTeamsInfoProps,
+    isUsersCheckUsernameAvailabilityParamsGET,
+    validate,
+} from './restTypings';
+import type { ValidateFunction } from 'ajv';
 import type { Store } from './Store';
 
 /** A request after the workspace parsed it: upper-case method, path without query, merged query, lower-case headers. */
@@ -75,15 +82,15 @@ export function toBodyParams(body: unknown): unknown {
 }
 
 /** The typed router's body validation (`packages/http-router/src/Router.ts`): 400 `invalid-params`. */
-function checkBody(schema: Schema, ctx: RouteContext, coerce = false): unknown {
-    const checked = validate(schema, ctx.bodyParams, coerce);
+function checkBody(validator: ValidateFunction, ctx: RouteContext): unknown {
+    const checked = validate(validator, ctx.bodyParams);
     if (!checked.ok) throw invalidBody(checked.errors);
     return checked.value;
 }
 
 /** The typed router's query validation (`packages/http-router/src/Router.ts`): 400 `error-invalid-params`. */
-function checkQuery(schema: Schema, ctx: RouteContext): unknown {
-    const checked = validate(schema, ctx.req.query);
+function checkQuery(validator: ValidateFunction, ctx: RouteContext): unknown {
+    const checked = validate(validator, ctx.req.query);
     if (!checked.ok) throw invalidQuery(checked.errors);
     return checked.value;
 }
@@ -101,13 +108,13 @@ export class Api {
     ) {
         this.add('POST', 'login', false, (ctx) => this.login(ctx));
         this.add('GET', 'me', true, (ctx) => ({ body: { ...this.userInfo(ctx.user), success: true } }));
-        this.add('GET', 'permissions.listAll', true, (ctx) => this.permissionsListAll(ctx), (ctx) => checkQuery(PERMISSIONS_LIST_ALL, ctx));
-        this.add('POST', 'rooms.saveRoomSettings', true, (ctx) => this.roomsSaveRoomSettings(ctx), (ctx) => checkBody(ROOMS_SAVE_ROOM_SETTINGS, ctx, true));
+        this.add('GET', 'permissions.listAll', true, (ctx) => this.permissionsListAll(ctx), (ctx) => checkQuery(isPermissionsListAll, ctx));
+        this.add('POST', 'rooms.saveRoomSettings', true, (ctx) => this.roomsSaveRoomSettings(ctx), (ctx) => checkBody(isRoomsSaveRoomSettingsProps, ctx));
         this.add('POST', 'teams.create', true, (ctx) => this.teamsCreate(ctx), (ctx) => {
             if (!this.rules.hasPermission(ctx.user, 'create-team')) throw permissionsRequiredMissing();
-            return checkBody(TEAMS_CREATE, ctx);
+            return checkBody(isTeamsCreateProps, ctx);
         });
-        this.add('GET', 'teams.info', true, (ctx) => this.teamsInfo(ctx), (ctx) => checkQuery(TEAMS_INFO, ctx));
+        this.add('GET', 'teams.info', true, (ctx) => this.teamsInfo(ctx), (ctx) => checkQuery(isTeamsInfoProps, ctx));
         this.add('GET', 'users.checkUsernameAvailability', true, (ctx) => this.usersCheckUsernameAvailability(ctx));
         this.add('GET', 'groups.info', true, (ctx) => this.groupsInfo(ctx));
         this.add('GET', 'channels.info', true, (ctx) => this.channelsInfo(ctx));
@@ -333,7 +340,7 @@ export class Api {
      * `true` when the workspace does not set it); the caller's own username is available; then `Rules.checkUsernameAvailability`.
      */
     private usersCheckUsernameAvailability(ctx: RouteContext): { body: JsonObject } {
-        const checked = validate(USERS_CHECK_USERNAME_AVAILABILITY, ctx.req.query);
+        const checked = validate(isUsersCheckUsernameAvailabilityParamsGET, ctx.req.query);
         if (!checked.ok) throw meteorError('invalid-params', checked.errors.join('\n '));
         const { username } = ctx.req.query;
         if (!username) throw meteorError('error-invalid-username', 'Invalid username', { method: 'setUsername' });

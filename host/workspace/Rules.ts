@@ -1,9 +1,20 @@
 /**
  * Rocket.Chat's rules, one piece of code per piece of logic, shared by every endpoint that uses it (as upstream
- * shares them): permission evaluation, room access, the private-group / channel lookups, `saveRoomSettings`
- * (validators, then savers), the room-type and encryption appliers, system messages, username availability and
- * `Team.create`. Semantics references (§n) are to `/work/shared/spec/rocketchat-semantics.md`.
+ * shares them). Each models an upstream Rocket.Chat file (RocketChat/Rocket.Chat), named on the method:
  *
+ * - permissions: `apps/meteor/server/services/authorization/service.ts` (`hasPermission` → `rolesHasPermission`, roles
+ *   = global + the scope room's subscription roles) and `apps/meteor/app/authorization/lib/AuthorizationUtils.ts`
+ *   (role restrictions; the EE `guest` whitelist of `apps/meteor/ee/app/authorization/lib/guestPermissions.ts`);
+ * - room access: `apps/meteor/server/services/authorization/canAccessRoom.ts`;
+ * - lookups: `getRoomFromParams` / `findPrivateGroupByIdOrName` of `apps/meteor/server/api/v1/groups.ts`,
+ *   `findChannelByIdOrName` of `apps/meteor/server/api/v1/channels.ts`;
+ * - `saveRoomSettings`: `apps/meteor/server/meteor-methods/rooms/saveRoomSettings.ts` (validators, then savers);
+ *   `apps/meteor/server/lib/rooms/settings/saveRoomType.ts`, `…/saveRoomEncrypted.ts`;
+ * - system messages: `Message.saveSystemMessage` (core-services message service);
+ * - names: `apps/meteor/server/lib/users/checkUsernameAvailability.ts`;
+ * - teams: `apps/meteor/server/services/team/service.ts` (`create`, `update`).
+ *
+ * Section references (§n) are to the project's `shared/spec/rocketchat-semantics.md` (a summary of the same sources).
  * Everything works on the stored documents (`Store`); callers copy before handing anything out.
  */
 import { ENTERPRISE_ROLE_RESTRICTIONS, translatePrivacy } from './defaults';

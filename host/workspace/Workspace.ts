@@ -2,7 +2,8 @@
  * The in-memory Rocket.Chat workspace: what tests and the local demo server use in place of a real Rocket.Chat
  * server. It holds the collections (`WsState`), answers the REST endpoints the app calls (and the core
  * `groups.*` endpoints, as reference implementations of Rocket.Chat's behaviour), and offers seeding helpers and
- * copy-returning reads for the app-engine bridges. Behaviour follows `/work/shared/spec/rocketchat-semantics.md`.
+ * copy-returning reads for the app-engine bridges. Behaviour models upstream Rocket.Chat; each rule names its upstream
+ * file (see `Rules.ts`, `Api.ts`, `RateLimiter.ts`, `restTypings.ts`).
  */
 import { Api } from './Api';
 import { DEFAULT_PERMISSIONS, DEFAULT_SETTINGS } from './defaults';

@@ -212,12 +212,18 @@ describe('service-account endpoints', () => {
             ['missing name', { type: 1 }, "must have required property 'name'"],
             ['missing type', { name: 'x' }, "must have required property 'type'"],
             ['type 2', { name: 'x', type: 2 }, 'must be equal to one of the allowed values'],
-            ['type "1"', { name: 'x', type: '1' }, 'must be number'],
+            ['type "one"', { name: 'x', type: 'one' }, 'must be number'],
             ['unknown key', { name: 'x', type: 1, extra: true }, 'must NOT have additional properties'],
-            ['members not strings', { name: 'x', type: 1, members: [1] }, 'must be string'],
+            ['members not strings', { name: 'x', type: 1, members: [{}] }, 'must be string'],
             ['room not an object', { name: 'x', type: 1, room: 'r' }, 'must be object'],
         ])('body schema: %s', async (_label, body, message) => {
             await fx.expectRejected(() => fx.post(fx.users.service, 'teams.create', body), 400, { success: false, errorType: 'invalid-params', error: message });
+        });
+
+        it('the body is coerced as rest-typings\' ajv (coerceTypes) does: type "1" is 1, members [1] are ["1"]', async () => {
+            const res = await fx.post(fx.users.service, 'teams.create', { name: 'coerced', type: '1', members: [fx.users.member._id] });
+            expect(res.status).toBe(200);
+            expect(res.body).toMatchObject({ team: { name: 'coerced', type: 1 } });
         });
 
         it('name checks: blocked, taken by a user or team, taken by another room', async () => {
