@@ -30,8 +30,18 @@ export interface Case {
     readonly user: string;
     readonly body: Body | ((idOf: IdOf) => Body);
     readonly prepare?: Prepare;
-    /** Rocket.Chat's answer per the semantics document. */
+    /** The app's answer (Rocket.Chat's, per the semantics document, unless `rocketChat` says otherwise). */
     readonly answer: Answer;
+    /**
+     * Rocket.Chat's own answer where the app refuses more (interface.md §3: its safety rules run before forwarding,
+     * e.g. a group already in a team). Absent: the same as `answer`.
+     */
+    readonly rocketChat?: Answer;
+    /**
+     * Rocket.Chat's endpoint the case is compared with, when not `endpoint` itself: the public → private extension
+     * of `groups.setType` is Rocket.Chat's `channels.setType` (its `channel` answered as `group`).
+     */
+    readonly via?: 'channels.setType';
     /** System messages the change writes (type, optionally `type:text`); none when absent. */
     readonly messages?: ReadonlyArray<string>;
     readonly command?: CommandForm;
@@ -40,6 +50,8 @@ export interface Case {
 const E = 'groups.setEncrypted' as const;
 const T = 'groups.setType' as const;
 const C = 'groups.convertToTeam' as const;
+/** The extension's reference: Rocket.Chat's `channels.setType`. */
+const V = 'channels.setType' as const;
 
 const PX = 'project-x';
 const encryptedPX = roomFields(PX, { encrypted: true });
@@ -639,12 +651,14 @@ export const SET_TYPE_CASES: Case[] = [
         command: { in: 'eng-secrets', line: '/settype public', reply: reply('error_team_room_to_public_not_allowed', { room: 'eng-secrets' }) },
     },
     {
-        name: 'a room inside a team: create-c is also needed, with the main room roles',
+        name: 'a room inside a team: create-c is not needed, only create-team-channel in the main room (newest Rocket.Chat, F7)',
         endpoint: T,
         user: 'alice',
         body: { roomName: 'eng-secrets', type: 'c' },
         prepare: grant('create-c', 'user', '-'),
-        answer: A.teamToPublic,
+        answer: 'ok',
+        messages: ['room_changed_privacy:Public'],
+        command: { in: 'eng-secrets', line: '/settype public', reply: reply('done_type_public', { room: 'eng-secrets' }) },
     },
     {
         name: 'a room inside a team: create-team-channel granted to users',
@@ -681,13 +695,14 @@ export const SET_TYPE_CASES: Case[] = [
         answer: A.abacRoom,
     },
     {
-        name: 'a room inside a private team whose main room is ABAC-managed',
+        name: "a room inside a private team whose main room is ABAC-managed: the main room's attributes do not matter (newest Rocket.Chat)",
         endpoint: T,
         user: 'alice',
         body: { roomName: 'eng-secrets', type: 'c' },
         prepare: abacTeam,
-        answer: A.abacTeam,
-        command: { in: 'eng-secrets', line: '/settype public', reply: reply('error_abac_team_room_to_public', { room: 'eng-secrets' }) },
+        answer: 'ok',
+        messages: ['room_changed_privacy:Public'],
+        command: { in: 'eng-secrets', line: '/settype public', reply: reply('done_type_public', { room: 'eng-secrets' }) },
     },
     {
         name: 'a room inside an ABAC team, failing rule 2.3 first',
@@ -703,11 +718,12 @@ export const SET_TYPE_CASES: Case[] = [
         user: 'alice',
         body: { roomName: 'eng-secrets', type: 'x' },
         prepare: abacTeam,
-        answer: A.abacTeam,
+        answer: A.invalidType('x'),
     },
     {
         name: 'a public channel becomes private (5B); `default` is unset',
         endpoint: T,
+        via: V,
         user: 'admin',
         body: { roomName: 'general', type: 'p' },
         answer: 'ok',
@@ -717,6 +733,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: 'a public channel, by its owner',
         endpoint: T,
+        via: V,
         user: 'carol',
         body: (id) => ({ roomId: id('lobby'), type: 'p' }),
         prepare: lobby(),
@@ -727,6 +744,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: 'a non-member on a public channel: no access check, fails edit-room',
         endpoint: T,
+        via: V,
         user: 'dave',
         body: { roomName: 'lobby', type: 'p' },
         prepare: lobby(),
@@ -736,6 +754,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: 'a non-member global admin on a public channel',
         endpoint: T,
+        via: V,
         user: 'admin',
         body: { roomName: 'lobby', type: 'p' },
         prepare: lobby(),
@@ -746,6 +765,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: 'an archived public channel',
         endpoint: T,
+        via: V,
         user: 'carol',
         body: { roomName: 'lobby', type: 'p' },
         prepare: lobby({ archived: true }),
@@ -755,6 +775,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: 'an archived public channel, a non-member',
         endpoint: T,
+        via: V,
         user: 'dave',
         body: { roomName: 'lobby', type: 'p' },
         prepare: lobby({ archived: true }),
@@ -763,6 +784,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: 'a non-member without create-p on a public channel: edit-room comes first',
         endpoint: T,
+        via: V,
         user: 'dave',
         body: { roomName: 'lobby', type: 'p' },
         prepare: all(lobby(), grant('create-p', 'user', '-')),
@@ -771,6 +793,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: 'a public channel owner without create-p',
         endpoint: T,
+        via: V,
         user: 'carol',
         body: { roomName: 'lobby', type: 'p' },
         prepare: all(lobby(), grant('create-p', 'user', '-')),
@@ -780,6 +803,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: "a team's public channel, its owner a plain member of the main room",
         endpoint: T,
+        via: V,
         user: 'carol',
         body: { roomName: 'eng-news', type: 'p' },
         prepare: engNews('carol'),
@@ -789,6 +813,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: "a team's public channel, by the main room's owner",
         endpoint: T,
+        via: V,
         user: 'alice',
         body: { roomName: 'eng-news', type: 'p' },
         prepare: engNews('alice'),
@@ -798,6 +823,7 @@ export const SET_TYPE_CASES: Case[] = [
     {
         name: "a public team's main room becomes private; the team's type follows",
         endpoint: T,
+        via: V,
         user: 'alice',
         body: { roomName: 'town', type: 'p' },
         prepare: townTeam(),
@@ -1054,11 +1080,12 @@ export const CONVERT_CASES: Case[] = [
         answer: A.unauthorized,
     },
     {
-        name: 'a room inside another team',
+        name: 'a room inside another team (app only: Rocket.Chat would move it into a new team)',
         endpoint: C,
         user: 'alice',
         body: { roomName: 'eng-secrets' },
         answer: A.inTeam,
+        rocketChat: 'ok',
         command: { in: 'eng-secrets', line: '/toteam', reply: reply('error_room_already_in_team', { room: 'eng-secrets' }) },
     },
     {
@@ -1077,6 +1104,7 @@ export const CONVERT_CASES: Case[] = [
         body: { roomName: 'dave' },
         prepare: room({ name: 'dave', t: 'p', owner: 'alice', team: 'eng' }),
         answer: A.inTeam,
+        rocketChat: A.teamNameTaken,
     },
     {
         name: "the name is a user's username in another case",

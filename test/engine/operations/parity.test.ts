@@ -1,13 +1,17 @@
 /**
  * Parity, in the real engine: every edge case of rocketchat-semantics.md (§8 and the check order of §3–§6) is sent to
- * Rocket.Chat's own endpoint (the workspace's reference `groups.*`, on an exact twin of the workspace) and to the
- * app's endpoint, as the same user. Both must give the document's answer — same status, `error`, `errorType`,
- * `details` — and leave the same rooms, subscriptions, teams, team members and messages behind (but for §7.1's
- * attribution). A rejection changes nothing at all. Every case also runs first as a dry run: the same error, or the
- * plan, and the workspace byte-for-byte unchanged.
+ * Rocket.Chat's own endpoint (the workspace's `groups.*`, or `channels.setType` for the public → private extension, on
+ * an exact twin of the workspace) and to the app's endpoint, as the same user. A real change over HTTP is forwarded to
+ * Rocket.Chat with the caller's credentials, so there the app's answer is Rocket.Chat's; a dry run is the app's own
+ * prediction (its operation cores, interface.md §5), and must give the same answer, or the plan, with the workspace
+ * byte-for-byte unchanged. Both must give the document's answer — same status, `error`, `errorType`, `details` — and
+ * leave the same rooms, subscriptions, teams, team members and messages behind. A rejection changes nothing at all.
+ * Where the app refuses more than Rocket.Chat (its safety rules, `rocketChat` in the case), the app refuses both
+ * ways and changes nothing.
  */
 import { ALL_CASES, bodyOf } from './cases';
 import type { Case } from './cases';
+import type { Endpoint } from './support';
 import type { EngineUnderTest } from '../harness';
 import { useEngine } from '../harness';
 import { A, all, expectMessages, failureBody, normalizedState, prepareRun, room, runApp, runReference, setting } from './support';
@@ -46,13 +50,26 @@ function expectSameGroup(app: Obj, reference: Obj): void {
     expect(typeof app._updatedAt).toBe('string');
 }
 
-/** §7.1: the team is the same but for its generated id, its timestamps and `createdBy` (the service account). */
-function expectSameTeam(app: Obj, reference: Obj): void {
-    const volatile = ['_id', 'createdAt', '_updatedAt', 'createdBy'];
+/**
+ * The team is the same but for its generated id and its timestamps; over HTTP the change is the caller's own
+ * (interface.md §3), so `createdBy` is the caller, as in Rocket.Chat's answer.
+ */
+function expectSameTeam(app: Obj, reference: Obj, caller: string): void {
+    const volatile = ['_id', 'createdAt', '_updatedAt'];
     expect(omit(app, volatile)).toEqual(omit(reference, volatile));
     expect(Object.keys(app).sort()).toEqual(Object.keys(reference).sort());
-    expect(app.createdBy).toEqual({ _id: engine.serviceAccount.userId, username: 'group-admin.service' });
+    expect(app.createdBy).toEqual({ _id: engine.userId(caller), username: caller });
     expect(app._id).toEqual(expect.stringMatching(/^[0-9a-f]{24}$/));
+}
+
+/** Rocket.Chat's answer to the case, on the twin: `channels.setType`'s `channel` answered as `group` (interface.md §3). */
+async function reference(c: Case, prepared: Prepared, body: unknown): Promise<RestResponse> {
+    const answer = await runReference(prepared, (c.via ?? c.endpoint) as Endpoint, body);
+    if (c.via && answer.status === 200) {
+        const { channel, ...rest } = answer.body as { channel: Obj };
+        return { ...answer, body: { group: channel, ...rest } };
+    }
+    return answer;
 }
 
 /** The dry run (first, on the untouched workspace): the same error, or the plan; nothing written. */
@@ -66,7 +83,8 @@ async function expectDryRun(c: Case, prepared: Prepared, reference: RestResponse
         return;
     }
     expect(answer.status).toBe(200);
-    const { plan, ...rest } = answer.body as { plan: Obj };
+    // The plan summary (a human text of the plan) may come along; it is the plan's, not a decision.
+    const { plan, summary: _summary, ...rest } = answer.body as { plan: Obj; summary?: unknown };
     expect(rest).toEqual({ success: true, dryRun: true });
     expect(plan.operation).toBe(c.endpoint.replace('groups.', ''));
     const ref = reference.body as { group?: Obj; team?: Obj };
@@ -99,33 +117,45 @@ describe.each([
         const prepared = await prepareRun(engine, c.user, c.prepare);
         const body = bodyOf(c, prepared.idOf);
 
-        const reference = await runReference(prepared, c.endpoint, body);
+        const ref = await reference(c, prepared, body);
         // The reference gives the semantics document's answer …
-        if (c.answer === 'ok') {
-            expect(reference.status).toBe(200);
+        const rocketChat = c.rocketChat ?? c.answer;
+        if (rocketChat === 'ok') {
+            expect(ref.status).toBe(200);
         } else {
-            expect(reference).toEqual({ status: c.answer.status, body: failureBody(c.answer) });
+            expect(ref).toEqual({ status: rocketChat.status, body: failureBody(rocketChat) });
+        }
+        if (c.rocketChat !== undefined) {
+            // … but the app refuses more: as a dry run and as a change, and it changes nothing.
+            if (c.answer === 'ok') {
+                throw new Error(`${c.name}: an app that refuses more must refuse`);
+            }
+            const refused = { status: c.answer.status, body: failureBody(c.answer) };
+            expect(await runApp(engine, prepared, c.endpoint, { ...body, dryRun: true })).toEqual(refused);
+            expect(await runApp(engine, prepared, c.endpoint, body)).toEqual(refused);
+            expect(engine.workspace.snapshot()).toBe(prepared.before);
+            return;
         }
 
-        await expectDryRun(c, prepared, reference);
+        await expectDryRun(c, prepared, ref);
 
         // … and so does the app, to the letter.
         const answer = await runApp(engine, prepared, c.endpoint, body);
-        if (reference.status !== 200) {
-            expect(answer).toEqual(reference);
+        if (ref.status !== 200) {
+            expect(answer).toEqual(ref);
             expect(engine.workspace.snapshot()).toBe(prepared.before);
             expect(prepared.twin.snapshot()).toBe(prepared.before);
             return;
         }
         expect(answer.status).toBe(200);
         const appBody = answer.body as { group?: Obj; team?: Obj; success: boolean };
-        const refBody = reference.body as { group?: Obj; team?: Obj; success: boolean };
+        const refBody = ref.body as { group?: Obj; team?: Obj; success: boolean };
         expect(Object.keys(appBody).sort()).toEqual(Object.keys(refBody).sort());
         expect(appBody.success).toBe(true);
         if (refBody.group) {
             expectSameGroup(appBody.group as Obj, refBody.group);
         } else {
-            expectSameTeam(appBody.team as Obj, refBody.team as Obj);
+            expectSameTeam(appBody.team as Obj, refBody.team as Obj, c.user);
         }
         expect(normalizedState(engine.workspace, prepared.beforeJson)).toEqual(normalizedState(prepared.twin, prepared.beforeJson));
         expectMessages(engine.workspace, prepared.beforeJson, c.messages);
