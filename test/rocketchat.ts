@@ -24,3 +24,17 @@ export const PARAM_NOT_PROVIDED = {
 export function actionNotAllowed(reason: string, details: Record<string, string>): Record<string, unknown> {
     return { success: false, error: `${reason} [error-action-not-allowed]`, errorType: 'error-action-not-allowed', details };
 }
+
+export const CHANNEL_NOT_FOUND = {
+    success: false,
+    error: 'The required "roomId" or "roomName" param provided does not match any channel [error-room-not-found]',
+    errorType: 'error-room-not-found',
+};
+
+/** The 429 body of Rocket.Chat's REST rate limiter (`ApiClass.enforceRateLimit` → `API.v1.tooManyRequests`). */
+export function tooManyRequests(seconds: number): Record<string, unknown> {
+    return {
+        success: false,
+        error: `Error, too many requests. Please slow down. You must wait ${seconds} seconds before trying this endpoint again. [error-too-many-requests]`,
+    };
+}

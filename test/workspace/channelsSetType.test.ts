@@ -4,13 +4,8 @@
  * archived refused), the same-type check, then `saveRoomSettings(roomType)`; the answer is `{ channel, success }` with
  * the room as Rocket.Chat's REST shows it (`API.v1.defaultFieldsToExclude` left out).
  */
+import { CHANNEL_NOT_FOUND } from '../rocketchat';
 import { actionNotAllowed, D_EDIT, D_TYPE, Fixture } from './fixture';
-
-const CHANNEL_NOT_FOUND = {
-    success: false,
-    error: 'The required "roomId" or "roomName" param provided does not match any channel [error-room-not-found]',
-    errorType: 'error-room-not-found',
-};
 
 describe('channels.setType', () => {
     let fx: Fixture;

@@ -5,11 +5,7 @@
  */
 import { Fixture } from './fixture';
 import type { RestResponse, WsUser } from '../../host/workspace/model';
-
-const tooMany = (seconds: number) => ({
-    success: false,
-    error: `Error, too many requests. Please slow down. You must wait ${seconds} seconds before trying this endpoint again. [error-too-many-requests]`,
-});
+import { tooManyRequests as tooMany } from '../rocketchat';
 
 describe('REST rate limiter', () => {
     let fx: Fixture;
