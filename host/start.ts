@@ -382,7 +382,8 @@ async function main(argv: string[]): Promise<number | undefined> {
             });
             const chat = new TerminalChat(session, { input: process.stdin, output: process.stdout });
             life.chat = chat;
-            life.unsubscribe.push(workspace.onChange(() => chat.notifyChange()));
+            life.unsubscribe.push(() => session.close());
+            life.unsubscribe.push(workspace.onMessage(() => chat.notifyChange()));
             life.onDelivery = (delivery) => {
                 session.noteDelivery(delivery);
                 chat.notifyChange();

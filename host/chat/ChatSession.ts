@@ -134,6 +134,9 @@ export class ChatSession {
     private roomId = '';
     /** Ids of messages already shown or present at start: only newer ones are printed. */
     private readonly seen = new Set<string>();
+    /** Messages that arrived and were not taken yet (`takeNews`). */
+    private arrived: WsMessage[] = [];
+    private readonly stopListening: () => void;
     /** Ephemeral messages and dialogs the app sent outside a command run, not shown yet. */
     private pending: Delivery[] = [];
     /** Deliveries a command run already showed (the engine reports them both live and in the run). */
@@ -147,9 +150,16 @@ export class ChatSession {
                 this.seen.add(message._id);
             }
         }
+        // Every new message of any room, in order (chat lines, the app bot's, Rocket.Chat's system messages).
+        this.stopListening = ws.onMessage((message) => this.arrived.push(message));
         const user = this.pickUser(options.user);
         this.userId = user._id;
         this.roomId = this.pickRoom(user, options.room)?._id ?? '';
+    }
+
+    /** Stops listening to the workspace. */
+    close(): void {
+        this.stopListening();
     }
 
     private get ws(): Workspace {
@@ -332,16 +342,16 @@ export class ChatSession {
     takeNews(keep: (message: WsMessage) => boolean = () => true): string[] {
         const ws = this.ws;
         const fresh: Array<{ at: number; text: string }> = [];
-        for (const room of ws.listRooms()) {
-            const visible = this.sees(room);
-            for (const message of ws.getMessages(room._id)) {
-                if (this.seen.has(message._id)) {
-                    continue;
-                }
-                this.seen.add(message._id);
-                if (visible && keep(message)) {
-                    fresh.push({ at: new Date(message.ts).getTime(), text: messageLine(message, { time: true, room: room.name || room._id }) });
-                }
+        const arrived = this.arrived;
+        this.arrived = [];
+        for (const message of arrived) {
+            if (this.seen.has(message._id)) {
+                continue;
+            }
+            this.seen.add(message._id);
+            const room = ws.getRoom(message.rid);
+            if (room && this.sees(room) && keep(message)) {
+                fresh.push({ at: new Date(message.ts).getTime(), text: messageLine(message, { time: true, room: room.name || room._id }) });
             }
         }
         const deliveries = this.pending.filter((d) => !this.handled.has(d));
@@ -537,7 +547,9 @@ export class ChatSession {
     private whoText(): string {
         const user = this.user;
         const room = this.room;
-        const lines = [`You are ${user.username} (${user.name}; roles: ${user.roles.join(', ') || '-'}).`];
+        // A user may have no name at all (Rocket.Chat allows it): then only the roles.
+        const name = (user.name as string | undefined) ? `${user.name}; ` : '';
+        const lines = [`You are ${user.username} (${name}roles: ${user.roles.join(', ') || '-'}).`];
         if (room) {
             lines.push(`Room #${room.name}: ${this.describeRoom(room)}; you are ${this.roleIn(room, user)}.`);
             const members = this.ws.getMembers(room._id).map((m) => {
@@ -553,7 +565,7 @@ export class ChatSession {
     private usersTable(): string {
         const rows = [['user', 'name', 'roles', 'rooms']];
         for (const user of this.ws.listUsers()) {
-            rows.push([userLabel(user, this.options.serviceUserId), user.name, user.roles.join(', '), String(this.roomsOf(user).length)]);
+            rows.push([userLabel(user, this.options.serviceUserId), user.name ?? '', user.roles.join(', '), String(this.roomsOf(user).length)]);
         }
         return table(rows, '');
     }
