@@ -9,7 +9,7 @@ import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { RestResponse } from '../../../host/workspace/model';
 import type { EngineUnderTest, Fixture } from '../harness';
 import { useEngine } from '../harness';
-import { onlyModal, onlyReply, text } from '../ui/support';
+import { LANGUAGES, catalogs, onlyModal, onlyReply, text } from '../ui/support';
 
 let engine: EngineUnderTest;
 useEngine((booted) => (engine = booted));
@@ -125,6 +125,39 @@ describe('the announcement', () => {
         await engine.host.setSettings({ announce_changes: true });
         await engine.command('alice', 'project-x', '/encrypt off');
         expect(announcements('project-x')).toEqual(['@alice turned end-to-end encryption off for this room (/encrypt).']);
+    });
+});
+
+describe('the announce_changes setting', () => {
+    it('is provided, on by default, with a translated label and description', async () => {
+        await engine.fresh();
+        const setting = engine.host.settings().announce_changes;
+        expect(setting).toMatchObject({ type: 'boolean', packageValue: true, i18nLabel: 'setting_announce_changes_label', i18nDescription: 'setting_announce_changes_description' });
+        for (const language of LANGUAGES) {
+            expect(catalogs[language].setting_announce_changes_label).toEqual(expect.any(String));
+            expect(catalogs[language].setting_announce_changes_description).toEqual(expect.any(String));
+        }
+        expect(new Set(LANGUAGES.map((l) => catalogs[l].setting_announce_changes_label)).size).toBe(LANGUAGES.length);
+    });
+
+    it.each(LANGUAGES.filter((l) => l !== 'en'))('every announcement in %s (server language)', async (language) => {
+        await engine.fresh((f) => {
+            f.workspace.setSetting('Language', language);
+            f.workspace.setSetting('API_Enable_Rate_Limiter', false);
+        });
+        await engine.command('alice', 'project-x', '/encrypt on');
+        await engine.command('alice', 'project-x', '/encrypt off');
+        await engine.command('alice', 'project-x', '/settype public');
+        await engine.command('admin', 'project-x', '/settype private');
+        await engine.command('alice', 'project-x', '/toteam');
+        expect(announcements('project-x')).toEqual([
+            text(language, 'announce_encrypt_on', { user: 'alice', how: '/encrypt' }),
+            text(language, 'announce_encrypt_off', { user: 'alice', how: '/encrypt' }),
+            text(language, 'announce_public', { user: 'alice', how: '/settype' }),
+            text(language, 'announce_private', { user: 'admin', how: '/settype' }),
+            text(language, 'announce_team', { user: 'alice', how: '/toteam' }),
+        ]);
+        expect(new Set(announcements('project-x')).size).toBe(5);
     });
 });
 
