@@ -583,6 +583,7 @@ export class ChatSession {
                 META_COMMANDS.map((m) => [`${m.name}${m.args ? ` ${m.args}` : ''}`, m.help]),
                 '  ',
             ),
+            'Messages of your rooms (and the app\'s private replies to you) appear as they arrive, with their time and room.',
             'Tab completes commands, room names and user names; ↑/↓ browse the history.',
         ];
         return lines.join('\n');

@@ -161,6 +161,13 @@ export function guideText(input: GuideInput): string {
             lines.push(...shellLines(['curl -s -G', `${appUrl}/groups.history`, `-d ${shellQuote(`roomName=${example}`)}`, ...auth]));
         }
         lines.push(...shellLines(['curl -s -G', `${baseUrl}/api/v1/groups.info`, `-d ${shellQuote(`roomName=${example}`)}`, ...auth]));
+        if (workspace.getSetting('API_Enable_Rate_Limiter') !== false) {
+            const calls = workspace.getSetting('API_Enable_Rate_Limiter_Limit_Calls_Default');
+            const ms = workspace.getSetting('API_Enable_Rate_Limiter_Limit_Time_Default');
+            if (typeof calls === 'number' && typeof ms === 'number') {
+                lines.push(`# Rocket.Chat's rate limiter is on: ${calls} calls per ${ms / 1000} s per /api/v1 endpoint and address, then 429`);
+            }
+        }
         lines.push('');
     }
     if (input.chatUser) {

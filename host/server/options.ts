@@ -16,7 +16,7 @@ export interface StartOptions {
     confirm: boolean;
     /** Print only the ready line (and chat output). */
     quiet: boolean;
-    /** Build the zip with scripts/package.mjs first (`--no-package` skips it when the zip exists). */
+    /** Run scripts/package.mjs --if-changed first: reuse the zip or rebuild it (`--no-package` skips it when the zip exists). */
     package: boolean;
     /** Chat identity at start (default: alice, or the first plain user). */
     user?: string;
@@ -46,7 +46,7 @@ Options:
   --user <name>      start the chat as this user (default alice)
   --room <name>      start the chat in this room (default project-x)
   --confirm          keep the app's confirm_changes setting on (confirmation modals; a terminal cannot show them)
-  --no-package       do not rebuild dist/<app>.zip when it already exists
+  --no-package       use dist/<app>.zip as it is (by default it is rebuilt only when what it is built from changed)
   --quiet            print only the ready line
   -h, --help         show this help
 `;

@@ -82,7 +82,8 @@ describe('the curl lines of the guide', () => {
 });
 
 describe('the demo over HTTP', () => {
-    test('Rocket.Chat\'s REST rate limiter is on, and its X-RateLimit-* headers reach the client', async () => {
+    test('Rocket.Chat\'s REST rate limiter is on (the guide says so), and its X-RateLimit-* headers reach the client', async () => {
+        expect(ws.stdout).toContain("# Rocket.Chat's rate limiter is on: 10 calls per 60 s per /api/v1 endpoint and address, then 429");
         const alice = await ws.login('alice');
         const answer = await ws.get('/api/v1/groups.info?roomName=project-x', alice);
         expect(answer.status).toBe(200);
