@@ -104,6 +104,14 @@ export async function makeChange(kind: ChangeKind, input: OperationInput, ctx: O
     });
 }
 
+/**
+ * A change asked for by a slash command or a room button, for `input.user`:
+ * - a dry run runs every check and answers the plan (the same texts as the confirmation modal);
+ * - a risky change while `confirm_changes` is on runs every check, then opens the confirmation modal, which carries
+ *   the change, the room and the door itself; the change waits for Confirm (`confirmChange`);
+ * - anything else is made at once (`makeChange`: serialized per room, recorded and announced).
+ * Answers with the reply text, or undefined when the modal is the answer. Failed checks are thrown (known failures).
+ */
 export async function requestChange(kind: ChangeKind, input: OperationInput, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     const change = changeOf(kind);
     const ask = !input.dryRun && change.risky && (await confirmationWanted(env.read));
