@@ -2,7 +2,13 @@
  * Rocket.Chat's answers, verbatim from rocketchat-semantics.md, shared by every test layer (unit, workspace, engine):
  * one place for the strings the app and the in-memory workspace must both reproduce.
  */
-export { UNAUTHORIZED_BODY as NOT_LOGGED_IN } from '../host/engine/EngineHost';
+/** The REST v1 answer without a valid user (`/api/v1/*`; app endpoints answer plain-text `Unauthorized` instead). */
+export const NOT_LOGGED_IN = {
+    success: false,
+    error: 'You must be logged in to do this.',
+    status: 'error',
+    message: 'You must be logged in to do this.',
+};
 
 export const D_EDIT = { method: 'saveRoomSettings', action: 'Editing_room' };
 export const D_TYPE = { method: 'saveRoomSettings', action: 'Change_Room_Type' };

@@ -39,13 +39,12 @@ import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './
 
 export type { Delivery } from './bridges';
 
-/** Rocket.Chat's answer when `authRequired` finds no user (`packages/http-router`, API v1 `unauthorized`). */
-export const UNAUTHORIZED_BODY = {
-    success: false,
-    error: 'You must be logged in to do this.',
-    status: 'error',
-    message: 'You must be logged in to do this.',
-} as const;
+/**
+ * What an app endpoint with `authRequired` answers without a valid user: the apps router's
+ * `authenticationMiddleware({ rejectUnauthorized: true })` (upstream `apps/meteor/app/api/server/middlewares/authentication.ts`)
+ * sends `res.status(401).send('Unauthorized')` — a plain-text body, not the REST v1 JSON (audit F10).
+ */
+export const UNAUTHORIZED_BODY = 'Unauthorized';
 
 export interface CommandRun {
     /** What the command sent to users while it ran (ephemeral messages, UI interactions such as modals). */
@@ -479,7 +478,7 @@ export class EngineHost {
         }
         const wsUser = this.workspace.authenticate(incomingHeaders(call.headers ?? {}));
         if (endpoint.authRequired && !wsUser) {
-            return { status: 401, body: { ...UNAUTHORIZED_BODY } };
+            return { status: 401, body: UNAUTHORIZED_BODY };
         }
         const headers = incomingHeaders(call.headers ?? {});
         const response = await this.manager.getApiManager().executeApi(this.appId, endpointPath, {

@@ -57,6 +57,14 @@ describe('EngineHost with a probe app', () => {
         expect(incomingHeaders({ 'Content-Type': 'a', 'content-type': 'b', Cookie: 'x=1', cookie: 'y=2' })).toEqual({ 'content-type': 'a', cookie: 'x=1; y=2' });
     });
 
+    it('an authRequired endpoint without a valid user: 401 plain-text "Unauthorized" (apps router, audit F10)', async () => {
+        expect(await host.callApi({ path: 'private', body: {} })).toEqual({ status: 401, body: 'Unauthorized' });
+        const alice = user('alice');
+        expect(await host.callApi({ path: 'private', headers: { 'X-User-Id': alice, 'X-Auth-Token': 'wrong' }, body: {} })).toEqual({ status: 401, body: 'Unauthorized' });
+        const token = demo.workspace.createAuthToken(alice);
+        expect(await host.callApi({ path: 'private', headers: { 'X-User-Id': alice, 'X-Auth-Token': token }, body: {} })).toEqual({ status: 200, body: { user: 'alice' } });
+    });
+
     it('getMembers: an orphaned subscription reaches the app as null', async () => {
         const rid = room('project-x');
         expect((await host.callApi({ path: 'members', body: { roomId: rid } })).body).toEqual({ members: ['alice', 'carol', 'bob'] });

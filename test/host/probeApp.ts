@@ -14,7 +14,7 @@ const api_1 = require("@rocket.chat/apps-engine/definition/api");
 const metadata_1 = require("@rocket.chat/apps-engine/definition/metadata");
 const KEY = () => new metadata_1.RocketChatAssociationRecord(metadata_1.RocketChatAssociationModel.MISC, "probe");
 class ProbeEndpoint extends api_1.ApiEndpoint {
-    constructor(app, path, run) { super(app); this.path = path; this.run = run; }
+    constructor(app, path, run, authRequired) { super(app); this.path = path; this.run = run; this.authRequired = !!authRequired; }
     async post(request, endpoint, read, modify, http, persis) { return this.run(request, read, modify, persis); }
 }
 class ProbeApp extends App_1.App {
@@ -27,6 +27,7 @@ class ProbeApp extends App_1.App {
                     status: 200,
                     content: { headers: request.headers, user: request.user ? request.user.username : null },
                 })),
+                new ProbeEndpoint(this, "private", async (request) => ({ status: 200, content: { user: request.user.username } }), true),
                 new ProbeEndpoint(this, "members", async (request, read) => {
                     const members = await read.getRoomReader().getMembers(request.content.roomId);
                     return { status: 200, content: { members: members.map((m) => (m === null ? "null" : m === undefined ? "undefined" : m.username)) } };
