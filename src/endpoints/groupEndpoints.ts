@@ -52,6 +52,11 @@ function errorTypeOf(answer: ForwardedAnswer): string {
     return isDoc(answer.body) ? text(answer.body.errorType) : '';
 }
 
+/** Rocket.Chat's "no such room (that you can access)" answer. */
+function isNotFound(answer: ForwardedAnswer): boolean {
+    return answer.status === 400 && errorTypeOf(answer) === 'error-room-not-found';
+}
+
 /** Endpoints answering `{ group, success }`. */
 abstract class GroupEndpoint extends GroupAdminEndpoint {
     /** The group's setting the endpoint changes, as the history records it. */
@@ -115,21 +120,35 @@ export class SetTypeEndpoint extends GroupEndpoint {
     protected async forward(body: RequestBody, caller: CallerGateway): Promise<Forwarded> {
         const read = await readAsCaller(body, caller);
         const payload = withoutDryRun(body);
+        const toPrivate = body.type === 'p';
         // Not a private group the caller can access, and asked to become private: perhaps a public channel.
-        if (read && read.status === 400 && errorTypeOf(read) === 'error-room-not-found' && body.type === 'p') {
+        const triedChannel = toPrivate && !!read && isNotFound(read);
+        if (triedChannel) {
             const answer = await caller.post('/api/v1/channels.setType', payload);
-            if (!isSuccess(answer)) {
-                // Neither a public channel nor a group the caller can access: Rocket.Chat's answer for a group, which
-                // `groups.info` gave for the same keys (the same lookup as `groups.setType`'s). Any other refusal is
-                // Rocket.Chat's answer about the channel.
-                return { answer: errorTypeOf(answer) === 'error-room-not-found' ? read : answer };
+            if (isSuccess(answer) || !isNotFound(answer)) {
+                return this.asChannelChange(answer);
             }
-            const channel = docOf(answer, 'channel');
-            const shown = isDoc(answer.body) ? { ...answer, body: asGroupAnswer(answer.body) } : answer;
-            return this.accepted(shown, channel ? { ...channel, t: 'c' } : undefined, channel);
+            // Not a public channel either (or no longer): Rocket.Chat's groups.setType answers.
         }
         const answer = await caller.post('/api/v1/groups.setType', payload);
+        if (toPrivate && !triedChannel && isNotFound(answer) && read && isSuccess(read)) {
+            // The group became a public channel between the read and the write: the extension applies after all.
+            const channel = await caller.post('/api/v1/channels.setType', payload);
+            if (isSuccess(channel)) {
+                return this.asChannelChange(channel);
+            }
+        }
         return this.accepted(answer, docOf(read, 'group'), docOf(answer, 'group'));
+    }
+
+    /** `channels.setType`'s answer as the extension's: its `channel` answered as `group`, the change from `c`. */
+    private asChannelChange(answer: ForwardedAnswer): Forwarded {
+        if (!isSuccess(answer)) {
+            return { answer };
+        }
+        const channel = docOf(answer, 'channel');
+        const shown = isDoc(answer.body) ? { ...answer, body: asGroupAnswer(answer.body) } : answer;
+        return this.accepted(shown, channel ? { ...channel, t: 'c' } : undefined, channel);
     }
 }
 

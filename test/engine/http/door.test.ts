@@ -104,6 +104,28 @@ describe('a real change is made by Rocket.Chat, as the caller', () => {
         expect(calls.filter((call) => WRITES.includes(call.path))).toEqual([{ path: '/api/v1/channels.setType', by: 'alice' }]);
     });
 
+    it('a group made public by someone else between the read and the write: type "p" still makes it private', async () => {
+        await door.fresh();
+        const rid = door.roomId('project-x');
+        const handle = door.workspace.handleHttp.bind(door.workspace);
+        let raced = false;
+        door.workspace.handleHttp = async (req) => {
+            const answer = await handle(req);
+            if (!raced && req.path === '/api/v1/groups.info') {
+                raced = true;
+                await handle({ method: 'POST', path: '/api/v1/groups.setType', body: { roomId: rid, type: 'c' }, headers: door.headersOf('bob') });
+            }
+            return answer;
+        };
+        try {
+            const response = await door.post('groups.setType', { roomId: rid, type: 'p' }, 'alice');
+            expect(response).toMatchObject({ status: 200, body: { group: { _id: rid, t: 'p' }, success: true } });
+        } finally {
+            door.workspace.handleHttp = handle;
+        }
+        expect(door.workspace.getRoom(rid)?.t).toBe('p');
+    });
+
     it('type "p" on a room that is neither a public channel nor an accessible group: the group answer', async () => {
         await door.fresh();
         const missing = await door.post('groups.setType', { roomName: 'no-such-room', type: 'p' }, 'dave');
