@@ -120,10 +120,12 @@ describe('login and the workspace read endpoints', () => {
 });
 
 describe('the app endpoints behind Rocket.Chat authentication', () => {
-    test.each(['groups.setEncrypted', 'groups.setType', 'groups.convertToTeam'])('%s answers 401 without credentials', async (endpoint) => {
+    // As the apps router's authenticationMiddleware: `res.status(401).send('Unauthorized')`, plain text (not REST v1's JSON).
+    test.each(['groups.setEncrypted', 'groups.setType', 'groups.convertToTeam'])('%s answers 401 "Unauthorized" without credentials', async (endpoint) => {
         const answer = await ws.app(endpoint, { roomName: 'project-x' });
         expect(answer.status).toBe(401);
-        expect(answer.body).toEqual(UNAUTHORIZED);
+        expect(answer.text).toBe('Unauthorized');
+        expect(answer.headers['content-type']).toMatch(/^text\/plain/);
     });
 
     test('a wrong token is 401 too', async () => {
