@@ -5,6 +5,7 @@
  */
 import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/logging';
 
+import { UNAUTHORIZED_BODY } from '../../host/engine/EngineHost';
 import type { ApiCall, CommandRun, Delivery } from '../../host/engine/EngineHost';
 import type { RestResponse } from '../../host/workspace/model';
 import { EngineUnderTest } from '../engine/harness';
@@ -311,6 +312,10 @@ export function answerProblems(response: RestResponse): string[] {
     const problems: string[] = [];
     if (!DOCUMENTED_STATUSES.has(response.status)) {
         problems.push(`undocumented status ${response.status}`);
+    }
+    if (response.status === 401 && response.body === UNAUTHORIZED_BODY) {
+        // Rocket.Chat's apps router itself, before the app: `res.status(401).send('Unauthorized')`, plain text.
+        return problems;
     }
     const body = response.body as Record<string, unknown> | null;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
