@@ -42,7 +42,9 @@ export class FuzzWorld {
                 throw new Error(`demo workspace without ${username}`);
             }
             this.userIds.set(username, user._id);
-            this.headers.set(username, { 'X-User-Id': user._id, 'X-Auth-Token': ws.createAuthToken(user._id) });
+            const token = ws.createAuthToken(user._id);
+            this.ev.watch.addSecret(token);
+            this.headers.set(username, { 'X-User-Id': user._id, 'X-Auth-Token': token });
         }
         for (const name of FUZZ_ROOMS) {
             const room = ws.getRoomByName(name);

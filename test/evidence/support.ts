@@ -43,7 +43,7 @@ export interface Leak {
 }
 
 /**
- * Watches every text the app hands out for the service account's token(s). Each text is checked when it is
+ * Watches every text the app hands out for the service account's token(s) and the callers' tokens. Each text is checked when it is
  * recorded (against every token known by then) and the full app log once at the end ({@link SecretWatch.verify}).
  */
 export class SecretWatch {
@@ -183,6 +183,8 @@ export class Evidence {
         if (!headers) {
             headers = this.engine.headersOf(username);
             perUser.set(username, headers);
+            // A caller's token is as secret as the service account's: the HTTP door sends it on, never shows it.
+            this.watch.addSecret(headers['X-Auth-Token']);
         }
         return headers;
     }
