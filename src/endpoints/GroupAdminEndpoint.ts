@@ -95,7 +95,7 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
     protected abstract predict(body: RequestBody, input: OperationInput, ctx: OperationContext): Promise<Outcome<unknown>>;
 
     /** The real change: forwarded to Rocket.Chat as the caller (the forwarded write plus at most one read). */
-    protected abstract forward(body: RequestBody, caller: CallerGateway): Promise<Forwarded>;
+    protected abstract forward(body: RequestBody, caller: CallerGateway, read: IRead): Promise<Forwarded>;
 
     public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         try {
@@ -145,7 +145,7 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
         if (!caller) {
             throw new AppError('not-logged-in');
         }
-        const { answer, change } = await this.forward(body, caller);
+        const { answer, change } = await this.forward(body, caller, read);
         if (isSuccess(answer) && change && change.from !== change.to) {
             await this.record(read, persis, user, change);
         }

@@ -1,3 +1,5 @@
+import type { IRead, IRoomRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { AppError } from '../errors/AppError';
 import type { ChangeOperation } from '../history/store';
 import { convertToTeam } from '../operations/convertToTeam';
@@ -6,6 +8,7 @@ import { setEncrypted } from '../operations/setEncrypted';
 import { setType } from '../operations/setType';
 import type { OperationInput, Outcome } from '../operations/types';
 import { isSuccess } from '../workspace/forward';
+import { toRoomView } from '../workspace/roomView';
 import type { CallerGateway, ForwardedAnswer } from '../workspace/forward';
 import { GroupAdminEndpoint, withoutDryRun } from './GroupAdminEndpoint';
 import type { Forwarded, RequestBody } from './GroupAdminEndpoint';
@@ -37,6 +40,15 @@ function roomQuery(body: RequestBody): Record<string, string> | undefined {
         return typeof body.roomId === 'string' && body.roomId ? { roomId: body.roomId } : undefined;
     }
     return typeof body.roomName === 'string' && body.roomName ? { roomName: body.roomName } : undefined;
+}
+
+/** The room the body's keys name, under Rocket.Chat's key rules, through the room accessor (undefined: none). */
+async function roomByKeys(rooms: IRoomRead, body: RequestBody): Promise<IRoom | undefined> {
+    const params = roomQuery(body);
+    if (!params) {
+        return undefined;
+    }
+    return (params.roomId !== undefined ? await rooms.getById(params.roomId) : await rooms.getByName(params.roomName)) || undefined;
 }
 
 /**
@@ -117,28 +129,34 @@ export class SetTypeEndpoint extends GroupEndpoint {
         return group.t;
     }
 
-    protected async forward(body: RequestBody, caller: CallerGateway): Promise<Forwarded> {
-        const read = await readAsCaller(body, caller);
+    /**
+     * The route is chosen by the room the keys name, read through the room accessor (the one read): a public channel
+     * asked to become private → `channels.setType`; anything else → `groups.setType`, which answers a room the
+     * caller cannot access (or that is no private group) as "not found". The accessor's room only picks the route
+     * and its `from` for the history; nothing of it is shown before Rocket.Chat answered.
+     */
+    protected async forward(body: RequestBody, caller: CallerGateway, read: IRead): Promise<Forwarded> {
+        const room = await roomByKeys(read.getRoomReader(), body);
+        const before = room ? toRoomView(room) : undefined;
         const payload = withoutDryRun(body);
         const toPrivate = body.type === 'p';
-        // Not a private group the caller can access, and asked to become private: perhaps a public channel.
-        const triedChannel = toPrivate && !!read && isNotFound(read);
+        const triedChannel = toPrivate && !!before && before.type === 'c';
         if (triedChannel) {
             const answer = await caller.post('/api/v1/channels.setType', payload);
             if (isSuccess(answer) || !isNotFound(answer)) {
                 return this.asChannelChange(answer);
             }
-            // Not a public channel either (or no longer): Rocket.Chat's groups.setType answers.
+            // No longer a public channel: Rocket.Chat's groups.setType answers.
         }
         const answer = await caller.post('/api/v1/groups.setType', payload);
-        if (toPrivate && !triedChannel && isNotFound(answer) && read && isSuccess(read)) {
-            // The group became a public channel between the read and the write: the extension applies after all.
+        if (toPrivate && !triedChannel && isNotFound(answer) && before && before.type === 'p') {
+            // The group may have become a public channel since it was read: the extension applies then.
             const channel = await caller.post('/api/v1/channels.setType', payload);
             if (isSuccess(channel)) {
                 return this.asChannelChange(channel);
             }
         }
-        return this.accepted(answer, docOf(read, 'group'), docOf(answer, 'group'));
+        return this.accepted(answer, before ? { _id: before.id, name: before.name, t: before.type } : undefined, docOf(answer, 'group'));
     }
 
     /** `channels.setType`'s answer as the extension's: its `channel` answered as `group`, the change from `c`. */

@@ -67,7 +67,7 @@ describe("the workspace's rate limiter", () => {
             return handle(req);
         };
         try {
-            await door.post('groups.setType', { roomName: 'project-x', type: 'c' }, 'alice', { 'X-Forwarded-For': '192.0.2.1, 10.0.0.2' });
+            await door.post('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'alice', { 'X-Forwarded-For': '192.0.2.1, 10.0.0.2' });
         } finally {
             door.workspace.handleHttp = handle;
         }
