@@ -105,7 +105,17 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             await configuration.settings.provideSetting(setting);
         }
         for (const spec of [ENCRYPT_SPEC, SETTYPE_SPEC, TOTEAM_SPEC]) {
-            await configuration.slashCommands.provideSlashCommand(new SlashCommand<string>(this, spec));
+            try {
+                await configuration.slashCommands.provideSlashCommand(new SlashCommand<string>(this, spec));
+            } catch (error) {
+                // Disabling an app keeps its slash commands registered (Apps-Engine `AppManager.disable`,
+                // `keepSlashcommands`), so enabling it again finds them there: carry on, or the endpoints and buttons
+                // below would never be provided.
+                if (!(error instanceof Error) || error.message.indexOf('already exists') < 0) {
+                    throw error;
+                }
+                this.getLogger().warn(`/${spec.name} was already registered (kept from before the app was disabled, or another app's command of that name): ${error.message}`);
+            }
         }
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,

@@ -361,15 +361,13 @@ describe('GET groups.history: pagination like Rocket.Chat', () => {
 });
 
 describe('kept across an app restart', () => {
-    it('disable and enable: the history is still there', async () => {
+    it('disable and enable: the history is still there, and every door works again', async () => {
         await engine.fresh();
         await engine.command('alice', 'project-x', '/encrypt on');
-        const host = engine.host as unknown as { disable?: () => Promise<void>; enable?: () => Promise<void> };
-        if (!host.disable || !host.enable) {
-            throw new Error('EngineHost has no disable/enable yet (H1)');
-        }
-        await host.disable();
-        await host.enable();
+        await engine.host.disable();
+        expect(await engine.host.enable()).toBe(true);
+        // Enabled again with everything it provides (its slash commands were kept by the engine meanwhile).
+        expect((await engine.host.actionButtons()).length).toBe(4);
         expect(what(await historyOf('project-x'))).toEqual(['alice setEncrypted false→true command']);
         await engine.command('alice', 'project-x', '/encrypt off');
         expect(what(await historyOf('project-x'))).toEqual(['alice setEncrypted true→false command', 'alice setEncrypted false→true command']);
