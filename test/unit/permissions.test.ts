@@ -1,4 +1,6 @@
+import type { IHttp, IHttpRequest } from '@rocket.chat/apps-engine/definition/accessors';
 import type { AccessService } from '../../src/access/AccessService';
+import { createOperationContext } from '../../src/operations/context';
 import { UPDATED_SINCE_MARGIN_MS, clearPermissionCache, loadPermissionTable } from '../../src/access/permissionTable';
 import { rememberAppSetting } from '../../src/workspace/appSettings';
 import { FakeWorkspace } from './fakes';
@@ -67,6 +69,40 @@ describe('permission table: live, with updatedSince', () => {
         await loadPermissionTable(ws.context().workspace);
         // The same answer again (within the margin): idempotent.
         expect((await loadPermissionTable(ws.context().workspace)).get('edit-room')).toEqual(['admin']);
+    });
+
+    it('an answer overtaken by a later read never overwrites what that read brought', async () => {
+        ws.permissions = { 'edit-room': ['owner'], 'create-c': ['user'] };
+        await loadPermissionTable(ws.context().workspace);
+        // Read A answers with the old state but arrives late.
+        const http = ws.http();
+        let release: () => void = () => undefined;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let held = true;
+        const slow = {
+            ...http,
+            get: async (url: string, options?: IHttpRequest) => {
+                const answer = await http.get(url, options);
+                if (held && url.includes('permissions.listAll')) {
+                    held = false;
+                    await gate;
+                }
+                return answer;
+            },
+        } as IHttp;
+        const a = loadPermissionTable(createOperationContext(ws.read(), slow, ws.logger()).workspace);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        // Meanwhile edit-room is revoked, and a minute later create-c changes: read B sees both.
+        ws.permissions['edit-room'] = ['admin'];
+        ws.permissionClock += 60000;
+        ws.permissions['create-c'] = ['admin'];
+        expect((await loadPermissionTable(ws.context().workspace)).get('edit-room')).toEqual(['admin']);
+        release();
+        expect((await a).get('edit-room')).toEqual(['owner']);
+        const newest = ws.permissionClock;
+        // The next read goes on from the newest change read B brought (create-c), and edit-room stays revoked.
+        expect((await loadPermissionTable(ws.context().workspace)).get('edit-room')).toEqual(['admin']);
+        expect(sinceOfReads(ws).pop()).toBe(new Date(newest - UPDATED_SINCE_MARGIN_MS).toISOString());
     });
 
     it('is kept per base URL and service user: another workspace is read in full', async () => {
