@@ -26,7 +26,7 @@ export async function orPublicChannel(
         if (!(error instanceof AppError) || error.code !== 'room-not-found') {
             throw error;
         }
-        const room = await roomOf(request.room, ctx);
+        const room = await roomOf(request.room, request.user, ctx);
         const view = room ? toRoomView(room) : undefined;
         if (!room || !view || view.type !== 'c' || !(await ctx.access.canAccessRoom(request.user, view))) {
             throw error;

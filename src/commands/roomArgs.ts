@@ -1,4 +1,5 @@
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { OperationContext } from '../operations/context';
 import { findRoom } from '../operations/resolveRoom';
 import type { RoomRef } from '../operations/types';
@@ -13,7 +14,10 @@ export function suggestCommand(command: string, room: IRoom, env: Pick<ChangeEnv
     return room.id === env.originRoomId ? command : `${command} #${toRoomView(room).name}`;
 }
 
-/** The room a command's reference names (the room at hand when it was typed in it). */
-export function roomOf(ref: RoomRef, ctx: OperationContext): Promise<IRoom | undefined> {
-    return findRoom(ref, ctx);
+/**
+ * The room a command's reference names (the room at hand when it was typed in it). `user` asks: an ambiguous bare
+ * word names the room with that id only for someone who may access it.
+ */
+export function roomOf(ref: RoomRef, user: IUser, ctx: OperationContext): Promise<IRoom | undefined> {
+    return findRoom(ref, ctx, user);
 }

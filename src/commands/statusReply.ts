@@ -52,7 +52,7 @@ export async function statusReply(
     t: Translator,
     env: Pick<ChangeEnv, 'read' | 'originRoomId'>,
 ): Promise<string> {
-    const room = await roomOf(request.room, ctx);
+    const room = await roomOf(request.room, request.user, ctx);
     const command = room ? suggestCommand(MAY[next].command, room, env) : MAY[next].command;
     let first = state;
     if (room && (await mayReadHistory(request.user, room.id, ctx))) {

@@ -13,7 +13,7 @@ import type { RoomView } from '../workspace/roomView';
  */
 export async function resolveHistoryRoom(ref: RoomRef, user: IUser, ctx: OperationContext): Promise<RoomView> {
     assertRoomParamsGiven(ref);
-    const room = await findRoom(ref, ctx);
+    const room = await findRoom(ref, ctx, user);
     const view = room ? toRoomView(room) : undefined;
     if (!view || (view.type !== 'c' && view.type !== 'p') || !(await ctx.access.canAccessRoom(user, view))) {
         throw new AppError('room-not-found', { room: refLabel(ref) });

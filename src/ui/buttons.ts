@@ -35,6 +35,11 @@ export const ROOM_BUTTONS: ReadonlyArray<RoomButton> = [
     { descriptor: roomAction('group-admin.convert-to-team', 'button_convert_to_team', [PRIVATE_CHANNEL]), kindIn: () => 'team' },
 ];
 
+/** Whether `actionId` is one of the app's room buttons. */
+export function isRoomButton(actionId: string): boolean {
+    return ROOM_BUTTONS.some((candidate) => candidate.descriptor.actionId === actionId);
+}
+
 /** The change a click on the button `actionId` in `room` asks for (undefined for a button that is not the app's). */
 export function buttonChange(actionId: string, room: IRoom): ChangeKind | undefined {
     const button = ROOM_BUTTONS.find((candidate) => candidate.descriptor.actionId === actionId);

@@ -3,11 +3,11 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUIKitActionButtonIncomingInteraction, IUIKitViewSubmitIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionTypes';
 import { answerOrExplain, respondPrivately } from '../commands/respond';
 import { logFailure } from '../errors/log';
-import type { OperationInput } from '../operations/types';
-import { buttonChange } from './buttons';
+import type { OperationInput, RoomRef } from '../operations/types';
+import { buttonChange, isRoomButton } from './buttons';
 import { confirmTargetOf } from './confirmModal';
 import type { ConfirmTarget } from './confirmModal';
-import { confirmChange, requestChange } from './requestChange';
+import { confirmChange, requestChange, requireAccessible } from './requestChange';
 import type { ChangeEnv } from './requestChange';
 
 /** The accessors of a UI Kit interaction. */
@@ -24,12 +24,15 @@ export interface InteractionCall {
  * A click on one of the app's room buttons: the change its command would ask for in that room, by the user who
  * clicked — every check, then the confirmation modal (risky changes while `confirm_changes` is on) or the change
  * and one private answer in the room.
+ *
+ * A client can send a click naming any room. A room the clicker cannot access is answered "not found" by its id
+ * before anything else: no change is chosen from the room's own state (the Encryption button picks on or off from
+ * its `encrypted` field), nothing is counted by the rate limit, no modal opens (interface.md §5).
  */
 export async function onRoomButton(data: IUIKitActionButtonIncomingInteraction, call: InteractionCall): Promise<void> {
     const { user, room, actionId, triggerId } = data;
     const what = `button ${actionId}`;
-    const kind = room ? buttonChange(actionId, room) : undefined;
-    if (!room || !kind) {
+    if (!room || !isRoomButton(actionId)) {
         call.logger.warn(`${what}: not one of the app's room buttons, or clicked outside a room`);
         return;
     }
@@ -43,8 +46,23 @@ export async function onRoomButton(data: IUIKitActionButtonIncomingInteraction, 
         logger: call.logger,
         door: 'button',
     };
-    const input: OperationInput = { user, room: { kind: 'room', room }, dryRun: false };
-    await respondPrivately({ ...call, user, room, what }, (ctx, t) => answerOrExplain(() => requestChange(kind, input, ctx, t, env), t, call.logger, what));
+    const ref: RoomRef = { kind: 'room', room };
+    const input: OperationInput = { user, room: ref, dryRun: false };
+    await respondPrivately({ ...call, user, room, what }, (ctx, t) =>
+        answerOrExplain(
+            async () => {
+                await requireAccessible(room, ref, user, ctx);
+                const kind = buttonChange(actionId, room);
+                if (!kind) {
+                    throw new Error(`${what}: no change for this button`);
+                }
+                return requestChange(kind, input, ctx, t, env);
+            },
+            t,
+            call.logger,
+            what,
+        ),
+    );
 }
 
 /** The room the answer to a confirmation goes to: where it was asked for, else the room it changes. */

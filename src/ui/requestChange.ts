@@ -1,6 +1,7 @@
 import type { ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { AppError } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { announceChange, announcementWanted } from '../history/announce';
 import { operationOf } from '../history/describe';
@@ -9,7 +10,7 @@ import { recordChange } from '../history/store';
 import type { ChangeDoor } from '../history/store';
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
-import { findRoom } from '../operations/resolveRoom';
+import { findRoom, refLabel } from '../operations/resolveRoom';
 import type { OperationInput, RoomRef } from '../operations/types';
 import { toRoomView } from '../workspace/roomView';
 import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
@@ -53,12 +54,25 @@ export function doneText(kind: ChangeKind, outcome: ChangeOutcome, t: Translator
     return t(keys.unchanged && !changesSomething(outcome) ? keys.unchanged.done : keys.done, { room: outcome.label });
 }
 
+/**
+ * A room reached by id (a button click, a modal) must be one `user` can access before anything else is decided or
+ * counted; otherwise the answer is exactly the operations' "not found", naming the room by its id only (interface.md
+ * §5), whatever the room is.
+ */
+export async function requireAccessible(room: IRoom | undefined, ref: RoomRef, user: IUser, ctx: OperationContext): Promise<IRoom> {
+    const view = room ? toRoomView(room) : undefined;
+    if (!room || !view || !(await ctx.access.canAccessRoom(user, view))) {
+        throw new AppError('room-not-found', { room: refLabel(ref) });
+    }
+    return room;
+}
+
 /** The room a reference names as it is now: a room at hand is read again (an earlier change may have changed it). */
-async function currentRoom(ref: RoomRef, ctx: OperationContext): Promise<IRoom | undefined> {
+async function currentRoom(ref: RoomRef, user: IUser, ctx: OperationContext): Promise<IRoom | undefined> {
     if (ref.kind === 'room') {
         return (await ctx.rooms.getById(ref.room.id)) || ref.room;
     }
-    return findRoom(ref, ctx);
+    return findRoom(ref, ctx, user);
 }
 
 /** The change's record and its announcement: a change made stays on record even when the announcement fails. */
@@ -90,13 +104,13 @@ async function keepOnRecord(kind: ChangeKind, outcome: ChangeOutcome, room: IRoo
  */
 export async function makeChange(kind: ChangeKind, input: OperationInput, ctx: OperationContext, env: RecordEnv): Promise<ChangeOutcome> {
     const change = changeOf(kind);
-    const found = await findRoom(input.room, ctx);
+    const found = await findRoom(input.room, ctx, input.user);
     if (!found) {
         // Nothing to change: the operation gives its own answer (not found, the room not named…).
         return change.perform({ ...input, dryRun: false }, ctx);
     }
     return serialized(found.id, async () => {
-        const room = (await currentRoom(input.room, ctx)) || found;
+        const room = (await currentRoom(input.room, input.user, ctx)) || found;
         const ref: RoomRef = input.room.kind === 'room' ? { kind: 'room', room } : input.room;
         const outcome = await change.perform({ ...input, room: ref, dryRun: false }, ctx);
         await keepOnRecord(kind, outcome, room, input.user, ctx, env);

@@ -170,3 +170,47 @@ describe('clicks', () => {
         expect(engine.workspace.snapshot()).toBe(before);
     });
 });
+
+/**
+ * Forged clicks: a client can send an `actionButton` interaction naming any room. A room the clicker cannot access is
+ * answered "not found" by its id before anything else — no change is chosen from the room's own state (the
+ * Encryption button picks on/off from `encrypted`), nothing is counted by the rate limit, no modal opens — so the
+ * answers are the same whatever the hidden room is and however often it is clicked.
+ */
+describe('a forged click on a room the clicker cannot access', () => {
+    /** dave is in none of: project-x (not encrypted), vault (encrypted), eng-news (a public channel of the private
+     * team eng); dave owns his own group dave-room. */
+    function hiddenRooms(f: Fixture): void {
+        const alice = f.workspace.getUserByUsername('alice')?._id ?? '';
+        const dave = f.workspace.getUserByUsername('dave')?._id ?? '';
+        f.workspace.addRoom({ name: 'vault', t: 'p', owner: alice, members: [], encrypted: true });
+        const news = f.workspace.addRoom({ name: 'eng-news', t: 'c', owner: alice, members: [] });
+        const team = f.workspace.getTeamByMainRoomId(f.workspace.getRoomByName('eng')?._id ?? '');
+        f.workspace.addRoomToTeam(news._id, team?._id ?? '');
+        f.workspace.addRoom({ name: 'dave-room', t: 'p', owner: dave, members: [] });
+    }
+
+    const notFound = (room: string): string => `I couldn't find a private group "${engine.roomId(room)}" that you can access.`;
+
+    it.each([
+        ['Encryption', 'project-x', true, ENCRYPTION],
+        ['Encryption', 'vault', true, ENCRYPTION],
+        ['Make public', 'project-x', false, MAKE_PUBLIC],
+        ['Convert to team', 'project-x', false, TO_TEAM],
+        ['Make private', 'eng-news', false, MAKE_PRIVATE],
+        ['Encryption', 'project-x', false, ENCRYPTION],
+        ['Encryption', 'vault', false, ENCRYPTION],
+    ])('%s in %s (confirm_changes %s): eleven clicks, eleven times the same "not found" by id, nothing counted or changed', async (_label, name, confirm, actionId) => {
+        await engine.fresh(hiddenRooms, { confirm_changes: confirm });
+        const before = engine.workspace.snapshot();
+        for (let i = 0; i < 11; i++) {
+            expect(onlyReply(await click(actionId, 'dave', name))).toBe(notFound(name));
+        }
+        expect(engine.workspace.snapshot()).toBe(before);
+        // Nothing was counted: dave's own change of the same kind still runs (the limit is 10 per 60 s).
+        const own = actionId === MAKE_PRIVATE ? MAKE_PUBLIC : actionId;
+        const reply = onlyReply(await click(own, 'dave', 'dave-room'));
+        expect(reply).not.toMatch(/Too many/i);
+        expect(reply).toMatch(/dave-room/);
+    });
+});
