@@ -236,7 +236,11 @@ class HostHttpBridge extends HttpBridge {
                 url: info.url,
                 method: info.method,
                 statusCode: response.status,
-                headers: { ...lowerCased(response.headers), 'content-type': 'application/json' },
+                // Rocket.Chat's REST API runs on Node's http server (Meteor's WebApp / Express), which adds `Date` (the
+                // time of the answer, whole seconds, IMF-fixdate) to every response: Node `lib/_http_outgoing.js` /
+                // `ServerResponse.sendDate`, on by default. Upstream `AppHttpBridge.call` passes the headers on as
+                // `Object.fromEntries(response.headers)` (lower-case names).
+                headers: { date: new Date().toUTCString(), ...lowerCased(response.headers), 'content-type': 'application/json' },
                 content,
                 data: JSON.parse(content),
             };

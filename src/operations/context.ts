@@ -1,5 +1,6 @@
 import type { IHttp, ILogger, IRead, IRoomRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AccessService } from '../access/AccessService';
+import { AnswerTimes } from '../access/answerTimes';
 import { TeamDirectory } from '../access/teams';
 import { WorkspaceGateway } from '../workspace/gateway';
 import { ServerSettings } from '../workspace/serverSettings';
@@ -17,7 +18,9 @@ export interface OperationContext {
 export function createOperationContext(read: IRead, http: IHttp, logger: ILogger): OperationContext {
     const environment = read.getEnvironmentReader();
     const serverSettings = new ServerSettings(environment.getServerSettings());
-    const workspace = new WorkspaceGateway(http, environment.getSettings(), serverSettings);
+    // The gateway's answers carry no headers: the times Rocket.Chat answered (`Date`) are noted on the way.
+    const answers = new AnswerTimes();
+    const workspace = answers.attach(new WorkspaceGateway(answers.wrap(http), environment.getSettings(), serverSettings));
     const rooms = read.getRoomReader();
     const teams = new TeamDirectory(workspace);
     return {

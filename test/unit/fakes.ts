@@ -103,6 +103,12 @@ export class FakeWorkspace {
      */
     public permissionClock = Date.parse('2024-01-02T03:04:05.000Z');
 
+    /**
+     * Rocket.Chat's clock when it answers (ms), sent as the `Date` header of every answer, as Node's http server does
+     * (whole seconds, RFC 7231). No `Date` header while undefined.
+     */
+    public answerClock?: () => number;
+
     private readonly permissionStamps = new Map<string, { json: string; at: number }>();
 
     private readonly removedPermissions = new Map<string, number>();
@@ -275,8 +281,13 @@ export class FakeWorkspace {
     }
 
     public http(): IHttp {
-        const call = (method: string) => (url: string, options: IHttpRequest = {}) => this.handle(method, url, options);
+        const call = (method: string) => async (url: string, options: IHttpRequest = {}) => this.dated(await this.handle(method, url, options));
         return { get: call('get'), post: call('post'), put: call('put'), del: call('delete'), patch: call('patch') } as unknown as IHttp;
+    }
+
+    /** The answer with Rocket.Chat's `Date` header, when `answerClock` is set. */
+    private dated(answer: IHttpResponse): IHttpResponse {
+        return this.answerClock ? { ...answer, headers: { ...answer.headers, date: new Date(this.answerClock()).toUTCString() } } : answer;
     }
 
     public context(): OperationContext {
@@ -338,6 +349,16 @@ export class FakeWorkspace {
     public logger(): ILogger {
         const log = (level: string) => (...items: unknown[]) => this.logs.push(`${level} ${items.map((i) => (typeof i === 'string' ? i : JSON.stringify(i))).join(' ')}`);
         return { debug: log('debug'), info: log('info'), log: log('log'), warn: log('warn'), error: log('error'), success: log('success') } as unknown as ILogger;
+    }
+
+    /**
+     * Sets a permission document as it is, stamped `at` whatever `permissionClock` says: a document restored or
+     * imported with a bad clock, or written by a server instance whose clock is ahead.
+     */
+    public stampPermission(id: string, roles: string[], at: number): void {
+        this.permissions[id] = roles;
+        this.permissionStamps.set(id, { json: JSON.stringify(roles), at });
+        this.removedPermissions.delete(id);
     }
 
     /** Stamps what changed in `permissions` since the last read, as Rocket.Chat's `_updatedAt` / trash would. */

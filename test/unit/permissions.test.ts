@@ -1,7 +1,7 @@
 import type { IHttp, IHttpRequest } from '@rocket.chat/apps-engine/definition/accessors';
 import type { AccessService } from '../../src/access/AccessService';
 import { createOperationContext } from '../../src/operations/context';
-import { UPDATED_SINCE_MARGIN_MS, clearPermissionCache, loadPermissionTable } from '../../src/access/permissionTable';
+import { FULL_READ_INTERVAL_MS, UPDATED_SINCE_MARGIN_MS, clearPermissionCache, loadPermissionTable } from '../../src/access/permissionTable';
 import { rememberAppSetting } from '../../src/workspace/appSettings';
 import { FakeWorkspace } from './fakes';
 import { restFailure, standardWorkspace } from './helpers';
@@ -144,6 +144,129 @@ describe('permission table: live, with updatedSince', () => {
         std.fault = () => 'reject';
         const ctx = std.context();
         expect((await restFailure(ctx.access.hasPermission(std.user('adm'), 'edit-room', 'g1'))).content.errorType).toBe('error-permissions-unavailable');
+    });
+});
+
+describe('permission table: a document stamped in the future, clocks that disagree', () => {
+    const HOUR = 3600000;
+    let ws: FakeWorkspace;
+    /** The app's clock (Date.now). */
+    let now: number;
+    /** Advances every clock (Rocket.Chat's stamps and answers, the app's) by `ms`. */
+    const wait = (ms: number) => {
+        now += ms;
+        ws.permissionClock = now;
+    };
+    const olgaMayToggle = async () => ws.context().access.hasPermission(ws.user('olga'), 'toggle-room-e2e-encryption', 'g1');
+
+    beforeEach(() => {
+        ws = standardWorkspace();
+        now = Date.parse('2024-01-02T03:05:00.000Z');
+        ws.permissionClock = now;
+        jest.spyOn(Date, 'now').mockImplementation(() => now);
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it.each([
+        ["Rocket.Chat's Date header", true],
+        ["the app's clock at the request (no Date header)", false],
+    ])('one document stamped an hour ahead hides no later change: the watermark is capped at %s', async (_label, dated) => {
+        if (dated) {
+            ws.answerClock = () => now;
+        }
+        expect(await olgaMayToggle()).toBe(true);
+        // An unrelated document restored with a clock an hour ahead.
+        wait(1000);
+        ws.stampPermission('create-c', ['admin', 'user'], now + HOUR);
+        expect((await loadPermissionTable(ws.context().workspace)).get('create-c')).toEqual(['admin', 'user']);
+        const answeredAt = now;
+        // Four minutes later (before any full read), toggle-room-e2e-encryption is taken from owner.
+        wait(4 * 60000);
+        ws.permissions['toggle-room-e2e-encryption'] = ['admin'];
+        expect(await olgaMayToggle()).toBe(false);
+        const since = sinceOfReads(ws).pop();
+        expect(since).not.toBeNull();
+        // Never past the time of the read it follows (the Date header has whole seconds: at most 1 s earlier).
+        expect(Date.parse(since ?? '')).toBeLessThanOrEqual(answeredAt - UPDATED_SINCE_MARGIN_MS);
+        expect(Date.parse(since ?? '')).toBeGreaterThan(answeredAt - UPDATED_SINCE_MARGIN_MS - 1000);
+        // And it stays revoked; the document from the future is still known.
+        wait(1000);
+        const table = await loadPermissionTable(ws.context().workspace);
+        expect(table.get('toggle-room-e2e-encryption')).toEqual(['admin']);
+        expect(table.get('create-c')).toEqual(['admin', 'user']);
+    });
+
+    it(`a full read at least every ${FULL_READ_INTERVAL_MS / 60000} minutes: a change missed because server instances disagree lives no longer`, async () => {
+        // The instance that answers runs an hour ahead (its Date header too); the one that revokes is on time.
+        ws.answerClock = () => now + HOUR;
+        expect(await olgaMayToggle()).toBe(true);
+        wait(1000);
+        ws.stampPermission('create-c', ['admin', 'user'], now + HOUR);
+        await loadPermissionTable(ws.context().workspace);
+        wait(60000);
+        ws.permissions['toggle-room-e2e-encryption'] = ['admin'];
+        // Partial reads from an hour ahead cannot see it...
+        wait(60000);
+        expect(await olgaMayToggle()).toBe(true);
+        // ...the full read FULL_READ_INTERVAL_MS after the last one does.
+        wait(FULL_READ_INTERVAL_MS - 2 * 60000 - 1001);
+        expect(await olgaMayToggle()).toBe(true);
+        wait(1);
+        expect(await olgaMayToggle()).toBe(false);
+        const reads = sinceOfReads(ws);
+        expect(reads.map((since) => since === null)).toEqual([true, false, false, false, true]);
+        // The full read starts the next interval: partial reads again.
+        wait(1000);
+        await loadPermissionTable(ws.context().workspace);
+        expect(sinceOfReads(ws).pop()).not.toBeNull();
+    });
+
+    it("the Date header, not the app's clock, is the time of the answer when Rocket.Chat sends one", async () => {
+        // The app's clock runs an hour ahead of Rocket.Chat's; a document is stamped half an hour ahead of Rocket.Chat.
+        const server = () => now - HOUR;
+        ws.answerClock = server;
+        ws.permissionClock = server();
+        await loadPermissionTable(ws.context().workspace);
+        wait(1000);
+        ws.stampPermission('create-c', [], server() + HOUR / 2);
+        await loadPermissionTable(ws.context().workspace);
+        const answeredAt = server();
+        wait(1000);
+        await loadPermissionTable(ws.context().workspace);
+        expect(sinceOfReads(ws).pop()).toBe(new Date(answeredAt - UPDATED_SINCE_MARGIN_MS).toISOString());
+    });
+
+    it("the app's clock going back makes the next read a full one", async () => {
+        await loadPermissionTable(ws.context().workspace);
+        now -= 1000;
+        await loadPermissionTable(ws.context().workspace);
+        expect(sinceOfReads(ws)).toEqual([null, null]);
+    });
+
+    it('a change stamped in the same millisecond as the answer, or as the newest change seen, is still read', async () => {
+        ws.answerClock = () => now;
+        ws.permissionClock = now - 100;
+        await loadPermissionTable(ws.context().workspace);
+        // Stamped in the very millisecond the read was answered (a whole second: the Date header is exact here).
+        ws.permissionClock = now - 1;
+        ws.permissions['create-c'] = [];
+        expect((await loadPermissionTable(ws.context().workspace)).get('create-c')).toEqual([]);
+        // And in the millisecond of the newest change seen (create-c's).
+        ws.permissionClock -= 1;
+        ws.permissions['edit-room'] = ['admin'];
+        expect((await loadPermissionTable(ws.context().workspace)).get('edit-room')).toEqual(['admin']);
+    });
+
+    it('an unreadable Date header falls back to the app clock at the request', async () => {
+        ws.answerClock = () => NaN;
+        await loadPermissionTable(ws.context().workspace);
+        wait(1000);
+        ws.stampPermission('create-c', [], now + HOUR);
+        await loadPermissionTable(ws.context().workspace);
+        const requestedAt = now;
+        wait(1000);
+        await loadPermissionTable(ws.context().workspace);
+        expect(sinceOfReads(ws).pop()).toBe(new Date(requestedAt - UPDATED_SINCE_MARGIN_MS).toISOString());
     });
 });
 

@@ -43,6 +43,26 @@ describe('the permission table is read live', () => {
         expect(encrypted()).toBe(false);
     });
 
+    it('one permission document stamped an hour ahead (restored with a bad clock) hides no later revocation', async () => {
+        await engine.fresh();
+        expect(await reply('alice', PX, '/encrypt on')).toBe(text('en', 'done_encrypt_on', { room: PX }));
+        // An unrelated permission document whose `_updatedAt` is an hour ahead, straight in the workspace's state (as a
+        // restore or import with a bad clock, or an instance whose clock runs ahead, would leave it).
+        const store = (engine.workspace as unknown as { store: { permission(id: string): { _updatedAt: Date } | undefined } }).store;
+        const doc = store.permission('create-c');
+        expect(doc).toBeDefined();
+        if (doc) {
+            doc._updatedAt = new Date(Date.now() + 3600000);
+        }
+        // The next operation reads it...
+        expect(await reply('alice', PX, '/encrypt off --dry-run')).toMatch(/./);
+        expect(engine.workspace.restCalls.filter((call) => call.path === '/api/v1/permissions.listAll').length).toBeGreaterThanOrEqual(2);
+        // ...and the owner's toggle-room-e2e-encryption taken away afterwards applies to the very next operation.
+        engine.workspace.setPermissionRoles('toggle-room-e2e-encryption', ['admin']);
+        expect(await reply('alice', PX, '/encrypt off')).toBe(text('en', 'error_e2e_toggle_not_allowed', { room: PX }));
+        expect(encrypted()).toBe(true);
+    });
+
     it('a permission granted between two operations applies to the second', async () => {
         await engine.fresh();
         expect(await reply('bob', PX, '/encrypt on')).toBe(text('en', 'error_e2e_toggle_not_allowed', { room: PX }));
