@@ -565,9 +565,12 @@ function markdown(report: Report): string {
     return lines.join('\n');
 }
 
+/** The commit the packaged app was built from, and whether `src/` had changes not committed yet. */
 function gitCommit(): string {
     try {
-        return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+        const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+        const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'app.json', 'i18n'], { cwd: root, encoding: 'utf8' }).trim();
+        return dirty ? `${head} (with uncommitted changes in src/)` : head;
     } catch {
         return 'unknown';
     }
