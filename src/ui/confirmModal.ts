@@ -7,8 +7,9 @@ import type { ChangeKind } from './changes';
 import type { PlanText } from './plan';
 
 /**
- * What a confirmation modal is about. It travels in the view's id, so nothing is kept between opening the modal and
- * its submission (Rocket.Chat hands the view back, not the room): the server re-reads and re-checks everything then.
+ * What a confirmation modal is about. It travels in the view's id, signed (`viewSignature.ts`), so nothing is kept
+ * between opening the modal and its submission (Rocket.Chat hands the view back, not the room): the server checks the
+ * signature, then re-reads and re-checks everything.
  */
 export interface ConfirmTarget {
     readonly kind: ChangeKind;
@@ -28,9 +29,22 @@ export const CANCEL_ACTION_ID = 'cancel';
 
 const DOORS: ReadonlyArray<ConfirmTarget['door']> = ['command', 'button'];
 
-/** `group-admin.confirm/<kind>/<room id>/<origin room id>/<door>`, each id URI-encoded. */
-export function confirmViewId(target: ConfirmTarget): string {
+/** A confirmation modal's view id as submitted: the target, the part that is signed and its signature. */
+export interface SubmittedConfirmation {
+    readonly target: ConfirmTarget;
+    /** What the signature is of: the view id without its last part. */
+    readonly signed: string;
+    readonly signature: string;
+}
+
+/** What a confirmation's signature is of: `group-admin.confirm/<kind>/<room id>/<origin room id>/<door>`, ids URI-encoded. */
+export function signedPartOf(target: ConfirmTarget): string {
     return [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId), target.door].join('/');
+}
+
+/** `<signed part>/<signature>` (see `viewSignature.ts`). */
+export function confirmViewId(target: ConfirmTarget, signature: string): string {
+    return `${signedPartOf(target)}/${signature}`;
 }
 
 function decode(part: string): string {
@@ -41,19 +55,25 @@ function decode(part: string): string {
     }
 }
 
-/** The target of a confirmation modal's view id; undefined for anything else (another view, a forged id). */
-export function confirmTargetOf(viewId: unknown): ConfirmTarget | undefined {
+/**
+ * A confirmation modal's view id, parsed; undefined for anything else (another view, an id of the wrong shape). The
+ * signature is not checked here (`isSignedView`).
+ */
+export function confirmTargetOf(viewId: unknown): SubmittedConfirmation | undefined {
     if (typeof viewId !== 'string') {
         return undefined;
     }
     const parts = viewId.split('/');
-    if (parts.length !== 5 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1])) {
+    if (parts.length !== 6 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1]) || !parts[5]) {
         return undefined;
     }
     const roomId = decode(parts[2]);
     const originRoomId = decode(parts[3]);
     const door = DOORS.find((candidate) => candidate === parts[4]);
-    return roomId && originRoomId && door ? { kind: parts[1], roomId, originRoomId, door } : undefined;
+    if (!roomId || !originRoomId || !door) {
+        return undefined;
+    }
+    return { target: { kind: parts[1], roomId, originRoomId, door }, signed: parts.slice(0, 5).join('/'), signature: parts[5] };
 }
 
 const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });
@@ -66,7 +86,7 @@ function button(appId: string, actionId: string, text: string, style?: ButtonEle
  * The confirmation modal in the reader's language: the question, what changes and for whom, the warning, and
  * Confirm / Cancel. Confirm submits the view; Cancel closes it and changes nothing.
  */
-export function confirmModal(target: ConfirmTarget, plan: PlanText, t: Translator, appId: string): IUIKitSurfaceViewParam {
+export function confirmModal(target: ConfirmTarget, signature: string, plan: PlanText, t: Translator, appId: string): IUIKitSurfaceViewParam {
     const [change, who] = plan.lines;
     const section = (blockId: string, text: string): LayoutBlock => ({ type: 'section', appId, blockId, text: plain(text) });
     const blocks: LayoutBlock[] = [
@@ -76,7 +96,7 @@ export function confirmModal(target: ConfirmTarget, plan: PlanText, t: Translato
         { type: 'context', appId, blockId: 'note', elements: [plain(t('modal_note'))] },
     ];
     return {
-        id: confirmViewId(target),
+        id: confirmViewId(target, signature),
         type: UIKitSurfaceType.MODAL,
         title: plain(plan.title),
         blocks,

@@ -1,14 +1,19 @@
 import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IUIKitActionButtonIncomingInteraction, IUIKitViewSubmitIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionTypes';
 import { answerOrExplain, respondPrivately } from '../commands/respond';
+import { AppError } from '../errors/AppError';
 import { logFailure } from '../errors/log';
+import { createOperationContext } from '../operations/context';
 import type { OperationInput, RoomRef } from '../operations/types';
+import { toRoomView } from '../workspace/roomView';
 import { buttonChange, isRoomButton } from './buttons';
 import { confirmTargetOf } from './confirmModal';
 import type { ConfirmTarget } from './confirmModal';
 import { confirmChange, requestChange, requireAccessible } from './requestChange';
 import type { ChangeEnv } from './requestChange';
+import { isSignedView } from './viewSignature';
 
 /** The accessors of a UI Kit interaction. */
 export interface InteractionCall {
@@ -73,28 +78,51 @@ async function answerRoom(read: IRead, target: ConfirmTarget): Promise<IRoom | u
 }
 
 /**
+ * The room a forged confirmation is answered in: the room its id names as where it was asked for, only when the
+ * person can access that room (else no answer at all), so the answer says nothing about any room but "not found".
+ */
+async function forgedAnswerRoom(target: ConfirmTarget, user: IUser, call: InteractionCall): Promise<IRoom | undefined> {
+    const origin = await call.read.getRoomReader().getById(target.originRoomId);
+    const ctx = createOperationContext(call.read, call.http, call.logger);
+    return origin && (await ctx.access.canAccessRoom(user, toRoomView(origin))) ? origin : undefined;
+}
+
+/**
  * Confirm in a confirmation modal. The view carries the change and the room (Rocket.Chat passes the view back, not
- * the room); every check runs again for the user who submits, then the change, and one private answer — the
- * change, or why it was refused.
+ * the room), signed when the modal was opened; every check runs again for the user who submits, then the change, and
+ * one private answer — the change, or why it was refused. A room the person cannot access is answered "not found" by
+ * its id, before anything is counted. A view id whose signature does not hold (changed by the client: another room,
+ * another door) is a forged submit: nothing changes, and the answer is that same "not found".
  */
 export async function onConfirm(data: IUIKitViewSubmitIncomingInteraction, call: InteractionCall): Promise<void> {
-    const target = confirmTargetOf(data.view ? data.view.id : undefined);
-    if (!target) {
+    const submitted = confirmTargetOf(data.view ? data.view.id : undefined);
+    if (!submitted) {
         call.logger.warn('A view was submitted that is not a confirmation of this app: ignored');
         return;
     }
+    const { target } = submitted;
+    const { user } = data;
     const what = `confirmation of ${target.kind}`;
     let room: IRoom | undefined;
+    let authentic: boolean;
     try {
-        room = await answerRoom(call.read, target);
+        authentic = await isSignedView(submitted.signed, submitted.signature, call.read);
+        room = authentic ? await answerRoom(call.read, target) : await forgedAnswerRoom(target, user, call);
     } catch (error) {
         logFailure(call.logger, 'error', `${what} failed`, error);
         return;
     }
+    if (!authentic) {
+        call.logger.warn(`${what}: the view id does not carry this app's signature (changed by the client); nothing was changed`);
+    }
     if (!room) {
-        call.logger.warn(`${what}: the room no longer exists; nothing was changed`);
+        call.logger.warn(`${what}: no room to answer in; nothing was changed`);
         return;
     }
-    const { user } = data;
-    await respondPrivately({ ...call, user, room, what }, (ctx, t) => answerOrExplain(() => confirmChange(target, user, ctx, t, call), t, call.logger, what));
+    const forged = async (): Promise<string> => {
+        throw new AppError('room-not-found', { room: target.roomId });
+    };
+    await respondPrivately({ ...call, user, room, what }, (ctx, t) =>
+        answerOrExplain(() => (authentic ? confirmChange(target, user, ctx, t, call) : forged()), t, call.logger, what),
+    );
 }

@@ -16,9 +16,10 @@ import { toRoomView } from '../workspace/roomView';
 import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
 import { changeOf, changesSomething } from './changes';
 import type { ChangeKind, ChangeOutcome } from './changes';
-import { confirmModal } from './confirmModal';
+import { confirmModal, signedPartOf } from './confirmModal';
 import type { ConfirmTarget } from './confirmModal';
 import { describePlan, memberCount, planAsChat } from './plan';
+import { signView } from './viewSignature';
 
 /** What a command or a button needs besides the operation: how to open a modal, and where its answer goes. */
 export interface ChangeEnv {
@@ -149,7 +150,8 @@ export async function requestChange(kind: ChangeKind, input: OperationInput, ctx
         return `${t('confirm_unavailable')}\n${planAsChat(plan)}`;
     }
     const target: ConfirmTarget = { kind, roomId: checked.plan.room._id, originRoomId: env.originRoomId, door: env.door };
-    await env.modify.getUiController().openSurfaceView(confirmModal(target, plan, t, env.appId), { triggerId: env.triggerId }, input.user);
+    const signature = await signView(signedPartOf(target), env.read, env.persistence);
+    await env.modify.getUiController().openSurfaceView(confirmModal(target, signature, plan, t, env.appId), { triggerId: env.triggerId }, input.user);
     return undefined;
 }
 
@@ -158,7 +160,9 @@ export async function requestChange(kind: ChangeKind, input: OperationInput, ctx
  * change counts as made through the door that opened the modal (its command, or its room button).
  */
 export async function confirmChange(target: ConfirmTarget, user: IUser, ctx: OperationContext, t: Translator, env: Omit<RecordEnv, 'door'>): Promise<string> {
-    const input: OperationInput = { user, room: { kind: 'params', params: { roomId: target.roomId } }, dryRun: false };
+    // A room the person cannot access (or no longer there): "not found" by id before anything is decided or counted.
+    const room = await requireAccessible(await ctx.rooms.getById(target.roomId), { kind: 'params', params: { roomId: target.roomId } }, user, ctx);
+    const input: OperationInput = { user, room: { kind: 'room', room }, dryRun: false };
     const outcome = await makeChange(target.kind, input, ctx, { ...env, door: target.door });
     return doneText(target.kind, outcome, t);
 }

@@ -8,7 +8,7 @@ import { RoomTypeFilter } from '@rocket.chat/apps-engine/definition/ui/IUIAction
 
 import type { EngineUnderTest, Fixture } from '../harness';
 import { useEngine } from '../harness';
-import { LANGUAGES, catalogs, expectedModalTexts, modalTexts, onlyModal, onlyReply } from './support';
+import { LANGUAGES, SIGNED, catalogs, expectedModalTexts, modalTexts, onlyModal, onlyReply, unsigned } from './support';
 
 let engine: EngineUnderTest;
 useEngine((booted) => (engine = booted));
@@ -81,7 +81,8 @@ describe('clicks', () => {
         expect(clicked.response).toEqual({ success: true });
         const view = onlyModal(clicked);
         // The same modal (the engine gives context texts random action ids), opened by the button.
-        expect(view.id).toBe(fromCommand.id.replace(/\/command$/, '/button'));
+        expect(view.id).toMatch(SIGNED);
+        expect(unsigned(view.id)).toBe(unsigned(fromCommand.id).replace(/\/command$/, '/button'));
         expect(modalTexts(view)).toEqual(modalTexts(fromCommand));
         expect([view.submit, view.close]).toEqual([fromCommand.submit, fromCommand.close]);
         expect(engine.workspace.getRoomByName('project-x')?.t).toBe('p');
@@ -121,7 +122,8 @@ describe('clicks', () => {
         const members = engine.workspace.getRoomByName('general')?.usersCount ?? 0;
         const view = onlyModal(await click(MAKE_PRIVATE, 'admin', 'general'));
         expect(modalTexts(view)).toEqual(expectedModalTexts('en', 'private', { room: 'general', members }));
-        expect(view.id).toBe(`group-admin.confirm/private/${engine.roomId('general')}/${engine.roomId('general')}/button`);
+        expect(unsigned(view.id)).toBe(`group-admin.confirm/private/${engine.roomId('general')}/${engine.roomId('general')}/button`);
+        expect(view.id).toMatch(SIGNED);
         expect(engine.workspace.getRoomByName('general')?.t).toBe('c');
         expect(onlyReply(await engine.host.submitView(view, engine.userId('admin')))).toBe('general is now a private group.');
         expect(engine.workspace.getRoomByName('general')?.t).toBe('p');

@@ -9,7 +9,7 @@ import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { EngineUnderTest, Fixture } from '../harness';
 import { useEngine } from '../harness';
-import { LANGUAGES, dryRunReply, expectedModalTexts, expectedPlan, modalTexts, onlyModal, onlyReply, text } from './support';
+import { LANGUAGES, SIGNED, dryRunReply, expectedModalTexts, expectedPlan, modalTexts, onlyModal, onlyReply, text, unsigned } from './support';
 import type { Language } from './support';
 
 let engine: EngineUnderTest;
@@ -48,7 +48,8 @@ describe('/settype public in a private group', () => {
         expect(view.submit).toMatchObject({ actionId: 'confirm', style: 'danger' });
         expect(view.close).toMatchObject({ actionId: 'cancel' });
         // The modal carries the change and the room itself.
-        expect(view.id).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}/command`);
+        expect(unsigned(view.id)).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}/command`);
+        expect(view.id).toMatch(SIGNED);
         expect(engine.workspace.snapshot()).toBe(before);
     });
 
@@ -98,6 +99,9 @@ describe('/settype public in a private group', () => {
             'group-admin.confirm/explode/x/y/command',
             `group-admin.confirm/public/${engine.roomId('project-x')}`,
             `group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}/endpoint`,
+            `${unsigned(view.id).replace(/\/command$/, '/endpoint')}/${view.id.slice(-64)}`,
+            unsigned(view.id),
+            `${view.id}/extra`,
         ]) {
             const submitted = await engine.host.submitView({ ...view, id }, engine.userId('alice'));
             expect(submitted.deliveries).toEqual([]);
@@ -120,7 +124,7 @@ describe('/settype public in a private group', () => {
 
     it('a room named in the command: the modal is about it, the answer comes where the command was typed', async () => {
         const view = await openModal('alice', 'general', '/settype public #project-x');
-        expect(view.id).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('general')}/command`);
+        expect(unsigned(view.id)).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('general')}/command`);
         const submitted = await engine.host.submitView(view, engine.userId('alice'));
         expect(onlyReply(submitted)).toBe('project-x is now a public channel.');
         expect(submitted.deliveries[0].roomId).toBe(engine.roomId('general'));
@@ -261,5 +265,74 @@ describe("the modal speaks the invoker's language", () => {
         const view = await openModal('hans', 'project-x', '/toteam');
         expect(modalTexts(view)).toEqual(expectedModalTexts('de', 'team', { room: 'project-x', team: 'project-x', members: 5 }));
         expect(onlyReply(await engine.host.submitView(view, engine.userId('ana')))).toBe(text('es', 'done_team', { room: 'project-x' }));
+    });
+});
+
+/**
+ * A client sends the view back on submit and could change its id. The id is signed when the modal opens (HMAC with a
+ * per-install secret in the app's persistence), so a changed id — another room, another door, another change — is a
+ * forged submit: nothing changes, nothing is counted, and the answer is the "not found" of the room it names, by id,
+ * whatever that room is. A genuine modal submitted by someone who cannot access its room gets exactly the same.
+ */
+describe('forged and foreign submits', () => {
+    /** vault (encrypted, alice owner, bob member); dave-room (dave owner); dave is in neither project-x nor vault. */
+    function rooms(f: Fixture): void {
+        addVault(f);
+        f.workspace.addRoom({ name: 'dave-room', t: 'p', owner: f.workspace.getUserByUsername('dave')?._id ?? '', members: [] });
+    }
+
+    const notFound = (roomId: string): string => text('en', 'error_room_not_found', { room: roomId });
+
+    const announcements = (room: string): string[] =>
+        engine.workspace
+            .getMessages(engine.roomId(room))
+            .filter((m) => !m.t)
+            .map((m) => m.msg ?? '');
+
+    it('a changed view id (door, room, change) changes nothing, counts nothing, and answers "not found" by the id it names', async () => {
+        await confirmOn(rooms);
+        const dave = engine.userId('dave');
+        const view = await openModal('dave', 'dave-room', '/settype public');
+        const signature = view.id.slice(-64);
+        const own = engine.roomId('dave-room');
+        const before = engine.workspace.snapshot();
+        const forged: Array<[string, string]> = [
+            // The door: it would go on record as a room button.
+            [`group-admin.confirm/public/${own}/${own}/button/${signature}`, own],
+            // Another room, hidden or not there: the same answer, by the id the forged view names.
+            [`group-admin.confirm/public/${engine.roomId('project-x')}/${own}/command/${signature}`, engine.roomId('project-x')],
+            [`group-admin.confirm/encrypt-off/${engine.roomId('vault')}/${own}/command/${signature}`, engine.roomId('vault')],
+            [`group-admin.confirm/public/NoSuchRoom1234567/${own}/command/${signature}`, 'NoSuchRoom1234567'],
+            // Another change, the signature of another view or none that could be.
+            [`group-admin.confirm/team/${own}/${own}/command/${signature}`, own],
+            [`${unsigned(view.id)}/${'0'.repeat(64)}`, own],
+            [`${unsigned(view.id)}/not-a-signature`, own],
+        ];
+        for (let i = 0; i < 11; i++) {
+            for (const [id, named] of forged) {
+                const submitted = await engine.host.submitView({ ...view, id }, dave);
+                expect(onlyReply(submitted)).toBe(notFound(named));
+                expect(submitted.deliveries[0]).toMatchObject({ toUserId: dave, roomId: own });
+            }
+        }
+        expect(engine.workspace.snapshot()).toBe(before);
+        // Answered in the room the forged view names as its origin only when the person can access it, else not at all.
+        const elsewhere = `group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('vault')}/command/${signature}`;
+        expect((await engine.host.submitView({ ...view, id: elsewhere }, dave)).deliveries).toEqual([]);
+        // Nothing was counted; the genuine view still works, and goes on record through the door that opened it.
+        expect(onlyReply(await engine.host.submitView(view, dave))).toBe('dave-room is now a public channel.');
+        expect(announcements('dave-room')).toEqual([text('en', 'announce_public', { user: 'dave', how: '/settype' })]);
+    });
+
+    it('a genuine modal submitted by someone who cannot access its room: eleven times "not found" by id, nothing counted', async () => {
+        await confirmOn(rooms);
+        const view = await openModal('alice', 'vault', '/encrypt off');
+        const before = engine.workspace.snapshot();
+        for (let i = 0; i < 11; i++) {
+            expect(onlyReply(await engine.host.submitView(view, engine.userId('dave')))).toBe(notFound(engine.roomId('vault')));
+        }
+        expect(engine.workspace.snapshot()).toBe(before);
+        expect(await engine.reply('dave', 'dave-room', '/encrypt on')).toBe('End-to-end encryption is now on for dave-room.');
+        expect(onlyReply(await engine.host.submitView(view, engine.userId('alice')))).toBe('End-to-end encryption is now off for vault.');
     });
 });

@@ -102,3 +102,11 @@ export function modalTexts(view: IUIKitSurface): { title: string; blocks: string
     const label = (button: unknown): string => (button as { text?: TextLike } | undefined)?.text?.text ?? '';
     return { title: (view.title as TextLike).text ?? '', blocks: blockTexts(view), confirm: label(view.submit), cancel: label(view.close) };
 }
+
+/** A confirmation modal's view id ends with the HMAC-SHA256 (hex) of the rest. */
+export const SIGNED = /^group-admin\.confirm\/.+\/[0-9a-f]{64}$/;
+
+/** A confirmation modal's view id without its signature: what it carries. */
+export function unsigned(viewId: string): string {
+    return viewId.replace(/\/[0-9a-f]{64}$/, '');
+}

@@ -1,4 +1,4 @@
-import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IPersistence, IRead, IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { CATALOG, LANGUAGES } from '../../../src/i18n/catalog.generated';
 import type { Language } from '../../../src/i18n/catalog.generated';
@@ -7,10 +7,13 @@ import type { Plan } from '../../../src/operations/types';
 import { ROOM_BUTTONS, buttonChange } from '../../../src/ui/buttons';
 import { CHANGE_KINDS, changeOf } from '../../../src/ui/changes';
 import type { ChangeKind } from '../../../src/ui/changes';
-import { confirmModal, confirmTargetOf, confirmViewId } from '../../../src/ui/confirmModal';
+import { confirmModal, confirmTargetOf, confirmViewId, signedPartOf } from '../../../src/ui/confirmModal';
+import { isSignedView, signView } from '../../../src/ui/viewSignature';
 import { describePlan, planAsChat } from '../../../src/ui/plan';
 
 const APP_ID = 'app-id';
+
+const SIG = 'ab'.repeat(32);
 
 const PLAN_NAMES: Record<ChangeKind, string> = { 'encrypt-on': 'encrypt_on', 'encrypt-off': 'encrypt_off', public: 'public', private: 'private', team: 'team' };
 
@@ -31,7 +34,7 @@ type Block = { type: string; blockId?: string; appId?: string; text?: { type: st
 
 function modalOf(kind: ChangeKind, language: Language): IUIKitSurfaceViewParam {
     const t = translator(language);
-    return confirmModal({ kind, roomId: 'R1', originRoomId: 'R0', door: 'command' }, describePlan(kind, 'dev', plan(kind), 7, t), t, APP_ID);
+    return confirmModal({ kind, roomId: 'R1', originRoomId: 'R0', door: 'command' }, SIG, describePlan(kind, 'dev', plan(kind), 7, t), t, APP_ID);
 }
 
 describe('the confirmation modal', () => {
@@ -88,20 +91,79 @@ describe('the confirmation modal', () => {
     });
 });
 
-describe('the view id carries the change and the rooms', () => {
-    it('round trip, ids URI-encoded', () => {
+describe('the view id carries the change and the rooms, signed', () => {
+    it('round trip, ids URI-encoded, the signature of the rest last', () => {
         const target = { kind: 'team' as const, roomId: 'a/b c', originRoomId: 'R0', door: 'button' as const };
-        expect(confirmViewId(target)).toBe('group-admin.confirm/team/a%2Fb%20c/R0/button');
-        expect(confirmTargetOf(confirmViewId(target))).toEqual(target);
-        expect(confirmTargetOf(modalOf('public', 'en').id)).toEqual({ kind: 'public', roomId: 'R1', originRoomId: 'R0', door: 'command' });
+        expect(signedPartOf(target)).toBe('group-admin.confirm/team/a%2Fb%20c/R0/button');
+        expect(confirmViewId(target, SIG)).toBe(`group-admin.confirm/team/a%2Fb%20c/R0/button/${SIG}`);
+        expect(confirmTargetOf(confirmViewId(target, SIG))).toEqual({ target, signed: signedPartOf(target), signature: SIG });
+        expect(confirmTargetOf(modalOf('public', 'en').id)).toEqual({
+            target: { kind: 'public', roomId: 'R1', originRoomId: 'R0', door: 'command' },
+            signed: 'group-admin.confirm/public/R1/R0/command',
+            signature: SIG,
+        });
     });
 
-    it.each([undefined, 42, '', 'x', 'group-admin.confirm/public/R1', 'group-admin.confirm/delete/R1/R0', 'other/public/R1/R0', 'group-admin.confirm/public//R0', 'group-admin.confirm/public/%E0%A4%A/R0', 'group-admin.confirm/public/R1/R0', 'group-admin.confirm/public/R1/R0/endpoint', 'group-admin.confirm/public/R1/R0/command/extra'])(
-        'anything else is not a confirmation: %p',
-        (id) => {
-            expect(confirmTargetOf(id)).toBeUndefined();
-        },
-    );
+    it.each([
+        undefined,
+        42,
+        '',
+        'x',
+        'group-admin.confirm/public/R1',
+        'group-admin.confirm/delete/R1/R0/command/s',
+        'other/public/R1/R0/command/s',
+        'group-admin.confirm/public//R0/command/s',
+        'group-admin.confirm/public/%E0%A4%A/R0/command/s',
+        'group-admin.confirm/public/R1/R0',
+        'group-admin.confirm/public/R1/R0/command',
+        'group-admin.confirm/public/R1/R0/command/',
+        'group-admin.confirm/public/R1/R0/endpoint/s',
+        'group-admin.confirm/public/R1/R0/command/s/extra',
+    ])('anything else is not a confirmation: %p', (id) => {
+        expect(confirmTargetOf(id)).toBeUndefined();
+    });
+});
+
+describe('view signatures', () => {
+    /** A persistence of one association, as the engine's (records in insertion order). */
+    function store(): { read: IRead; persistence: IPersistence; records: unknown[] } {
+        const records: unknown[] = [];
+        const read = { getPersistenceReader: () => ({ readByAssociations: async () => [...records] }) } as unknown as IRead;
+        const persistence = {
+            createWithAssociations: async (data: unknown) => {
+                records.push(data);
+                return String(records.length);
+            },
+        } as unknown as IPersistence;
+        return { read, persistence, records };
+    }
+
+    it('a per-install secret, created on first use and kept; the signature verifies only for the same payload and install', async () => {
+        const { read, persistence, records } = store();
+        expect(await isSignedView('p', SIG, read)).toBe(false);
+        const first = await signView('group-admin.confirm/public/R1/R0/command', read, persistence);
+        expect(first).toMatch(/^[0-9a-f]{64}$/);
+        expect(records).toHaveLength(1);
+        expect(await signView('group-admin.confirm/public/R1/R0/command', read, persistence)).toBe(first);
+        expect(records).toHaveLength(1);
+        expect(await isSignedView('group-admin.confirm/public/R1/R0/command', first, read)).toBe(true);
+        for (const changed of ['group-admin.confirm/public/R1/R0/button', 'group-admin.confirm/public/R2/R0/command', 'group-admin.confirm/team/R1/R0/command']) {
+            expect(await isSignedView(changed, first, read)).toBe(false);
+        }
+        expect(await isSignedView('group-admin.confirm/public/R1/R0/command', first.toUpperCase(), read)).toBe(false);
+        expect(await isSignedView('group-admin.confirm/public/R1/R0/command', first.slice(0, 62), read)).toBe(false);
+        const other = store();
+        expect(await isSignedView('group-admin.confirm/public/R1/R0/command', await signView('x', other.read, other.persistence), read)).toBe(false);
+        expect(await isSignedView('group-admin.confirm/public/R1/R0/command', first, other.read)).toBe(false);
+    });
+
+    it('two first uses at once: both signatures verify', async () => {
+        const { read, persistence, records } = store();
+        const [a, b] = await Promise.all([signView('a', read, persistence), signView('b', read, persistence)]);
+        expect(records.length).toBeGreaterThanOrEqual(1);
+        expect(await isSignedView('a', a, read)).toBe(true);
+        expect(await isSignedView('b', b, read)).toBe(true);
+    });
 });
 
 describe('room buttons', () => {

@@ -54,7 +54,9 @@ describe('requestChange', () => {
         expect(opened).toHaveLength(1);
         expect(opened[0].triggerId).toBe('trig');
         expect(opened[0].user.id).toBe('olga');
-        expect(opened[0].view.id).toBe('group-admin.confirm/public/g1/g1/command');
+        // The view id carries the change, the rooms and the door, signed with the install's secret (kept in persistence).
+        expect(opened[0].view.id).toMatch(/^group-admin\.confirm\/public\/g1\/g1\/command\/[0-9a-f]{64}$/);
+        expect(ws.persisted.map((r) => r.associations)).toEqual([['misc:group-admin.view-signing-secret']]);
         expect(ws.writes).toEqual([]);
     });
 
@@ -63,12 +65,13 @@ describe('requestChange', () => {
         const target = { kind: 'team' as const, roomId: 'g1', originRoomId: 'g1', door: 'button' as const };
         const env = envOf(ws, opened);
         await expect(confirmChange(target, ws.user('mem'), ws.context(), t, env)).rejects.toMatchObject({ code: 'team-not-allowed' });
+        const records = () => ws.persisted.filter((r) => !r.associations.includes('misc:group-admin.view-signing-secret'));
         expect(ws.writes).toEqual([]);
-        expect(ws.persisted).toEqual([]);
+        expect(records()).toEqual([]);
         expect(await confirmChange(target, ws.user('olga'), ws.context(), t, env)).toBe('g1 is now a private team, with you as its owner.');
         expect(ws.writes.map((w) => w.path)).toEqual(['/api/v1/teams.create']);
         // On record as made through the button that opened the modal, and announced in the room.
-        expect(ws.persisted.map((r) => r.data)).toEqual([
+        expect(records().map((r) => r.data)).toEqual([
             expect.objectContaining({ roomId: 'g1', operation: 'convertToTeam', from: false, to: true, door: 'button', actor: { _id: 'olga', username: 'olga' } }),
         ]);
         expect(ws.posted.map((m) => m.text)).toEqual(['@olga converted this group into a team (room button).']);
