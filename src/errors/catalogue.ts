@@ -106,6 +106,7 @@ export const ERROR_CATALOGUE = {
     'invalid-body': coded('error-invalid-body', 'The request body must be a JSON object', 'error_invalid_body'),
     // --- the HTTP door (interface.md §3; owner H3b) ---
     'invalid-dry-run': coded('error-invalid-param', 'The parameter "dryRun" must be a boolean: true or false', 'error_invalid_dry_run'),
+    'room-param-invalid': coded('error-invalid-params', (p) => `The parameter "${p.param}" must be a string`, 'error_room_param_invalid'),
     // --- chat doors and dry runs decide live and fail closed (interface.md §5; owner H3a) ---
     'permissions-unavailable': coded(
         'error-permissions-unavailable',

@@ -123,6 +123,7 @@ export type MessageKey =
     | "error_workspace_request_failed"
     | "error_invalid_body"
     | "error_invalid_dry_run"
+    | "error_room_param_invalid"
     | "error_permissions_unavailable"
     | "error_too_many_requests"
     | "error_federated_room"
@@ -252,6 +253,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_workspace_request_failed: "Rocket.Chat could not be reached to make the change. Please try again later.",
         error_invalid_body: "The request body must be a JSON object.",
         error_invalid_dry_run: "The parameter \"dryRun\" must be true or false. Nothing was changed.",
+        error_room_param_invalid: "The parameter \"{{param}}\" must be a text (a room id or name). Nothing was changed.",
         error_permissions_unavailable: "Nothing was changed: Group Admin could not read the workspace's permissions, so it cannot tell whether you may do this. Please try again later.",
         error_too_many_requests: "Too many changes in a short time. Please wait {{seconds}} seconds and try again.",
         error_federated_room: "{{room}} is a federated room: change it in Rocket.Chat itself (room settings), not through Group Admin.",
@@ -378,6 +380,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_workspace_request_failed: "Rocket.Chat war für die Änderung nicht erreichbar. Bitte versuche es später erneut.",
         error_invalid_body: "Der Anfragetext muss ein JSON-Objekt sein.",
         error_invalid_dry_run: "Der Parameter \"dryRun\" muss true oder false sein. Es wurde nichts geändert.",
+        error_room_param_invalid: "Der Parameter \"{{param}}\" muss ein Text sein (eine Raum-ID oder ein Raumname). Es wurde nichts geändert.",
         error_permissions_unavailable: "Es wurde nichts geändert: Group Admin konnte die Berechtigungen des Workspace nicht lesen und kann daher nicht prüfen, ob du das darfst. Bitte versuche es später erneut.",
         error_too_many_requests: "Zu viele Änderungen in kurzer Zeit. Bitte warte {{seconds}} Sekunden und versuche es dann erneut.",
         error_federated_room: "{{room}} ist ein föderierter Raum: Ändere ihn direkt in Rocket.Chat (Raumeinstellungen), nicht über Group Admin.",
@@ -504,6 +507,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_workspace_request_failed: "No se pudo contactar con Rocket.Chat para hacer el cambio. Inténtalo de nuevo más tarde.",
         error_invalid_body: "El cuerpo de la solicitud debe ser un objeto JSON.",
         error_invalid_dry_run: "El parámetro \"dryRun\" debe ser true o false. No se cambió nada.",
+        error_room_param_invalid: "El parámetro \"{{param}}\" debe ser un texto (un id o un nombre de sala). No se cambió nada.",
         error_permissions_unavailable: "No se cambió nada: Group Admin no pudo leer los permisos del workspace, así que no puede saber si puedes hacer esto. Inténtalo de nuevo más tarde.",
         error_too_many_requests: "Demasiados cambios en poco tiempo. Espera {{seconds}} segundos e inténtalo de nuevo.",
         error_federated_room: "{{room}} es una sala federada: cámbiala en el propio Rocket.Chat (ajustes de la sala), no a través de Group Admin.",
@@ -630,6 +634,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_workspace_request_failed: "Não foi possível contatar o Rocket.Chat para fazer a alteração. Tente novamente mais tarde.",
         error_invalid_body: "O corpo da requisição deve ser um objeto JSON.",
         error_invalid_dry_run: "O parâmetro \"dryRun\" deve ser true ou false. Nada foi alterado.",
+        error_room_param_invalid: "O parâmetro \"{{param}}\" deve ser um texto (um id ou nome de sala). Nada foi alterado.",
         error_permissions_unavailable: "Nada foi alterado: o Group Admin não conseguiu ler as permissões do workspace, então não pode saber se você pode fazer isso. Tente novamente mais tarde.",
         error_too_many_requests: "Muitas alterações em pouco tempo. Aguarde {{seconds}} segundos e tente novamente.",
         error_federated_room: "{{room}} é uma sala federada: altere-a no próprio Rocket.Chat (configurações da sala), não pelo Group Admin.",
