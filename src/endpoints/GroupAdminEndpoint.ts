@@ -1,4 +1,4 @@
-import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -12,9 +12,8 @@ import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
 import type { OperationInput, Outcome } from '../operations/types';
 import { summarizePlan } from '../ui/plan';
-import { CallerGateway, callerCredentials, isSuccess } from '../workspace/forward';
+import { CallerGateway, scrubRequestLog } from '../workspace/forward';
 import type { ForwardedAnswer } from '../workspace/forward';
-import { mapJson } from '../workspace/json';
 import { ServerSettings } from '../workspace/serverSettings';
 
 export type RequestBody = Readonly<Record<string, unknown>>;
@@ -27,12 +26,12 @@ export interface AcceptedChange {
     readonly to: unknown;
 }
 
-/** Rocket.Chat's answer to the forwarded change, and what changed when it accepted it. */
-export interface Forwarded {
-    readonly answer: ForwardedAnswer;
-    /** Set only when Rocket.Chat accepted a change that changes something. */
-    readonly change?: AcceptedChange;
-}
+/**
+ * Records a change Rocket.Chat accepted (interface.md §7), when `from` is known and differs from `to`; a no-op or a
+ * change whose `from` is unknown is not recorded. Called by `forward` inside the room's serialization, right after
+ * Rocket.Chat's answer, so records are in the order Rocket.Chat applied the changes.
+ */
+export type Recorder = (change: AcceptedChange) => Promise<void>;
 
 function respond(status: number, content: unknown, headers: Readonly<Record<string, string>> = {}): IApiResponse {
     return { status, headers: { ...headers, 'Content-Type': 'application/json' }, content };
@@ -54,28 +53,6 @@ export function withoutDryRun(body: RequestBody): Record<string, unknown> {
 }
 
 /**
- * The Apps-Engine runtime logs every endpoint request at debug level, headers included, in the request's log
- * (`deno-runtime/handlers/api-handler.ts`: `logger.debug(…, requestData)`), which Rocket.Chat stores with the app's
- * logs: the caller's token would sit there. That log is the one `this.app.getLogger()` gives the endpoint, and it is
- * stored only after the request: the caller's secrets are replaced in its entries before anything else runs. A
- * runtime without such entries is left alone.
- */
-export function scrubRequestLog(logger: ILogger, secrets: ReadonlyArray<string>): void {
-    const entries = (logger as unknown as { entries?: unknown }).entries;
-    const wanted = secrets.filter((secret) => secret.length > 0);
-    if (!Array.isArray(entries) || wanted.length === 0) {
-        return;
-    }
-    const clean = (text: string): string => wanted.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
-    for (const entry of entries as unknown[]) {
-        if (entry && typeof entry === 'object' && Array.isArray((entry as { args?: unknown }).args)) {
-            const logged = entry as { args: unknown[] };
-            logged.args = logged.args.map((arg) => mapJson(arg, (leaf) => (typeof leaf === 'string' ? clean(leaf) : leaf), clean));
-        }
-    }
-}
-
-/**
  * The door of every endpoint (interface.md §3): `POST` with a JSON-object body, the caller is `request.user` (never
  * a user id from the body).
  * - A real change is Rocket.Chat's to decide: it is forwarded to Rocket.Chat's own endpoint with the caller's
@@ -94,13 +71,15 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
     /** The dry run: the operation core with `dryRun` set. */
     protected abstract predict(body: RequestBody, input: OperationInput, ctx: OperationContext): Promise<Outcome<unknown>>;
 
-    /** The real change: forwarded to Rocket.Chat as the caller (the forwarded write plus at most one read). */
-    protected abstract forward(body: RequestBody, caller: CallerGateway, read: IRead): Promise<Forwarded>;
+    /**
+     * The real change: forwarded to Rocket.Chat as the caller; Rocket.Chat's answer as it came. A change it accepted
+     * is handed to `record` (inside the room's serialization, before any later change of the room is forwarded).
+     */
+    protected abstract forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder): Promise<ForwardedAnswer>;
 
     public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         try {
-            const credentials = callerCredentials(request);
-            scrubRequestLog(this.app.getLogger(), credentials ? credentials.secrets : []);
+            scrubRequestLog(this.app.getLogger(), request);
             const user: IUser | undefined = request.user;
             if (!user) {
                 throw new AppError('not-logged-in');
@@ -145,10 +124,11 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
         if (!caller) {
             throw new AppError('not-logged-in');
         }
-        const { answer, change } = await this.forward(body, caller, read);
-        if (isSuccess(answer) && change && change.from !== change.to) {
-            await this.record(read, persis, user, change);
-        }
+        const answer = await this.forward(body, caller, read, async (change) => {
+            if (change.from !== undefined && change.from !== null && change.from !== change.to && change.roomId) {
+                await this.record(read, persis, user, change);
+            }
+        });
         return respond(answer.status, answer.body, answer.headers);
     }
 

@@ -7,11 +7,12 @@ import type { OperationContext } from '../operations/context';
 import { setEncrypted } from '../operations/setEncrypted';
 import { setType } from '../operations/setType';
 import type { OperationInput, Outcome } from '../operations/types';
+import { serialized } from '../history/roomLock';
 import { isSuccess } from '../workspace/forward';
 import { toRoomView } from '../workspace/roomView';
 import type { CallerGateway, ForwardedAnswer } from '../workspace/forward';
 import { GroupAdminEndpoint, withoutDryRun } from './GroupAdminEndpoint';
-import type { Forwarded, RequestBody } from './GroupAdminEndpoint';
+import type { Recorder, RequestBody } from './GroupAdminEndpoint';
 
 type Doc = Readonly<Record<string, unknown>>;
 
@@ -30,34 +31,84 @@ function text(value: unknown): string {
     return typeof value === 'string' ? value : '';
 }
 
+/** Rocket.Chat's own endpoints the HTTP door forwards to (interface.md §3). */
+const GROUPS_INFO = '/api/v1/groups.info';
+const GROUPS_SET_ENCRYPTED = '/api/v1/groups.setEncrypted';
+const GROUPS_SET_TYPE = '/api/v1/groups.setType';
+const CHANNELS_SET_TYPE = '/api/v1/channels.setType';
+const GROUPS_CONVERT_TO_TEAM = '/api/v1/groups.convertToTeam';
+
 /**
- * The query that reads the body's room with `groups.info`, under Rocket.Chat's key rules (rocketchat-semantics.md
- * §3.1: `roomId` wins whenever the key is present). Undefined when the key in use holds no non-empty string: the
- * change is then forwarded without a read, and Rocket.Chat answers it.
+ * How long a forwarded change waits for the earlier changes of its room (chat or HTTP) before it gives up. A change
+ * waiting longer is waiting on a Rocket.Chat that does not answer (each request gives up after
+ * `REQUEST_TIMEOUT_MS`): the wait plus its own requests stay within the Apps-Engine's 30 s limit of an endpoint call.
+ */
+export const ROOM_WAIT_MS = 8000;
+
+/**
+ * `work` in the room's serialization (`src/history/roomLock.ts`, the one the chat doors use), so that the changes of
+ * one room are forwarded, answered and recorded one after the other. When the room is still busy after
+ * {@link ROOM_WAIT_MS}, the change is given up before it is sent (it never runs later): 502
+ * `error-workspace-request-failed`, as for a Rocket.Chat that times out.
+ */
+async function inRoomOrder(roomId: string, work: () => Promise<ForwardedAnswer>): Promise<ForwardedAnswer> {
+    let started = false;
+    let abandoned = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = serialized(roomId, async (): Promise<ForwardedAnswer | undefined> => {
+        if (abandoned) {
+            return undefined;
+        }
+        started = true;
+        return work();
+    });
+    const waited = new Promise<'waited'>((resolve) => {
+        timer = setTimeout(() => resolve('waited'), ROOM_WAIT_MS);
+    });
+    try {
+        const first = await Promise.race([run, waited]);
+        if (first === 'waited' && !started) {
+            abandoned = true;
+            throw new AppError('workspace-request-failed');
+        }
+        const answer = first === 'waited' ? await run : first;
+        if (!answer) {
+            throw new AppError('workspace-request-failed');
+        }
+        return answer;
+    } finally {
+        if (timer !== undefined) {
+            clearTimeout(timer);
+        }
+    }
+}
+
+function has(body: RequestBody, key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(body, key);
+}
+
+/**
+ * The body's room reference under Rocket.Chat's key rules (rocketchat-semantics.md §3.1: `roomId` wins whenever the
+ * key is present). Undefined when the key in use holds no non-empty string.
  */
 function roomQuery(body: RequestBody): Record<string, string> | undefined {
-    if (Object.prototype.hasOwnProperty.call(body, 'roomId')) {
+    if (has(body, 'roomId')) {
         return typeof body.roomId === 'string' && body.roomId ? { roomId: body.roomId } : undefined;
     }
     return typeof body.roomName === 'string' && body.roomName ? { roomName: body.roomName } : undefined;
 }
 
-/** The room the body's keys name, under Rocket.Chat's key rules, through the room accessor (undefined: none). */
+/**
+ * The room the body's keys name, under Rocket.Chat's key rules, through the room accessor (undefined: none). The
+ * accessor is the app's view of the workspace, not a request to Rocket.Chat's REST API as the caller: it costs the
+ * caller no rate-limit bucket, and nothing of it is shown before Rocket.Chat answered.
+ */
 async function roomByKeys(rooms: IRoomRead, body: RequestBody): Promise<IRoom | undefined> {
     const params = roomQuery(body);
     if (!params) {
         return undefined;
     }
     return (params.roomId !== undefined ? await rooms.getById(params.roomId) : await rooms.getByName(params.roomName)) || undefined;
-}
-
-/**
- * The one read of a forwarded change: the group as the caller sees it (`GET /api/v1/groups.info`), so nothing is
- * learnt about a room the caller cannot access. The answer as it came (undefined when there was nothing to read).
- */
-async function readAsCaller(body: RequestBody, caller: CallerGateway): Promise<ForwardedAnswer | undefined> {
-    const params = roomQuery(body);
-    return params ? caller.get('/api/v1/groups.info', params) : undefined;
 }
 
 function errorTypeOf(answer: ForwardedAnswer): string {
@@ -69,30 +120,8 @@ function isNotFound(answer: ForwardedAnswer): boolean {
     return answer.status === 400 && errorTypeOf(answer) === 'error-room-not-found';
 }
 
-/** Endpoints answering `{ group, success }`. */
-abstract class GroupEndpoint extends GroupAdminEndpoint {
-    /** The group's setting the endpoint changes, as the history records it. */
-    protected abstract settingOf(group: Doc): unknown;
-
-    /** What changed: the setting of the group read before (`before`) against the group Rocket.Chat answered. */
-    protected accepted(answer: ForwardedAnswer, before: Doc | undefined, after: Doc | undefined): Forwarded {
-        if (!isSuccess(answer) || !after) {
-            return { answer };
-        }
-        return {
-            answer,
-            change: {
-                roomId: text(after._id) || text(before && before._id),
-                roomName: text(after.name) || text(before && before.name),
-                from: before ? this.settingOf(before) : null,
-                to: this.settingOf(after),
-            },
-        };
-    }
-}
-
 /** `POST groups.setEncrypted { roomId | roomName, encrypted, dryRun? }` → `POST /api/v1/groups.setEncrypted`. */
-export class SetEncryptedEndpoint extends GroupEndpoint {
+export class SetEncryptedEndpoint extends GroupAdminEndpoint {
     public path = 'groups.setEncrypted';
 
     protected readonly operation: ChangeOperation = 'setEncrypted';
@@ -101,14 +130,30 @@ export class SetEncryptedEndpoint extends GroupEndpoint {
         return setEncrypted({ ...input, encrypted: body.encrypted }, ctx);
     }
 
-    protected settingOf(group: Doc): unknown {
-        return group.encrypted === true;
-    }
-
-    protected async forward(body: RequestBody, caller: CallerGateway): Promise<Forwarded> {
-        const read = await readAsCaller(body, caller);
-        const answer = await caller.post('/api/v1/groups.setEncrypted', withoutDryRun(body));
-        return this.accepted(answer, docOf(read, 'group'), docOf(answer, 'group'));
+    /**
+     * The write as it came (without `dryRun`). When the room accessor finds the room the keys name, the write runs in
+     * that room's serialization (the one the chat doors use): `from` is the room's setting right before the write, the
+     * record is made right after Rocket.Chat's answer, so records follow the order Rocket.Chat applied the changes.
+     * Anything else (no such room for the accessor either) is Rocket.Chat's to answer, and records nothing.
+     */
+    protected async forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder): Promise<ForwardedAnswer> {
+        const rooms = read.getRoomReader();
+        const payload = withoutDryRun(body);
+        const room = await roomByKeys(rooms, body);
+        if (!room) {
+            return caller.post(GROUPS_SET_ENCRYPTED, payload);
+        }
+        return inRoomOrder(room.id, async () => {
+            const now = await rooms.getById(room.id);
+            const view = now ? toRoomView(now) : undefined;
+            const from = view ? view.encrypted === true : undefined;
+            const answer = await caller.post(GROUPS_SET_ENCRYPTED, payload);
+            const group = isSuccess(answer) ? docOf(answer, 'group') : undefined;
+            if (group && text(group._id) === room.id) {
+                await record({ roomId: room.id, roomName: text(group.name) || (view ? view.name : ''), from, to: group.encrypted === true });
+            }
+            return answer;
+        });
     }
 }
 
@@ -116,7 +161,7 @@ export class SetEncryptedEndpoint extends GroupEndpoint {
  * `POST groups.setType { roomId | roomName, type, dryRun? }` → `POST /api/v1/groups.setType`; the extension (`type:
  * "p"` on a public channel) → `POST /api/v1/channels.setType`, whose `channel` is answered as `group`.
  */
-export class SetTypeEndpoint extends GroupEndpoint {
+export class SetTypeEndpoint extends GroupAdminEndpoint {
     public path = 'groups.setType';
 
     protected readonly operation: ChangeOperation = 'setType';
@@ -125,48 +170,71 @@ export class SetTypeEndpoint extends GroupEndpoint {
         return setType({ ...input, type: body.type }, ctx);
     }
 
-    protected settingOf(group: Doc): unknown {
-        return group.t;
+    /**
+     * The route is chosen by the room the keys name, read through the room accessor: a public channel asked to become
+     * private → `channels.setType`; anything else → `groups.setType`, which answers a room the caller cannot access
+     * (or that is no private group) as "not found". `channels.setType` is tried after such an answer only when a fresh
+     * accessor read shows the room became a public channel between the read and the write: a group the caller cannot
+     * access gets exactly the calls a missing room gets. The write runs in the room's serialization (the chat doors'),
+     * and the record is made right after Rocket.Chat's answer.
+     */
+    protected async forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder): Promise<ForwardedAnswer> {
+        const rooms = read.getRoomReader();
+        const payload = withoutDryRun(body);
+        const room = await roomByKeys(rooms, body);
+        if (!room) {
+            return caller.post(GROUPS_SET_TYPE, payload);
+        }
+        return inRoomOrder(room.id, () => this.forwardFor(room.id, body.type === 'p', payload, caller, rooms, record));
     }
 
-    /**
-     * The route is chosen by the room the keys name, read through the room accessor (the one read): a public channel
-     * asked to become private → `channels.setType`; anything else → `groups.setType`, which answers a room the
-     * caller cannot access (or that is no private group) as "not found". The accessor's room only picks the route
-     * and its `from` for the history; nothing of it is shown before Rocket.Chat answered.
-     */
-    protected async forward(body: RequestBody, caller: CallerGateway, read: IRead): Promise<Forwarded> {
-        const room = await roomByKeys(read.getRoomReader(), body);
-        const before = room ? toRoomView(room) : undefined;
-        const payload = withoutDryRun(body);
-        const toPrivate = body.type === 'p';
-        const triedChannel = toPrivate && !!before && before.type === 'c';
-        if (triedChannel) {
-            const answer = await caller.post('/api/v1/channels.setType', payload);
+    private async forwardFor(
+        id: string,
+        toPrivate: boolean,
+        payload: Record<string, unknown>,
+        caller: CallerGateway,
+        rooms: IRoomRead,
+        record: Recorder,
+    ): Promise<ForwardedAnswer> {
+        const typeNow = async (): Promise<string | undefined> => {
+            const now = await rooms.getById(id);
+            return now ? toRoomView(now).type : undefined;
+        };
+        const before = await typeNow();
+        if (toPrivate && before === 'c') {
+            const answer = await caller.post(CHANNELS_SET_TYPE, payload);
             if (isSuccess(answer) || !isNotFound(answer)) {
-                return this.asChannelChange(answer);
+                return this.channelAnswer(answer, id, record);
             }
             // No longer a public channel: Rocket.Chat's groups.setType answers.
         }
-        const answer = await caller.post('/api/v1/groups.setType', payload);
-        if (toPrivate && !triedChannel && isNotFound(answer) && before && before.type === 'p') {
-            // The group may have become a public channel since it was read: the extension applies then.
-            const channel = await caller.post('/api/v1/channels.setType', payload);
+        const answer = await caller.post(GROUPS_SET_TYPE, payload);
+        if (toPrivate && before !== 'c' && isNotFound(answer) && (await typeNow()) === 'c') {
+            // The group became a public channel between the read and the write: the extension applies.
+            const channel = await caller.post(CHANNELS_SET_TYPE, payload);
             if (isSuccess(channel)) {
-                return this.asChannelChange(channel);
+                return this.channelAnswer(channel, id, record);
             }
         }
-        return this.accepted(answer, before ? { _id: before.id, name: before.name, t: before.type } : undefined, docOf(answer, 'group'));
+        const group = isSuccess(answer) ? docOf(answer, 'group') : undefined;
+        if (group && text(group._id) === id) {
+            // groups.setType acts on private groups only (rocketchat-semantics.md §3.1 step 3): it was `p`.
+            await record({ roomId: id, roomName: text(group.name), from: 'p', to: group.t });
+        }
+        return answer;
     }
 
-    /** `channels.setType`'s answer as the extension's: its `channel` answered as `group`, the change from `c`. */
-    private asChannelChange(answer: ForwardedAnswer): Forwarded {
+    /** `channels.setType`'s answer as the extension's: its `channel` answered as `group`; the change is from `c`. */
+    private async channelAnswer(answer: ForwardedAnswer, id: string, record: Recorder): Promise<ForwardedAnswer> {
         if (!isSuccess(answer)) {
-            return { answer };
+            return answer;
         }
         const channel = docOf(answer, 'channel');
-        const shown = isDoc(answer.body) ? { ...answer, body: asGroupAnswer(answer.body) } : answer;
-        return this.accepted(shown, channel ? { ...channel, t: 'c' } : undefined, channel);
+        if (channel && text(channel._id) === id) {
+            // channels.setType acts on public channels only (§3.2): it was `c`.
+            await record({ roomId: id, roomName: text(channel.name), from: 'c', to: channel.t });
+        }
+        return isDoc(answer.body) ? { ...answer, body: asGroupAnswer(answer.body) } : answer;
     }
 }
 
@@ -183,7 +251,14 @@ function asGroupAnswer(body: Doc): Record<string, unknown> {
  * `POST groups.convertToTeam { roomId | roomName, dryRun? }` → `POST /api/v1/groups.convertToTeam`, after the app's
  * own rule: a group that already belongs to a team (and is not its main room) is refused with
  * `error-room-already-in-team` (Rocket.Chat would silently make it the main room of a second team). The rule is
- * checked on the group as the caller reads it, so a room the caller cannot access is never revealed.
+ * checked on the group as the caller reads it (`GET /api/v1/groups.info`), so a room the caller cannot access is never
+ * revealed, and it never fails open:
+ * 1. a `roomId` or `roomName` key with an empty value → Rocket.Chat's own plain failure (semantics §6 step 1);
+ * 2. a `roomId` or `roomName` that is no string (an object would reach Rocket.Chat's database query, which has no
+ *    body validator) → 400 `error-invalid-params`;
+ * 3. neither key → `error-room-param-not-provided` (§3.1 step 1);
+ * 4. the read not answered 2xx (not found, rate limited, …) → that answer, status and body, as it came;
+ * 5. only then the write, `{ roomId: <the group read> }`: it acts on exactly the room that was checked.
  */
 export class ConvertToTeamEndpoint extends GroupAdminEndpoint {
     public path = 'groups.convertToTeam';
@@ -194,25 +269,39 @@ export class ConvertToTeamEndpoint extends GroupAdminEndpoint {
         return convertToTeam(input, ctx);
     }
 
-    protected async forward(body: RequestBody, caller: CallerGateway): Promise<Forwarded> {
-        const read = await readAsCaller(body, caller);
-        const group = read && isSuccess(read) ? docOf(read, 'group') : undefined;
-        if (group && text(group.teamId) && group.teamMain !== true) {
+    protected async forward(body: RequestBody, caller: CallerGateway, _read: IRead, record: Recorder): Promise<ForwardedAnswer> {
+        const keys = ['roomId', 'roomName'].filter((key) => has(body, key));
+        if (keys.some((key) => !body[key])) {
+            throw new AppError('room-param-empty');
+        }
+        const notText = keys.find((key) => typeof body[key] !== 'string');
+        if (notText) {
+            throw new AppError('room-param-invalid', { param: notText });
+        }
+        const params = roomQuery(body);
+        if (!params) {
+            throw new AppError('room-param-not-provided');
+        }
+        const read = await caller.get(GROUPS_INFO, params);
+        if (!isSuccess(read)) {
+            return read;
+        }
+        const group = docOf(read, 'group');
+        const roomId = group ? text(group._id) : '';
+        if (!group || !roomId) {
+            // A 2xx without the group is no answer the guard can rely on.
+            throw new AppError('workspace-request-failed');
+        }
+        if (text(group.teamId) && group.teamMain !== true) {
             throw new AppError('room-already-in-team');
         }
-        const answer = await caller.post('/api/v1/groups.convertToTeam', withoutDryRun(body));
-        const team = docOf(answer, 'team');
-        if (!isSuccess(answer) || !team) {
-            return { answer };
-        }
-        return {
-            answer,
-            change: {
-                roomId: text(team.roomId) || text(group && group._id),
-                roomName: text(group && group.name) || text(team.name),
-                from: false,
-                to: true,
-            },
-        };
+        return inRoomOrder(roomId, async () => {
+            const answer = await caller.post(GROUPS_CONVERT_TO_TEAM, { roomId });
+            const team = docOf(answer, 'team');
+            if (isSuccess(answer) && team) {
+                await record({ roomId, roomName: text(group.name) || text(team.name), from: false, to: true });
+            }
+            return answer;
+        });
     }
 }

@@ -1,4 +1,4 @@
-import type { IHttp, IHttpResponse, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, IHttpResponse, ILogger, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IApiRequest } from '@rocket.chat/apps-engine/definition/api';
 import { AppError } from '../errors/AppError';
 import { redactValue } from './appSettings';
@@ -195,5 +195,107 @@ export class CallerGateway {
             }
         }
         return out;
+    }
+}
+
+/** The request headers that carry a credential, whichever one Rocket.Chat authenticated the request with. */
+export const CREDENTIAL_HEADERS: ReadonlyArray<string> = ['x-auth-token', 'authorization', 'cookie'];
+
+/** The query parameters that carry a credential (`oAuth2ServerAuth`). */
+export const CREDENTIAL_QUERY_PARAMS: ReadonlyArray<string> = ['access_token'];
+
+const REDACTED = '[redacted]';
+
+function valuesOf(value: unknown): string[] {
+    if (typeof value === 'string') {
+        return [value];
+    }
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/**
+ * Every secret a request carries in a credential-bearing header or query parameter, named or not used: the whole
+ * value, a bearer token without its scheme, and each cookie's value (`rc_token=…`). Longest first, so that a value
+ * containing another is replaced whole.
+ */
+export function requestSecrets(request: Pick<IApiRequest, 'headers' | 'query'>): string[] {
+    const found = new Set<string>();
+    const add = (value: string): void => {
+        const trimmed = value.trim();
+        if (trimmed.length > 0) {
+            found.add(trimmed);
+        }
+    };
+    const headers = (request.headers || {}) as Readonly<Record<string, unknown>>;
+    for (const key of Object.keys(headers)) {
+        const name = key.toLowerCase();
+        if (!CREDENTIAL_HEADERS.includes(name)) {
+            continue;
+        }
+        for (const value of valuesOf(headers[key])) {
+            add(value);
+            if (name === 'authorization') {
+                add(value.replace(/^\s*\S+\s+/, ''));
+            }
+            if (name === 'cookie') {
+                // Each cookie's value on its own (a short one, e.g. a flag, is left to the by-name redaction).
+                value
+                    .split(';')
+                    .map((pair) => pair.slice(pair.indexOf('=') + 1).trim())
+                    .filter((piece) => piece.length >= 8)
+                    .forEach(add);
+            }
+        }
+    }
+    const query = (request.query || {}) as Readonly<Record<string, unknown>>;
+    for (const key of Object.keys(query)) {
+        if (CREDENTIAL_QUERY_PARAMS.includes(key.toLowerCase())) {
+            valuesOf(query[key]).forEach(add);
+        }
+    }
+    return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** A copy of a logged value: credential-bearing keys (any case) redacted, every secret replaced in any text. */
+function scrubLogged(value: unknown, secrets: ReadonlyArray<string>): unknown {
+    const clean = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+    const walk = (node: unknown): unknown => {
+        if (Array.isArray(node)) {
+            return node.map(walk);
+        }
+        if (node && typeof node === 'object') {
+            const source = node as Record<string, unknown>;
+            const copy: Record<string, unknown> = {};
+            for (const key of Object.keys(source)) {
+                const name = key.toLowerCase();
+                const named = CREDENTIAL_HEADERS.includes(name) || CREDENTIAL_QUERY_PARAMS.includes(name);
+                copy[clean(key)] = named && source[key] !== undefined && source[key] !== null ? REDACTED : walk(source[key]);
+            }
+            return copy;
+        }
+        return typeof node === 'string' ? clean(node) : node;
+    };
+    return walk(value);
+}
+
+/**
+ * The Apps-Engine runtime logs every endpoint request at debug level, headers and query included, in the request's
+ * log (`deno-runtime/handlers/api-handler.ts`: `logger.debug(…, requestData)`), which Rocket.Chat stores with the
+ * app's logs after the request. Every credential-bearing header and query parameter (`x-auth-token`,
+ * `authorization`, `cookie`, `access_token`) is redacted there by name, and its value wherever else it appears,
+ * whichever credential authenticated the request. Call it first thing in every endpoint handler, with the logger
+ * `this.app.getLogger()` gives the endpoint. A logger without such entries is left alone.
+ */
+export function scrubRequestLog(logger: ILogger, request: Pick<IApiRequest, 'headers' | 'query'>): void {
+    const entries = (logger as unknown as { entries?: unknown }).entries;
+    if (!Array.isArray(entries)) {
+        return;
+    }
+    const secrets = requestSecrets(request);
+    for (const entry of entries as unknown[]) {
+        if (entry && typeof entry === 'object' && Array.isArray((entry as { args?: unknown }).args)) {
+            const logged = entry as { args: unknown[] };
+            logged.args = logged.args.map((arg) => scrubLogged(arg, secrets));
+        }
     }
 }

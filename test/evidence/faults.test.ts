@@ -145,8 +145,8 @@ const SCENARIOS: Scenario[] = [
     {
         title: "Rocket.Chat answers 500 to the HTTP door's one read (groups.info)",
         command: REQUEST_FAILED,
-        // groups.setType reads the room through the accessor, not groups.info.
-        endpoint: (op) => (op.name === 'type' ? WORKS : FAILS),
+        // Only groups.convertToTeam reads groups.info (its guard); the others read the room through the accessor.
+        endpoint: (op) => (op.name === 'team' ? FAILS : WORKS),
         faults: [
             [GROUPS_INFO, { kind: 'status', status: 500 }],
             [SAVE, { kind: 'status', status: 500 }],

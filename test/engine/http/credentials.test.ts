@@ -3,12 +3,12 @@
  * in-memory workspace authenticates only `X-User-Id` + `X-Auth-Token`, so OAuth is checked here), the client address
  * headers, the failures, and the scrubbing of the caller's secrets from what comes back.
  */
-import type { IHttp, IHttpRequest, IHttpResponse, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IHttp, IHttpRequest, IHttpResponse, ILogger, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IApiRequest } from '@rocket.chat/apps-engine/definition/api';
 
 import { AppError } from '../../../src/errors/AppError';
 import { forgetAppSettings } from '../../../src/workspace/appSettings';
-import { CallerGateway, callerCredentials, clientAddressHeaders } from '../../../src/workspace/forward';
+import { CallerGateway, callerCredentials, clientAddressHeaders, requestSecrets, scrubRequestLog } from '../../../src/workspace/forward';
 import { ServerSettings } from '../../../src/workspace/serverSettings';
 
 function request(headers: Record<string, unknown>, query: Record<string, unknown> = {}): IApiRequest {
@@ -122,5 +122,53 @@ describe('CallerGateway', () => {
         const gateway = CallerGateway.of(request({ 'x-user-id': 'u1', 'x-auth-token': 'tok-123456' }), fake.http, empty, new ServerSettings({ getValueById: async () => '' } as never));
         await expect(gateway?.post('/api/v1/groups.setEncrypted', {})).rejects.toEqual(new AppError('workspace-request-failed'));
         expect(fake.sent).toEqual([]);
+    });
+});
+
+describe("scrubRequestLog: the runtime's debug entry of a request keeps no credential, whichever was used", () => {
+    /** A request log as the Deno runtime keeps it (`deno-runtime/lib/logger.ts`: entries of JSON-parsed args). */
+    function logWith(requestData: Record<string, unknown>): { logger: ILogger; entries: Array<{ args: unknown[] }> } {
+        const entries = [{ args: ["groups.setType's api:groups.setType:post is being executed...", JSON.parse(JSON.stringify(requestData))] }];
+        return { logger: { entries } as unknown as ILogger, entries };
+    }
+
+    it.each([
+        [
+            'X-User-Id/X-Auth-Token used, a Bearer header and a cookie beside them',
+            { 'x-user-id': 'u1', 'x-auth-token': 'HeaderToken-0001', authorization: 'Bearer BearerSecret-0002', cookie: 'rc_uid=u1; rc_token=CookieSecret-0003' },
+            {},
+        ],
+        ['Bearer used, a stray X-Auth-Token beside it', { authorization: 'Bearer BearerSecret-0002', 'X-Auth-Token': 'HeaderToken-0001' }, {}],
+        ['a query access_token used, headers of another credential beside it', { 'X-AUTH-TOKEN': ['HeaderToken-0001'] }, { access_token: 'QuerySecret-0004' }],
+    ])('%s: every credential-bearing header and query parameter is redacted by name', (_label, headers, query) => {
+        const request = { method: 'post', headers, query, params: {}, content: { note: 'HeaderToken-0001 echoed in a body' } };
+        const { logger, entries } = logWith(request);
+        scrubRequestLog(logger, request as unknown as IApiRequest);
+        const text = JSON.stringify(entries);
+        for (const secret of ['HeaderToken-0001', 'BearerSecret-0002', 'CookieSecret-0003', 'QuerySecret-0004']) {
+            expect(text).not.toContain(secret);
+        }
+        const logged = entries[0].args[1] as { headers: Record<string, unknown>; query: Record<string, unknown> };
+        for (const name of Object.keys(headers)) {
+            const lower = name.toLowerCase();
+            expect(logged.headers[name]).toEqual(['x-auth-token', 'authorization', 'cookie'].includes(lower) ? '[redacted]' : (headers as Record<string, unknown>)[name]);
+        }
+        if ('access_token' in query) {
+            expect(logged.query.access_token).toBe('[redacted]');
+        }
+        // Nothing else is touched.
+        expect(entries[0].args[0]).toBe("groups.setType's api:groups.setType:post is being executed...");
+    });
+
+    it('a short cookie value is not replaced across the log (only by name)', () => {
+        expect(requestSecrets({ headers: { cookie: 'a=1; rc_token=CookieSecret-0003' }, query: {} } as unknown as IApiRequest)).toEqual([
+            'a=1; rc_token=CookieSecret-0003',
+            'CookieSecret-0003',
+        ]);
+    });
+
+    it('a logger without entries is left alone', () => {
+        const logger = { debug: () => undefined } as unknown as ILogger;
+        expect(() => scrubRequestLog(logger, { headers: { 'x-auth-token': 't' }, query: {} } as unknown as IApiRequest)).not.toThrow();
     });
 });

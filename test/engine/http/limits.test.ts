@@ -67,7 +67,8 @@ describe("the workspace's rate limiter", () => {
             return handle(req);
         };
         try {
-            await door.post('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'alice', { 'X-Forwarded-For': '192.0.2.1, 10.0.0.2' });
+            // groups.convertToTeam: the caller's read (groups.info) and the write, both with the client's address.
+            await door.post('groups.convertToTeam', { roomName: 'project-x' }, 'alice', { 'X-Forwarded-For': '192.0.2.1, 10.0.0.2' });
         } finally {
             door.workspace.handleHttp = handle;
         }
