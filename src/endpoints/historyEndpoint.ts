@@ -7,6 +7,7 @@ import { toRestFailure } from '../errors/rest';
 import { resolveHistoryRoom } from '../history/access';
 import { HISTORY_LIMIT, readHistory } from '../history/store';
 import { createOperationContext } from '../operations/context';
+import { scrubRequestLog } from '../workspace/forward';
 
 function respond(status: number, content: unknown): IApiResponse {
     return { status, headers: { 'Content-Type': 'application/json' }, content };
@@ -98,6 +99,8 @@ export class HistoryEndpoint extends ApiEndpoint {
 
     public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, _persis: IPersistence): Promise<IApiResponse> {
         const logger = this.app.getLogger();
+        // The runtime logs this request (headers and query, the caller's token included) in this very log.
+        scrubRequestLog(logger, request);
         try {
             const { user } = request;
             if (!user) {

@@ -373,3 +373,25 @@ describe('kept across an app restart', () => {
         expect(what(await historyOf('project-x'))).toEqual(['alice setEncrypted true→false command', 'alice setEncrypted false→true command']);
     });
 });
+
+describe("GET groups.history keeps the caller's credentials out of the log", () => {
+    it("the runtime's debug entry of the request (headers included) holds no token, whatever the answer", async () => {
+        await engine.fresh();
+        const headers = engine.headersOf('alice');
+        const token = headers['X-Auth-Token'];
+        expect(token).toEqual(expect.any(String));
+        const statuses: number[] = [];
+        const queries: Array<Record<string, string>> = [{ roomName: 'project-x' }, { roomName: 'no-such-room' }, { roomName: 'project-x', count: 'abc' }, {}];
+        for (const query of queries) {
+            statuses.push((await engine.host.callApi({ method: 'GET', path: 'groups.history', query, headers })).status);
+        }
+        expect(statuses).toEqual([200, 400, 400, 400]);
+        expect(engine.host.logText()).not.toContain(token);
+        const debug = engine.host
+            .logs()
+            .flatMap((entry) => entry.entries)
+            .filter((line) => String(line.severity) === 'debug');
+        expect(JSON.stringify(debug)).toContain('groups.history');
+        expect(JSON.stringify(debug)).toContain('[redacted]');
+    });
+});
