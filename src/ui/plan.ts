@@ -3,6 +3,7 @@ import type { Language } from '../i18n/catalog.generated';
 import { translator } from '../i18n/translate';
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
+import { memberIds } from '../operations/convertToTeam';
 import type { Plan, RoomRef } from '../operations/types';
 import { unmappedOf } from '../workspace/roomView';
 import { changeOf } from './changes';
@@ -37,7 +38,8 @@ export async function memberCount(plan: Plan, ref: RoomRef, ctx: OperationContex
     }
     const room = await ctx.rooms.getById(plan.room._id);
     const counted = room ? usersCountOf(room) : undefined;
-    return counted !== undefined ? counted : (await ctx.rooms.getMembers(plan.room._id)).length;
+    // Entries of deleted users (`null` across the runtime boundary) are not members: `memberIds` skips them.
+    return counted !== undefined ? counted : (await memberIds(plan.room._id, ctx)).length;
 }
 
 /** The plan of `kind` on the room labelled `label`, from the dry run's `plan`. */

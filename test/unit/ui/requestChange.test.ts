@@ -122,5 +122,9 @@ describe('requestChange', () => {
         const ctx = { ...ws.context(), rooms: noCount.getRoomReader() as never };
         expect(await requestChange('public', byId, ctx, t, env)).toContain('(4)');
         expect(ws.calls).toContain('room.getMembers');
+        // Entries of deleted users (null across the runtime boundary, undefined from Rocket.Chat) are no members.
+        const rooms = ctx.rooms as unknown as { getMembers: (id: string) => Promise<unknown[]> };
+        const withDeleted = { ...rooms, getMembers: async (id: string) => [...(await rooms.getMembers(id)), null, undefined] };
+        expect(await requestChange('public', byId, { ...ctx, rooms: withDeleted as never }, t, env)).toContain('(4)');
     });
 });
