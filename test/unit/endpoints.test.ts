@@ -61,7 +61,14 @@ describe('endpoints', () => {
         ['groups.convertToTeam', () => convert, { roomName: 'g1' }],
     ] as const)('a real %s is forwarded to Rocket.Chat with the caller\'s credentials; its answer comes back as it is', async (path, endpoint, body) => {
         const answer = { success: false, error: 'Rocket.Chat decided [error-x]', errorType: 'error-x' };
-        ws.fault = (method, p) => (method === 'post' && p === `/api/v1/${path}` ? { url: p, method: 'post' as never, statusCode: 400, data: answer, content: JSON.stringify(answer) } : undefined);
+        // The caller may read the group (groups.convertToTeam reads it first, for the team guard); the write is refused.
+        const info = { group: { _id: 'g1', name: 'g1', t: 'p' }, success: true };
+        ws.fault = (method, p) =>
+            method === 'post' && p === `/api/v1/${path}`
+                ? { url: p, method: 'post' as never, statusCode: 400, data: answer, content: JSON.stringify(answer) }
+                : method === 'get' && p === '/api/v1/groups.info'
+                  ? { url: p, method: 'get' as never, statusCode: 200, data: info, content: JSON.stringify(info) }
+                  : undefined;
         const response = await post(ws, endpoint(), 'olga', body);
         expect(response).toMatchObject({ status: 400, content: answer });
         const sent = ws.requests.filter((r) => r.method === 'post');
