@@ -18,7 +18,10 @@ import { launch, ROOT } from './child';
 import type { StartedWorkspace } from './child';
 
 const SHIPPED = ['src', 'app.json', 'icon.png', 'i18n', 'package.json'];
-const ZIP = 'group-admin_0.1.0.zip';
+const APP_JSON = JSON.parse(readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as { nameSlug: string; version: string };
+const ZIP = `${APP_JSON.nameSlug}_${APP_JSON.version}.zip`;
+/** The zip's name in a regular expression. */
+const ZIP_RE = ZIP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const running: StartedWorkspace[] = [];
 let dir: string;
 
@@ -53,14 +56,14 @@ describe('npm start packages only when something changed', () => {
         const first = launch(['--no-chat'], { package: true, env });
         running.push(first);
         await first.ready(240000);
-        expect(first.stdout).toMatch(/^package: rebuilding \S+group-admin_0\.1\.0\.zip \(no package yet\)$/m);
-        expect(first.stdout).toMatch(/^package: \S+group-admin_0\.1\.0\.zip \(\d+ bytes, \d+ entries\)$/m);
+        expect(first.stdout).toMatch(new RegExp(`^package: rebuilding \\S+${ZIP_RE} \\(no package yet\\)$`, 'm'));
+        expect(first.stdout).toMatch(new RegExp(`^package: \\S+${ZIP_RE} \\(\\d+ bytes, \\d+ entries\\)$`, 'm'));
         expect((await first.stop('SIGTERM')).code).toBe(0);
 
         const second = launch(['--no-chat'], { package: true, env });
         running.push(second);
         await second.ready(120000);
-        expect(second.stdout).toMatch(/^package: \S+group-admin_0\.1\.0\.zip is up to date \(nothing it is built from changed\): reused$/m);
+        expect(second.stdout).toMatch(new RegExp(`^package: \\S+${ZIP_RE} is up to date \\(nothing it is built from changed\\): reused$`, 'm'));
         expect(second.stdout).not.toContain('rebuilding');
         expect((await second.stop('SIGTERM')).code).toBe(0);
     }, 400000);
@@ -69,7 +72,7 @@ describe('npm start packages only when something changed', () => {
         const ws = launch(['--no-chat']);
         running.push(ws);
         await ws.ready();
-        expect(ws.stdout).toMatch(/^package: dist\/group-admin_0\.1\.0\.zip used as it is \(--no-package\)$/m);
+        expect(ws.stdout).toMatch(new RegExp(`^package: dist/${ZIP_RE} used as it is \\(--no-package\\)$`, 'm'));
         expect((await ws.stop('SIGTERM')).code).toBe(0);
     });
 });
