@@ -78,9 +78,14 @@ export function callerCredentials(request: IApiRequest): CallerCredentials | und
 
 /** The client address headers of the request (lower-case names), when it carried them. */
 export function clientAddressHeaders(request: IApiRequest): Record<string, string> {
+    return pickHeaders(request.headers as HeaderBag, CLIENT_ADDRESS_HEADERS);
+}
+
+/** The `names` (lower case) that `headers` carries, each with its value. */
+function pickHeaders(headers: HeaderBag, names: ReadonlyArray<string>): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const name of CLIENT_ADDRESS_HEADERS) {
-        const value = headerOf(request.headers as HeaderBag, name);
+    for (const name of names) {
+        const value = headerOf(headers, name);
         if (value) {
             out[name] = value;
         }
@@ -176,7 +181,7 @@ export class CallerGateway {
         if (status < 200 || (status >= 300 && status < 400) || status >= 500) {
             throw new AppError('workspace-request-failed');
         }
-        return { status, body: this.scrub(parseBody(response)), headers: this.passedOnHeaders(response) };
+        return { status, body: this.scrub(parseBody(response)), headers: pickHeaders(response.headers as HeaderBag, PASSED_ON_HEADERS) };
     }
 
     /** A copy of a value with every secret of the credentials (and the service account's token) replaced. */
@@ -184,17 +189,6 @@ export class CallerGateway {
         const secrets = this.credentials.secrets.filter((secret) => secret.length > 0);
         const clean = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
         return redactValue(mapJson(value, (leaf) => (typeof leaf === 'string' ? clean(leaf) : leaf), clean));
-    }
-
-    private passedOnHeaders(response: IHttpResponse): Record<string, string> {
-        const out: Record<string, string> = {};
-        for (const name of PASSED_ON_HEADERS) {
-            const value = headerOf(response.headers as HeaderBag, name);
-            if (value) {
-                out[name] = value;
-            }
-        }
-        return out;
     }
 }
 
