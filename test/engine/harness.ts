@@ -26,18 +26,30 @@ export interface Fixture {
 export class EngineUnderTest {
     private fixture?: Fixture;
 
-    private constructor(readonly host: EngineHost) {}
+    protected constructor(readonly host: EngineHost) {}
 
     /** Starts the engine and installs the packaged app. Call in `beforeAll`. */
     static async boot(): Promise<EngineUnderTest> {
-        if (!existsSync(ZIP_PATH)) {
-            throw new Error(`${ZIP_PATH} is missing: run npm run package (npm test does it in global setup)`);
+        return new EngineUnderTest(await EngineUnderTest.startHost());
+    }
+
+    /**
+     * A started engine with the packaged app installed. `GROUP_ADMIN_ZIP=<zip>` installs another package instead (e.g.
+     * one built from an older commit, to show a test failing before its fix).
+     */
+    protected static async startHost(): Promise<EngineHost> {
+        const zip = process.env.GROUP_ADMIN_ZIP || ZIP_PATH;
+        if (!existsSync(zip)) {
+            throw new Error(`${zip} is missing: run npm run package (npm test does it in global setup)`);
         }
         const { workspace } = demoWorkspace();
         const host = await EngineHost.start({ workspace });
-        await host.install(ZIP_PATH);
-        return new EngineUnderTest(host);
+        await host.install(zip);
+        return host;
     }
+
+    /** Called with each fresh fixture after `prepare`, before the app sees it (subclasses add to it). */
+    protected adopt(_fixture: Fixture): void {}
 
     /**
      * A fresh demo workspace for the next test (see host/workspace/demo.ts), with the app configured to use its
@@ -46,6 +58,7 @@ export class EngineUnderTest {
     async fresh(prepare?: (fixture: Fixture) => void, settings: Record<string, unknown> = {}): Promise<Fixture> {
         const fixture = demoWorkspace();
         prepare?.(fixture);
+        this.adopt(fixture);
         this.host.useWorkspace(fixture.workspace);
         await this.host.setSettings({
             service_user_id: fixture.serviceAccount.userId,
@@ -136,12 +149,15 @@ export class EngineUnderTest {
  * One engine per test file: booted (the packaged app installed) before its first test and handed to `use`, shut
  * down after its last; every test must leave the app's log without an error line.
  */
-export function useEngine(use: (engine: EngineUnderTest) => void): void {
-    let booted: EngineUnderTest | undefined;
+export function useEngine<T extends EngineUnderTest = EngineUnderTest>(
+    use: (engine: T) => void,
+    boot: () => Promise<T> = () => EngineUnderTest.boot() as Promise<T>,
+): void {
+    let booted: T | undefined;
     beforeAll(async () => {
-        booted = await EngineUnderTest.boot();
+        booted = await boot();
         use(booted);
-    });
+    }, 120000);
     afterAll(async () => {
         await booted?.shutdown();
     });

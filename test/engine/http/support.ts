@@ -6,51 +6,29 @@
  * `GROUP_ADMIN_ZIP=<zip>` runs the same tests against another package (e.g. one built from an older commit, to show
  * a test failing before its fix).
  */
-import { existsSync } from 'fs';
-
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 
-import { EngineHost } from '../../../host/engine/EngineHost';
 import type { SecretAudit } from '../../../host/engine/secretAudit';
-import { demoWorkspace } from '../../../host/workspace/demo';
 import type { SeededWorkspace } from '../../../host/workspace/demo';
-import type { Workspace } from '../../../host/workspace/Workspace';
 import type { RestResponse } from '../../../host/workspace/model';
-import { ZIP_PATH } from '../harness';
+import { EngineUnderTest, useEngine } from '../harness';
 
 /** The service account settings of an app nobody configured. */
 export const NO_SERVICE_ACCOUNT = { service_user_id: '', service_user_token: '' } as const;
 
-export type Prepare = (fixture: SeededWorkspace) => void;
-
-export class HttpDoor {
-    private fixture?: SeededWorkspace;
-
+export class HttpDoor extends EngineUnderTest {
     /** One login token per user of the current fixture, made up front so that calls leave the workspace as it was. */
     private tokens = new Map<string, string>();
 
     /** Every caller token handed out so far (they must never show up anywhere). */
     readonly callerTokens = new Set<string>();
 
-    private constructor(readonly host: EngineHost) {}
-
     static async boot(): Promise<HttpDoor> {
-        const zip = process.env.GROUP_ADMIN_ZIP || ZIP_PATH;
-        if (!existsSync(zip)) {
-            throw new Error(`${zip} is missing: run npm run package`);
-        }
-        const host = await EngineHost.start({ workspace: demoWorkspace().workspace });
-        await host.install(zip);
-        return new HttpDoor(host);
+        return new HttpDoor(await EngineUnderTest.startHost());
     }
 
-    /**
-     * A fresh demo workspace (host/workspace/demo.ts) with the app configured as an admin would, `settings` over
-     * the defaults (pass {@link NO_SERVICE_ACCOUNT} for an app without a service account).
-     */
-    async fresh(prepare?: Prepare, settings: Record<string, unknown> = {}): Promise<SeededWorkspace> {
-        const fixture = demoWorkspace();
-        prepare?.(fixture);
+    /** Every user of the fixture gets a login token now, handed to the run-wide secret audit too. */
+    protected adopt(fixture: SeededWorkspace): void {
         this.tokens = new Map();
         for (const user of fixture.workspace.listUsers()) {
             const token = fixture.workspace.createAuthToken(user._id);
@@ -58,48 +36,6 @@ export class HttpDoor {
             this.callerTokens.add(token);
             (this.host as unknown as { audit?: SecretAudit }).audit?.secret(token);
         }
-        this.host.useWorkspace(fixture.workspace);
-        await this.host.setSettings({
-            service_user_id: fixture.serviceAccount.userId,
-            service_user_token: fixture.serviceAccount.token,
-            server_url: '',
-            confirm_changes: false,
-            ...settings,
-        });
-        this.host.resetCounters();
-        fixture.workspace.resetCounters();
-        this.fixture = fixture;
-        return fixture;
-    }
-
-    get workspace(): Workspace {
-        if (!this.fixture) {
-            throw new Error('call fresh() first');
-        }
-        return this.fixture.workspace;
-    }
-
-    get serviceAccount(): { userId: string; token: string } {
-        if (!this.fixture) {
-            throw new Error('call fresh() first');
-        }
-        return this.fixture.serviceAccount;
-    }
-
-    userId(username: string): string {
-        const user = this.workspace.getUserByUsername(username);
-        if (!user) {
-            throw new Error(`no user ${username}`);
-        }
-        return user._id;
-    }
-
-    roomId(name: string): string {
-        const room = this.workspace.getRoomByName(name);
-        if (!room) {
-            throw new Error(`no room ${name}`);
-        }
-        return room._id;
     }
 
     /**
@@ -141,26 +77,9 @@ export class HttpDoor {
         return [...this.callerTokens].filter((token) => text.includes(token)).map((token) => `…${token.slice(-4)}`);
     }
 
-    errorLines(): Array<{ method: string; args: unknown[] }> {
-        return this.host.errorLines();
-    }
-
-    async shutdown(): Promise<void> {
-        await this.host.stop();
-    }
 }
 
-/** One engine per test file; every test leaves the app's log without an error line. */
+/** One engine per test file (see `useEngine`), with callers that hold their own tokens. */
 export function useHttpDoor(use: (door: HttpDoor) => void): void {
-    let booted: HttpDoor | undefined;
-    beforeAll(async () => {
-        booted = await HttpDoor.boot();
-        use(booted);
-    }, 120000);
-    afterAll(async () => {
-        await booted?.shutdown();
-    });
-    afterEach(() => {
-        expect(booted?.errorLines()).toEqual([]);
-    });
+    useEngine(use, () => HttpDoor.boot());
 }
