@@ -135,6 +135,18 @@ export class EngineUnderTest {
         return replies[0].text ?? '';
     }
 
+    /** The app's log lines (severity and text, debug lines left out) written while `action` ran. */
+    async logLinesDuring(action: () => Promise<unknown>): Promise<Array<{ severity: string; text: string }>> {
+        const before = this.host.logs().length;
+        await action();
+        return this.host
+            .logs()
+            .slice(before)
+            .flatMap((entry) => entry.entries)
+            .filter((line) => String(line.severity) !== 'debug')
+            .map((line) => ({ severity: String(line.severity), text: line.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') }));
+    }
+
     /** Error log lines of the app so far: a healthy app leaves none. */
     errorLines(): Array<{ method: string; args: unknown[] }> {
         return this.host.errorLines();

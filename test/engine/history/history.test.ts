@@ -4,6 +4,7 @@
  * the app — chat or HTTP — is recorded in the app's persistence, in order; `/… history`, `status` and
  * `GET groups.history` read it, for whoever may change the room's settings only.
  */
+import type { ChangeRecord } from '../../../src/history/store';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { RestResponse } from '../../../host/workspace/model';
@@ -22,16 +23,7 @@ function announcements(room: string): string[] {
         .map((m) => m.msg);
 }
 
-interface HistoryRecord {
-    roomId: string;
-    roomName: string;
-    operation: string;
-    from: unknown;
-    to: unknown;
-    actor: { _id: string; username: string };
-    door: string;
-    at: string;
-}
+type HistoryRecord = ChangeRecord;
 
 interface HistoryBody {
     history: HistoryRecord[];

@@ -3,6 +3,7 @@
  * persisted record — whatever the outcome. And a change Rocket.Chat accepted is in the history (§7), door
  * `endpoint`, actor the caller; nothing else is.
  */
+import type { ChangeRecord } from '../../../src/history/store';
 import { useHttpDoor } from './support';
 import type { HttpDoor } from './support';
 
@@ -11,15 +12,7 @@ useHttpDoor((booted) => {
     door = booted;
 });
 
-interface StoredChange {
-    roomId: string;
-    roomName: string;
-    operation: string;
-    from: unknown;
-    to: unknown;
-    actor: { _id: string; username: string };
-    door: string;
-}
+type StoredChange = ChangeRecord;
 
 /** The history records of the current fixture's rooms (the engine's persistence outlives a fixture). */
 function history(): StoredChange[] {

@@ -28,14 +28,7 @@ const serviceAccount =
 
 /** The app's warnings written while `action` ran. */
 async function warningsOf(action: () => Promise<unknown>): Promise<string[]> {
-    const before = engine.host.logs().length;
-    await action();
-    return engine.host
-        .logs()
-        .slice(before)
-        .flatMap((entry) => entry.entries)
-        .filter((line) => String(line.severity) === 'warning')
-        .map((line) => line.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    return (await engine.logLinesDuring(action)).filter((line) => line.severity === 'warning').map((line) => line.text);
 }
 
 /** The warning about missing permissions, if any. */

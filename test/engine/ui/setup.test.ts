@@ -16,16 +16,7 @@ useEngine((booted) => {
 });
 
 /** The app's log lines (severity and text) written while `action` ran. */
-async function logLinesOf(action: () => Promise<unknown>): Promise<Array<{ severity: string; text: string }>> {
-    const before = engine.host.logs().length;
-    await action();
-    return engine.host
-        .logs()
-        .slice(before)
-        .flatMap((entry) => entry.entries)
-        .filter((line) => String(line.severity) !== 'debug')
-        .map((line) => ({ severity: String(line.severity), text: line.args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') }));
-}
+const logLinesOf = (action: () => Promise<unknown>) => engine.logLinesDuring(action);
 
 const warnings = (lines: Array<{ severity: string; text: string }>) => lines.filter((l) => l.severity === 'warning').map((l) => l.text);
 
