@@ -276,6 +276,8 @@ async function main(argv: string[]): Promise<number | undefined> {
         life.server = new WorkspaceHttpServer({
             workspace: () => workspace,
             app: () => life.host,
+            // The front proxy's rule against engine issue 1 (SECURITY.md), not Rocket.Chat's: --no-proto-guard turns it off.
+            protoGuard: options.protoGuard,
         });
         let port: number;
         try {
@@ -359,6 +361,7 @@ async function main(argv: string[]): Promise<number | undefined> {
                     curlUser: { username: chatUser.username, userId: chatUser._id, token: curlToken },
                     exampleRoom,
                     confirmChanges: options.confirm,
+                    protoGuard: options.protoGuard,
                     dataFile: options.data ? path.resolve(options.data) : undefined,
                     seedFile: options.seed,
                     loadedFromData: loaded.loadedFromData,

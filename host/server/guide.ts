@@ -23,6 +23,8 @@ export interface GuideInput {
     /** A room that user owns or moderates, for the examples (default project-x). */
     exampleRoom?: string;
     confirmChanges: boolean;
+    /** The front proxy's `__proto__` rule is on (`npm start` without --no-proto-guard); undefined = not mentioned. */
+    protoGuard?: boolean;
     dataFile?: string;
     seedFile?: string;
     loadedFromData: boolean;
@@ -167,6 +169,11 @@ export function guideText(input: GuideInput): string {
             if (typeof calls === 'number' && typeof ms === 'number') {
                 lines.push(`# Rocket.Chat's rate limiter is on: ${calls} calls per ${ms / 1000} s per /api/v1 endpoint and address, then 429`);
             }
+        }
+        if (input.protoGuard === true) {
+            lines.push('# The front proxy (not Rocket.Chat) is on: 400 to /api/apps/ bodies with a "__proto__" key');
+        } else if (input.protoGuard === false) {
+            lines.push('# Front proxy off (--no-proto-guard): an app request body with a "__proto__" key stops the app ~50 s');
         }
         lines.push('');
     }

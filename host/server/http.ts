@@ -7,6 +7,11 @@
  *   Rocket.Chat's rate limiter keyed on the client address and its `X-RateLimit-*` headers);
  * - anything else → 404 JSON.
  *
+ * In front of all that sits a model of the **front proxy** an administrator puts before Rocket.Chat (`protoGuard`, on in
+ * `npm start`, off with `--no-proto-guard`): it refuses with 400 a request to `/api/apps/…` whose body has a
+ * `__proto__` key anywhere, which would stop the Apps-Engine's Deno runtime for about 50 s (SECURITY.md, engine issue
+ * 1). That answer comes from the proxy, not from Rocket.Chat: with the guard off the server is Rocket.Chat as it is.
+ *
  * Every answer is JSON in Rocket.Chat's `{ success: false, error }` shape when it fails; an exception inside a handler
  * becomes a 500 with a generic text (the details go to the server's stderr, never to the client).
  */
@@ -39,9 +44,26 @@ export interface HttpServerOptions {
     onRequest?: (info: { method: string; path: string; status: number; ms: number }) => void;
     /** Largest accepted request body in bytes (default 1 MiB). */
     maxBodyBytes?: number;
+    /**
+     * Model the front proxy's rule against engine issue 1 (default off: Rocket.Chat as it is): a request to
+     * `/api/apps/…` whose parsed body has a `__proto__` own key anywhere gets {@link PROTO_GUARD_BODY} and never
+     * reaches the engine.
+     */
+    protoGuard?: boolean;
 }
 
 export const APP_API_PREFIX = '/api/apps/public/';
+
+/** What the front proxy's rule covers: every app endpoint, `public` and `private`. */
+export const PROTO_GUARD_PREFIX = '/api/apps/';
+
+/** The front proxy's answer (400) to a body with a `__proto__` key. */
+export const PROTO_GUARD_BODY = {
+    success: false,
+    errorType: 'error-invalid-body',
+    error:
+        'The request body has a "__proto__" key, which the front proxy in front of this workspace refuses: it would stop the Apps-Engine runtime (SECURITY.md, engine issue 1) [error-invalid-body]',
+} as const;
 
 const JSON_TYPE = 'application/json';
 
@@ -105,6 +127,30 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
         }
         throw fail(400, 'The request body is not valid JSON [error-invalid-body]', 'error-invalid-body');
     }
+}
+
+/**
+ * Whether a parsed body has a `__proto__` own key anywhere: in the value itself or any object or array nested in it
+ * (`JSON.parse` and `Object.fromEntries` keep `__proto__` as an own key, whatever escape it was spelled with). Walks
+ * iteratively, so a deeply nested body cannot overflow the stack.
+ */
+export function hasProtoKey(value: unknown): boolean {
+    const pending: unknown[] = [value];
+    const seen = new Set<object>();
+    while (pending.length > 0) {
+        const current = pending.pop();
+        if (current === null || typeof current !== 'object' || seen.has(current)) {
+            continue;
+        }
+        seen.add(current);
+        if (Object.prototype.hasOwnProperty.call(current, '__proto__')) {
+            return true;
+        }
+        for (const key of Object.keys(current)) {
+            pending.push((current as Record<string, unknown>)[key]);
+        }
+    }
+    return false;
 }
 
 function headersOf(req: http.IncomingMessage): Record<string, string> {
@@ -230,6 +276,9 @@ export class WorkspaceHttpServer {
         raw: Buffer,
         remoteAddress: string | undefined,
     ): Promise<RestResponse> {
+        if (this.options.protoGuard && pathname.startsWith(PROTO_GUARD_PREFIX) && this.refusedByProxy(raw, headers['content-type'])) {
+            return { status: 400, body: { ...PROTO_GUARD_BODY } };
+        }
         if (pathname.startsWith(APP_API_PREFIX)) {
             const app = this.options.app();
             if (!app) {
@@ -251,5 +300,19 @@ export class WorkspaceHttpServer {
             return this.options.workspace().handleHttp({ method, path: pathname, query, headers, body, remoteAddress });
         }
         return { status: 404, body: { ...NOT_FOUND_BODY } };
+    }
+
+    /**
+     * The front proxy's rule: the body parsed as Rocket.Chat's body parser will parse it has a `__proto__` key. A body
+     * that does not parse passes (Rocket.Chat answers it 400 itself).
+     */
+    private refusedByProxy(raw: Buffer, contentType: string | undefined): boolean {
+        let body: unknown;
+        try {
+            body = parseBody(raw, contentType);
+        } catch {
+            return false;
+        }
+        return hasProtoKey(body);
     }
 }

@@ -22,6 +22,11 @@ export interface StartOptions {
     user?: string;
     /** Chat room at start (default: project-x, or the user's first room). */
     room?: string;
+    /**
+     * Model the front proxy's rule against engine issue 1 (SECURITY.md): refuse with 400 app requests whose body has a
+     * `__proto__` key (`--no-proto-guard` turns it off, to reproduce the issue).
+     */
+    protoGuard: boolean;
     help: boolean;
 }
 
@@ -48,6 +53,9 @@ Options:
   --confirm          keep the app's confirm_changes setting on (confirmation modals; a terminal cannot show them)
   --no-package       use dist/<app>.zip as it is (by default it is rebuilt only when what it is built from changed)
   --quiet            print only the ready line
+  --no-proto-guard   turn off the front proxy's rule (not Rocket.Chat's) that answers 400 to a request to
+                     /api/apps/ whose JSON or form body has a "__proto__" key anywhere; off, one such request stops
+                     the app's Apps-Engine runtime for about 50 s (SECURITY.md, engine issue 1)
   -h, --help         show this help
 `;
 
@@ -78,7 +86,7 @@ function parsePort(value: string): number {
 
 /** Parses `process.argv.slice(2)`. Throws {@link UsageError} on anything it does not understand. */
 export function parseOptions(argv: readonly string[]): StartOptions {
-    const options: StartOptions = { port: DEFAULT_PORT, chat: true, confirm: false, quiet: false, package: true, help: false };
+    const options: StartOptions = { port: DEFAULT_PORT, chat: true, confirm: false, quiet: false, package: true, protoGuard: true, help: false };
     const args = [...argv];
     for (let i = 0; i < args.length; i++) {
         const arg = args[i];
@@ -127,6 +135,14 @@ export function parseOptions(argv: readonly string[]): StartOptions {
             case '--no-package':
                 flag();
                 options.package = false;
+                break;
+            case '--no-proto-guard':
+                flag();
+                options.protoGuard = false;
+                break;
+            case '--proto-guard':
+                flag();
+                options.protoGuard = true;
                 break;
             case '--help':
             case '-h':

@@ -7,6 +7,7 @@ import { tmpdir } from 'os';
 import path from 'path';
 
 import { DEMO_SEED } from '../../host/workspace/demo';
+import { PROTO_GUARD_BODY } from '../../host/server/http';
 import { APP_ID, hasStackTrace, started } from './child';
 import type { StartedWorkspace } from './child';
 
@@ -181,6 +182,41 @@ describe('the app endpoints behind Rocket.Chat authentication', () => {
         const answer = await ws.request('POST', `/api/apps/public/${APP_ID}/groups.setEncrypted`, { raw: '[1,2]', headers: alice });
         expect(answer.status).toBe(400);
         expect(answer.body).toMatchObject({ success: false, errorType: 'error-invalid-body' });
+    });
+});
+
+describe('the front proxy\'s __proto__ rule (SECURITY.md, engine issue 1), on by default', () => {
+    const target = `/api/apps/public/${APP_ID}/groups.setEncrypted`;
+
+    test('the guide says the front proxy is on', () => {
+        expect(ws.stdout).toContain('# The front proxy (not Rocket.Chat) is on: 400 to /api/apps/ bodies with a "__proto__" key');
+    });
+
+    test('a poisoned body gets the proxy\'s 400 at once, and a valid request right after it works at once', async () => {
+        const poisoned = [
+            '{"roomName":"project-x","encrypted":true,"__proto__":{}}',
+            '{"roomName":"project-x","encrypted":true,"\\u005f_proto__":{}}',
+            '{"roomName":"project-x","encrypted":true,"extra":[{"a":{"__proto__":1}}]}',
+        ];
+        for (const raw of poisoned) {
+            const answer = await ws.request('POST', target, { raw, headers: alice });
+            expect({ raw, status: answer.status, body: answer.body }).toEqual({ raw, status: 400, body: PROTO_GUARD_BODY });
+        }
+        const form = await ws.request('POST', target, { raw: 'roomName=project-x&%5F%5Fproto%5F%5F=x', headers: { ...alice, 'Content-Type': 'application/x-www-form-urlencoded' } });
+        expect(form.status).toBe(400);
+
+        // Had any of them reached the engine, its Deno runtime would have stopped: this call would time out after 30 s.
+        const before = Date.now();
+        const valid = await ws.app('groups.setEncrypted', { roomName: 'project-x', encrypted: true, dryRun: true }, alice);
+        expect(valid.status).toBe(200);
+        expect(valid.body).toMatchObject({ success: true });
+        expect(Date.now() - before).toBeLessThan(5000);
+    });
+
+    test('the word as a value is no key: it reaches the app (not-found for that room name)', async () => {
+        const answer = await ws.app('groups.setEncrypted', { roomName: '__proto__', encrypted: true }, alice);
+        expect(answer.status).toBe(400);
+        expect(answer.body.errorType).toBe('error-room-not-found');
     });
 });
 

@@ -181,7 +181,7 @@ describe('options', () => {
         const help = launch(['--help']);
         running.push(help);
         expect((await help.stop('SIGCONT', 60000)).code).toBe(0);
-        for (const option of ['--port', '--no-chat', '--seed', '--data', '--confirm', '--no-package', '--quiet']) {
+        for (const option of ['--port', '--no-chat', '--seed', '--data', '--confirm', '--no-package', '--quiet', '--no-proto-guard']) {
             expect(help.stdout).toContain(option);
         }
         const bad = launch(['--frobnicate']);

@@ -15,7 +15,7 @@ import { systemMessageText, table } from '../../host/chat/render';
 import type { CommandRun } from '../../host/engine/EngineHost';
 import { DataFile, readDataFile, writeFileAtomic } from '../../host/server/dataFile';
 import type { DataFileContent } from '../../host/server/dataFile';
-import { parseBody, WorkspaceHttpServer } from '../../host/server/http';
+import { hasProtoKey, parseBody, PROTO_GUARD_BODY, WorkspaceHttpServer } from '../../host/server/http';
 import type { AppBackend } from '../../host/server/http';
 import { parseOptions, UsageError } from '../../host/server/options';
 import { demoWorkspace, workspaceFromSeed } from '../../host/workspace/demo';
@@ -25,7 +25,13 @@ import { hasStackTrace, httpRequest } from './child';
 
 describe('options', () => {
     test('defaults: port 3000, chat on, confirm off, package on', () => {
-        expect(parseOptions([])).toEqual({ port: 3000, chat: true, confirm: false, quiet: false, package: true, help: false });
+        expect(parseOptions([])).toEqual({ port: 3000, chat: true, confirm: false, quiet: false, package: true, protoGuard: true, help: false });
+    });
+
+    test('--no-proto-guard turns the front proxy\'s __proto__ rule off; --proto-guard back on', () => {
+        expect(parseOptions(['--no-proto-guard']).protoGuard).toBe(false);
+        expect(parseOptions(['--no-proto-guard', '--proto-guard']).protoGuard).toBe(true);
+        expect(() => parseOptions(['--no-proto-guard=1'])).toThrow(UsageError);
     });
 
     test('every option, both spellings', () => {
@@ -41,6 +47,7 @@ describe('options', () => {
             package: false,
             user: 'bob',
             room: 'general',
+            protoGuard: true,
             help: false,
         });
         expect(parseOptions(['--port=0']).port).toBe(0);
@@ -454,6 +461,103 @@ describe('the terminal', () => {
     });
 });
 
+describe('the front proxy\'s __proto__ rule (engine issue 1)', () => {
+    test('hasProtoKey finds a __proto__ own key anywhere: top level, nested objects, arrays, any JSON spelling', () => {
+        const parse = (text: string): unknown => parseBody(Buffer.from(text), 'application/json');
+        for (const text of [
+            '{"__proto__":{}}',
+            '{"roomName":"project-x","encrypted":true,"__proto__":{}}',
+            '{"a":{"b":{"__proto__":1}}}',
+            '[{"__proto__":null}]',
+            '{"a":[1,[2,{"c":{"__proto__":"x"}}]]}',
+            '{"\\u005f_proto__":{}}',
+            '{"\\u005F\\u005Fproto\\u005F\\u005F":1}',
+        ]) {
+            expect({ text, found: hasProtoKey(parse(text)) }).toEqual({ text, found: true });
+        }
+        // A form body (`__proto__=x`, also URL-encoded) keeps it as an own key too.
+        expect(hasProtoKey(parseBody(Buffer.from('%5F%5Fproto%5F%5F=x'), 'application/x-www-form-urlencoded'))).toBe(true);
+        expect(hasProtoKey(parseBody(Buffer.from('a=1&__proto__=x'), 'application/x-www-form-urlencoded'))).toBe(true);
+    });
+
+    test('hasProtoKey leaves alone what has no such key: the word as a value, similar keys, scalars, a plain assignment', () => {
+        const parse = (text: string): unknown => parseBody(Buffer.from(text), 'application/json');
+        for (const text of ['{"roomName":"__proto__"}', '["__proto__"]', '{"_proto_":1,"__proto":2,"proto__":3,"constructor":{"prototype":{}}}', '"__proto__"', '1', 'null', '[]', '{}']) {
+            expect({ text, found: hasProtoKey(parse(text)) }).toEqual({ text, found: false });
+        }
+        expect(hasProtoKey(undefined)).toBe(false);
+        const assigned: Record<string, unknown> = {};
+        assigned['__proto__'] = { x: 1 }; // sets the prototype, no own key
+        expect(hasProtoKey(assigned)).toBe(false);
+    });
+
+    test('hasProtoKey survives very deep nesting and cycles', () => {
+        const deep = JSON.parse(`${'['.repeat(100000)}{"__proto__":1}${']'.repeat(100000)}`) as unknown;
+        expect(hasProtoKey(deep)).toBe(true);
+        const cyclic: Record<string, unknown> = { a: 1 };
+        cyclic.self = cyclic;
+        expect(hasProtoKey(cyclic)).toBe(false);
+    });
+
+    describe('in the HTTP front door (stub app)', () => {
+        const seen: unknown[] = [];
+        const app: AppBackend = {
+            id: 'app-1',
+            callApi: async (call) => {
+                seen.push(call.body);
+                return { status: 200, body: { success: true } };
+            },
+        };
+        const servers: WorkspaceHttpServer[] = [];
+        const serve = async (protoGuard: boolean | undefined): Promise<string> => {
+            const server = new WorkspaceHttpServer({
+                workspace: () => ({ handleHttp: async () => ({ status: 200, body: { success: true } }) }),
+                app: () => app,
+                ...(protoGuard === undefined ? {} : { protoGuard }),
+            });
+            servers.push(server);
+            return `http://127.0.0.1:${await server.listen(0)}`;
+        };
+
+        afterAll(async () => {
+            await Promise.all(servers.map((s) => s.close()));
+        });
+
+        beforeEach(() => {
+            seen.length = 0;
+        });
+
+        test('on: 400 with the proxy\'s answer for /api/apps/public and /api/apps/private, the app never called; valid bodies pass', async () => {
+            const base = await serve(true);
+            for (const target of ['/api/apps/public/app-1/groups.setEncrypted', '/api/apps/private/app-1/x/groups.setEncrypted']) {
+                const answer = await httpRequest(`${base}${target}`, 'POST', { 'Content-Type': 'application/json' }, '{"roomName":"p","x":[{"__proto__":{}}]}');
+                expect(answer.status).toBe(400);
+                expect(JSON.parse(answer.text)).toEqual(PROTO_GUARD_BODY);
+            }
+            const form = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', { 'Content-Type': 'application/x-www-form-urlencoded' }, '__proto__=x');
+            expect(form.status).toBe(400);
+            expect(seen).toEqual([]);
+
+            const ok = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', { 'Content-Type': 'application/json' }, '{"roomName":"__proto__"}');
+            expect(ok.status).toBe(200);
+            expect(seen).toEqual([{ roomName: '__proto__' }]);
+            // Outside /api/apps/ the rule does not apply; malformed JSON is still Rocket.Chat's own 400.
+            expect((await httpRequest(`${base}/api/v1/login`, 'POST', {}, '{"__proto__":{}}')).status).toBe(200);
+            const junk = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', {}, '{"__proto__":');
+            expect(JSON.parse(junk.text)).toMatchObject({ success: false, error: 'The request body is not valid JSON [error-invalid-body]' });
+        });
+
+        test('off (the default of WorkspaceHttpServer, --no-proto-guard in npm start): the body reaches the app as Rocket.Chat passes it', async () => {
+            for (const base of [await serve(false), await serve(undefined)]) {
+                const answer = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', {}, '{"__proto__":{"a":1}}');
+                expect(answer.status).toBe(200);
+            }
+            expect(seen).toHaveLength(2);
+            expect(seen.every((body) => hasProtoKey(body))).toBe(true);
+        });
+    });
+});
+
 describe('the guide', () => {
     const base = { baseUrl: 'http://127.0.0.1:65535', appId: '324ff4de-c7fb-4fd4-8bf8-b67d53ec99bb', commands: ['encrypt'], confirmChanges: false, loadedFromData: false };
 
@@ -502,6 +606,20 @@ describe('the guide', () => {
         expect(curl.length).toBeGreaterThan(4);
         expect(Math.max(...curl.map((l) => l.length))).toBeLessThanOrEqual(100);
         expect(text).toMatch(/^curl -s -G \\\n {2}http:\/\/127\.0\.0\.1:65535\/api\/apps\/public\/324ff4de-c7fb-4fd4-8bf8-b67d53ec99bb\/groups\.history \\\n {2}-d roomName=lab/m);
+    });
+
+    test('the front proxy\'s __proto__ rule: one line, on or off, next to the curl lines; not mentioned when not given', () => {
+        const demo = demoWorkspace();
+        const alice = demo.workspace.getUserByUsername('alice')!;
+        const input = { ...base, workspace: demo.workspace, serviceUserId: demo.serviceAccount.userId, curlUser: { username: 'alice', userId: alice._id, token: 'T' } };
+        const on = guideText({ ...input, protoGuard: true });
+        expect(on).toContain('# The front proxy (not Rocket.Chat) is on: 400 to /api/apps/ bodies with a "__proto__" key\n');
+        const off = guideText({ ...input, protoGuard: false });
+        expect(off).toContain('# Front proxy off (--no-proto-guard): an app request body with a "__proto__" key stops the app ~50 s\n');
+        expect(guideText(input)).not.toContain('__proto__');
+        for (const text of [on, off]) {
+            expect(Math.max(...text.split('\n').filter((l) => l.includes('__proto__')).map((l) => l.length))).toBeLessThanOrEqual(100);
+        }
     });
 
     test('shellLines packs units and never splits one', () => {
