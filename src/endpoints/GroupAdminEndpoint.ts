@@ -75,7 +75,7 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
      * The real change: forwarded to Rocket.Chat as the caller; Rocket.Chat's answer as it came. A change it accepted
      * is handed to `record` (inside the room's serialization, before any later change of the room is forwarded).
      */
-    protected abstract forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder): Promise<ForwardedAnswer>;
+    protected abstract forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder, user: IUser): Promise<ForwardedAnswer>;
 
     public async post(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         try {
@@ -124,11 +124,17 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
         if (!caller) {
             throw new AppError('not-logged-in');
         }
-        const answer = await this.forward(body, caller, read, async (change) => {
-            if (change.from !== undefined && change.from !== null && change.from !== change.to && change.roomId) {
-                await this.record(read, persis, user, change);
-            }
-        });
+        const answer = await this.forward(
+            body,
+            caller,
+            read,
+            async (change) => {
+                if (change.from !== undefined && change.from !== null && change.from !== change.to && change.roomId) {
+                    await this.record(read, persis, user, change);
+                }
+            },
+            user,
+        );
         return respond(answer.status, answer.body, answer.headers);
     }
 

@@ -1,5 +1,6 @@
 import type { IRead, IRoomRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppError } from '../errors/AppError';
 import type { ChangeOperation } from '../history/store';
 import { convertToTeam } from '../operations/convertToTeam';
@@ -111,6 +112,18 @@ async function roomByKeys(rooms: IRoomRead, body: RequestBody): Promise<IRoom | 
     return (params.roomId !== undefined ? await rooms.getById(params.roomId) : await rooms.getByName(params.roomName)) || undefined;
 }
 
+/**
+ * Whether a change may wait in the room's serialization: only when the caller holds a subscription to the room (read
+ * through the accessor, as the chat doors read membership; read for every change, so that every path makes the same
+ * calls). A change on a room the caller is not in — hidden from them, or missing — is forwarded at once: it costs
+ * exactly what a change on a missing room costs, so the queue tells nobody whether a hidden room exists, and nobody
+ * can hold busy a room they are not in.
+ */
+async function callerIsIn(read: IRead, user: IUser, room: IRoom | undefined): Promise<boolean> {
+    const ids = await read.getUserReader().getUserRoomIds(user.id);
+    return !!room && Array.isArray(ids) && ids.indexOf(room.id) >= 0;
+}
+
 function errorTypeOf(answer: ForwardedAnswer): string {
     return isDoc(answer.body) ? text(answer.body.errorType) : '';
 }
@@ -131,29 +144,32 @@ export class SetEncryptedEndpoint extends GroupAdminEndpoint {
     }
 
     /**
-     * The write as it came (without `dryRun`). When the room accessor finds the room the keys name, the write runs in
-     * that room's serialization (the one the chat doors use): `from` is the room's setting right before the write, the
+     * The write as it came (without `dryRun`). When the caller is in the room the keys name, the write runs in that
+     * room's serialization (the one the chat doors use): `from` is the room's setting right before the write, the
      * record is made right after Rocket.Chat's answer, so records follow the order Rocket.Chat applied the changes.
-     * Anything else (no such room for the accessor either) is Rocket.Chat's to answer, and records nothing.
+     * Otherwise it is forwarded at once (see `callerIsIn`); should Rocket.Chat accept it (a discussion reached through
+     * its parent), `from` is the room as read before. No such room for the accessor either: Rocket.Chat answers, and
+     * nothing is recorded.
      */
-    protected async forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder): Promise<ForwardedAnswer> {
+    protected async forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder, user: IUser): Promise<ForwardedAnswer> {
         const rooms = read.getRoomReader();
         const payload = withoutDryRun(body);
         const room = await roomByKeys(rooms, body);
-        if (!room) {
-            return caller.post(GROUPS_SET_ENCRYPTED, payload);
-        }
-        return inRoomOrder(room.id, async () => {
-            const now = await rooms.getById(room.id);
+        const send = async (now: IRoom | undefined): Promise<ForwardedAnswer> => {
             const view = now ? toRoomView(now) : undefined;
-            const from = view ? view.encrypted === true : undefined;
             const answer = await caller.post(GROUPS_SET_ENCRYPTED, payload);
             const group = isSuccess(answer) ? docOf(answer, 'group') : undefined;
-            if (group && text(group._id) === room.id) {
+            if (room && group && text(group._id) === room.id) {
+                const from = view ? view.encrypted === true : undefined;
                 await record({ roomId: room.id, roomName: text(group.name) || (view ? view.name : ''), from, to: group.encrypted === true });
             }
             return answer;
-        });
+        };
+        const isIn = await callerIsIn(read, user, room);
+        if (!room || !isIn) {
+            return send(room);
+        }
+        return inRoomOrder(room.id, async () => send(await rooms.getById(room.id)));
     }
 }
 
@@ -178,16 +194,22 @@ export class SetTypeEndpoint extends GroupAdminEndpoint {
      * access gets exactly the calls a missing room gets. The write runs in the room's serialization (the chat doors'),
      * and the record is made right after Rocket.Chat's answer.
      */
-    protected async forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder): Promise<ForwardedAnswer> {
+    protected async forward(body: RequestBody, caller: CallerGateway, read: IRead, record: Recorder, user: IUser): Promise<ForwardedAnswer> {
         const rooms = read.getRoomReader();
         const payload = withoutDryRun(body);
         const room = await roomByKeys(rooms, body);
+        const isIn = await callerIsIn(read, user, room);
         if (!room) {
             return caller.post(GROUPS_SET_TYPE, payload);
+        }
+        if (!isIn) {
+            // Forwarded at once (see `callerIsIn`), routed by the room as read, with no second read.
+            return this.forwardFor(room.id, body.type === 'p', payload, caller, rooms, record, toRoomView(room).type);
         }
         return inRoomOrder(room.id, () => this.forwardFor(room.id, body.type === 'p', payload, caller, rooms, record));
     }
 
+    /** `typeRead`: the room's type as already read (a change forwarded at once); otherwise read now, in the room's order. */
     private async forwardFor(
         id: string,
         toPrivate: boolean,
@@ -195,12 +217,13 @@ export class SetTypeEndpoint extends GroupAdminEndpoint {
         caller: CallerGateway,
         rooms: IRoomRead,
         record: Recorder,
+        typeRead?: string,
     ): Promise<ForwardedAnswer> {
         const typeNow = async (): Promise<string | undefined> => {
             const now = await rooms.getById(id);
             return now ? toRoomView(now).type : undefined;
         };
-        const before = await typeNow();
+        const before = typeRead !== undefined ? typeRead : await typeNow();
         if (toPrivate && before === 'c') {
             const answer = await caller.post(CHANNELS_SET_TYPE, payload);
             if (isSuccess(answer) || !isNotFound(answer)) {
@@ -209,7 +232,7 @@ export class SetTypeEndpoint extends GroupAdminEndpoint {
             // No longer a public channel: Rocket.Chat's groups.setType answers.
         }
         const answer = await caller.post(GROUPS_SET_TYPE, payload);
-        if (toPrivate && before !== 'c' && isNotFound(answer) && (await typeNow()) === 'c') {
+        if (typeRead === undefined && toPrivate && before !== 'c' && isNotFound(answer) && (await typeNow()) === 'c') {
             // The group became a public channel between the read and the write: the extension applies.
             const channel = await caller.post(CHANNELS_SET_TYPE, payload);
             if (isSuccess(channel)) {

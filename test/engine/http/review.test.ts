@@ -4,7 +4,9 @@
  *    Rocket.Chat refused), and the write acts on exactly the room that was checked;
  * 2. the history records only changes that happened, with `from` known, in the order Rocket.Chat applied them;
  * 3. groups.setType's second route tells nothing about a group the caller cannot access;
- * 4. the runtime's debug entry of a request keeps no credential, whichever was used to authenticate.
+ * 4. the runtime's debug entry of a request keeps no credential, whichever was used to authenticate;
+ * 5. (second review) a change on a room the caller is not in never waits in that room's serialization: it tells
+ *    nothing about whether a hidden room exists, and nobody can hold busy a room they are not in.
  */
 import type { RestResponse } from '../../../host/workspace/model';
 import { useHttpDoor } from './support';
@@ -199,4 +201,39 @@ describe('4. the debug entry of a request keeps no credential, whichever authent
         }
         expect(door.leaksIn(text)).toEqual([]);
     });
+});
+
+describe('5. a room the caller is not in: no queue, no oracle', () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+        ['groups.setEncrypted', { encrypted: true }],
+        ['groups.setType', { type: 'c' }],
+        ['groups.setType', { type: 'p' }],
+    ];
+
+    it.each(cases)('%s %j: a hidden group and a missing room cost the same calls, by id and by name', async (path, fields) => {
+        await door.fresh();
+        const calls = async (ref: Record<string, string>) => {
+            door.host.resetCounters();
+            door.workspace.resetCounters();
+            const response = await door.post(path, { ...ref, ...fields }, 'dave');
+            return { calls: door.host.bridgeCalls(), rest: door.restCalls().map((call) => call.path), status: response.status, body: JSON.stringify(response.body) };
+        };
+        await calls({ roomId: 'WarmUp' }); // the server settings the door reads are remembered for a minute
+        expect(await calls({ roomId: door.roomId('project-x') })).toEqual(await calls({ roomId: 'NoSuchRoomId12345' }));
+        expect(await calls({ roomName: 'project-x' })).toEqual(await calls({ roomName: 'no-such-room' }));
+    });
+
+    it("while a member's change of the group hangs, a non-member's change of it is answered at once", async () => {
+        await door.fresh();
+        door.workspace.setFault('/api/v1/groups.setEncrypted', { kind: 'timeout', times: 1 });
+        const hanging = door.post('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'alice');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const started = Date.now();
+        const outsider = await door.post('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'dave');
+        const waited = Date.now() - started;
+        expect(outsider.status).toBe(400);
+        expect((outsider.body as { errorType?: string }).errorType).toBe('error-room-not-found');
+        expect(waited).toBeLessThan(3000);
+        expect((await hanging).status).toBe(502);
+    }, 60000);
 });
