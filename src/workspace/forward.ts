@@ -200,6 +200,9 @@ export const CREDENTIAL_QUERY_PARAMS: ReadonlyArray<string> = ['access_token'];
 
 const REDACTED = '[redacted]';
 
+/** The shortest value searched for as a secret in every text of a log entry (see `requestSecrets`). */
+const MIN_SECRET_LENGTH = 8;
+
 function valuesOf(value: unknown): string[] {
     if (typeof value === 'string') {
         return [value];
@@ -214,9 +217,11 @@ function valuesOf(value: unknown): string[] {
  */
 export function requestSecrets(request: Pick<IApiRequest, 'headers' | 'query'>): string[] {
     const found = new Set<string>();
+    // A value shorter than this is no credential anyone issues (tokens are 40+ characters); it is still redacted by
+    // name where it is carried, but replacing it in every text would garble the whole entry (every "x" of it).
     const add = (value: string): void => {
         const trimmed = value.trim();
-        if (trimmed.length > 0) {
+        if (trimmed.length >= MIN_SECRET_LENGTH) {
             found.add(trimmed);
         }
     };
@@ -236,7 +241,7 @@ export function requestSecrets(request: Pick<IApiRequest, 'headers' | 'query'>):
                 value
                     .split(';')
                     .map((pair) => pair.slice(pair.indexOf('=') + 1).trim())
-                    .filter((piece) => piece.length >= 8)
+                    .filter((piece) => piece.length >= MIN_SECRET_LENGTH)
                     .forEach(add);
             }
         }

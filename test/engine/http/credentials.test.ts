@@ -167,6 +167,11 @@ describe("scrubRequestLog: the runtime's debug entry of a request keeps no crede
         ]);
     });
 
+    it('a value too short to be a credential is not searched for in every text (an "x" would garble the entry)', () => {
+        expect(requestSecrets(request({ authorization: 'x', 'x-auth-token': 'short' }))).toEqual([]);
+        expect(requestSecrets(request({ authorization: 'Bearer abcdefgh-123' }))).toEqual(['Bearer abcdefgh-123', 'abcdefgh-123']);
+    });
+
     it('a logger without entries is left alone', () => {
         const logger = { debug: () => undefined } as unknown as ILogger;
         expect(() => scrubRequestLog(logger, { headers: { 'x-auth-token': 't' }, query: {} } as unknown as IApiRequest)).not.toThrow();
