@@ -4,7 +4,7 @@ import type { WorkspaceGateway } from '../workspace/gateway';
 import type { ServerSettings } from '../workspace/serverSettings';
 import { toRoomView } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
-import { GUEST_PERMISSIONS, ROOM_ROLES } from './defaults';
+import { ROOM_ROLES, isRestrictedForRoles } from './defaults';
 import type { Permission, RoomRole } from './defaults';
 import { loadPermissionTable } from './permissionTable';
 import type { PermissionTable } from './permissionTable';
@@ -43,7 +43,7 @@ export class AccessService {
     public async hasPermission(user: IUser, permission: Permission, scopeRoomId?: string): Promise<boolean> {
         const table = await this.permissionTable();
         const globalRoles = user.roles || [];
-        if (globalRoles.indexOf('guest') >= 0 && GUEST_PERMISSIONS.indexOf(permission) < 0) {
+        if (isRestrictedForRoles(globalRoles, permission)) {
             return false;
         }
         const granted = table.get(permission) || [];

@@ -25,7 +25,12 @@ export type Permission = (typeof PERMISSIONS)[number];
  * …)` on licensed workspaces): a user holding `guest` holds no other permission, whatever other grants say. The app
  * cannot tell whether the workspace is licensed, so it always applies it (interface.md §5).
  */
-export const GUEST_PERMISSIONS: ReadonlyArray<string> = ['view-d-room', 'view-joined-room', 'view-p-room', 'start-discussion', 'mobile-upload-file'];
+const GUEST_PERMISSIONS: ReadonlyArray<string> = ['view-d-room', 'view-joined-room', 'view-p-room', 'start-discussion', 'mobile-upload-file'];
+
+/** Rocket.Chat's `isPermissionRestrictedForRoleList` for that restriction: `roles` may not hold `permission`. */
+export function isRestrictedForRoles(roles: ReadonlyArray<string>, permission: string): boolean {
+    return roles.indexOf('guest') >= 0 && GUEST_PERMISSIONS.indexOf(permission) < 0;
+}
 
 /** Room-scoped roles the accessors can show (`getOwners`, `getModerators`, `getLeaders`), in lookup order. */
 export const ROOM_ROLES = ['owner', 'moderator', 'leader'] as const;

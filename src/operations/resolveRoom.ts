@@ -133,12 +133,3 @@ export async function resolveGroup(ref: RoomRef, user: IUser, ctx: OperationCont
     assertRoomParamsGiven(ref);
     return requireGroup(await findRoom(ref, ctx, user), ref, user, ctx, allowArchived);
 }
-
-/** §3.2 on a public channel already looked up: archived → `The channel, <name>, is archived`; no access check. */
-export function requireOpenChannel(found: IRoom): FoundRoom {
-    const view = toRoomView(found);
-    if (view.archived) {
-        throw new AppError('channel-archived', { room: view.name });
-    }
-    return { room: found, view };
-}

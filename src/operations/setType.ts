@@ -5,7 +5,7 @@ import { AppError } from '../errors/AppError';
 import { toRoomView } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
 import type { OperationContext } from './context';
-import { assertRoomParamsGiven, findRoom, isFederated, refLabel, refuseFederated, requireGroup, requireOpenChannel } from './resolveRoom';
+import { assertRoomParamsGiven, findRoom, isFederated, refLabel, refuseFederated, requireGroup } from './resolveRoom';
 import type { FoundRoom } from './resolveRoom';
 import { saveRoomSettings } from './roomSettingsWrite';
 import type { GroupResult, OperationInput, Outcome } from './types';
@@ -89,7 +89,7 @@ async function changeChannelToPrivate(room: IRoom, input: SetTypeInput, ctx: Ope
         // Rocket.Chat's REST text names the channel; a chat answer names it only for someone who can access it.
         throw new AppError('channel-archived', input.room.kind === 'params' ? { room: view.name } : await channelParams(view, input, ctx));
     }
-    const found = requireOpenChannel(room);
+    const found: FoundRoom = { room, view };
     if (isFederated(room)) {
         throw new AppError('federated-room', await channelParams(view, input, ctx));
     }

@@ -1,5 +1,5 @@
 import type { IHttp, ILogger, IRead, ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { GUEST_PERMISSIONS, SERVICE_ACCOUNT_PERMISSIONS } from '../access/defaults';
+import { SERVICE_ACCOUNT_PERMISSIONS, isRestrictedForRoles } from '../access/defaults';
 import { loadPermissionTable } from '../access/permissionTable';
 import { AppError } from '../errors/AppError';
 import { logFailure } from '../errors/log';
@@ -64,9 +64,8 @@ function accountOf(data: unknown): Account | undefined {
  */
 async function checkPrivileges(account: Account, gateway: WorkspaceGateway, logger: ILogger): Promise<void> {
     const table = await loadPermissionTable(gateway);
-    const isGuest = account.roles.indexOf('guest') >= 0;
     const missing = SERVICE_ACCOUNT_PERMISSIONS.filter(({ id }) => {
-        if (isGuest && GUEST_PERMISSIONS.indexOf(id) < 0) {
+        if (isRestrictedForRoles(account.roles, id)) {
             return true;
         }
         const granted = table.get(id) || [];
