@@ -16,7 +16,7 @@ import { randomUUID } from 'crypto';
 import type { CommandRun, Delivery } from '../engine/EngineHost';
 import type { WsMessage, WsRoom, WsUser } from '../workspace/model';
 import type { Workspace } from '../workspace/Workspace';
-import { clock, hang, messageLine, roomKind, table, teamLabel, userLabel } from './render';
+import { clock, hang, isAppAccount, messageLine, roomKind, table, teamLabel, userLabel } from './render';
 
 /** What the chat needs from the engine host. */
 export interface ChatEngine {
@@ -486,7 +486,7 @@ export class ChatSession {
         }
         // Members are everyone subscribed, as Rocket.Chat counts them: say where the app's own accounts are among them.
         const notes: string[] = [];
-        for (const user of ws.listUsers().filter((u) => u._id === this.options.serviceUserId || u.type === 'app')) {
+        for (const user of ws.listUsers().filter((u) => isAppAccount(u, this.options.serviceUserId))) {
             const where = rooms.filter((r) => ws.getSubscription(r._id, user._id)).map((r) => `#${r.name || r._id}`);
             if (where.length) {
                 notes.push(`members include ${userLabel(user, this.options.serviceUserId)} in ${where.join(', ')}`);

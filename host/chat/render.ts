@@ -125,6 +125,11 @@ export function hang(text: string, pad: string): string {
     return text.split('\n').join(`\n${pad}`);
 }
 
+/** Whether `user` is one of the app's own accounts: its service account or an app's bot. */
+export function isAppAccount(user: Pick<WsUser, '_id' | 'type'>, serviceUserId: string | undefined): boolean {
+    return user._id === serviceUserId || user.type === 'app';
+}
+
 /** `group-admin.service (the app's service account)`, `group-admin.bot (the app's bot)`, else the username. */
 export function userLabel(user: Pick<WsUser, '_id' | 'username' | 'type'>, serviceUserId: string | undefined): string {
     if (user._id === serviceUserId) {

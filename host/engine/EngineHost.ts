@@ -476,11 +476,11 @@ export class EngineHost {
         if (!endpoint || !endpoint.methods.includes(method)) {
             return { status: 404, body: { success: false, error: 'Not found' } };
         }
-        const wsUser = this.workspace.authenticate(incomingHeaders(call.headers ?? {}));
+        const headers = incomingHeaders(call.headers ?? {});
+        const wsUser = this.workspace.authenticate(headers);
         if (endpoint.authRequired && !wsUser) {
             return { status: 401, body: UNAUTHORIZED_BODY };
         }
-        const headers = incomingHeaders(call.headers ?? {});
         const response = await this.manager.getApiManager().executeApi(this.appId, endpointPath, {
             method: method as never,
             headers,

@@ -3,7 +3,7 @@
  * rooms, and curl lines that work as they are when pasted (with a real login token of the chat user), broken with
  * ` \` continuations so that no line is wider than 100 columns.
  */
-import { roomKind, table, teamLabel, userLabel } from '../chat/render';
+import { isAppAccount, roomKind, table, teamLabel, userLabel } from '../chat/render';
 import type { WsRoom, WsUser } from '../workspace/model';
 import type { Workspace } from '../workspace/Workspace';
 
@@ -72,7 +72,7 @@ function members(workspace: Workspace, room: WsRoom, serviceUserId: string): str
     if (list.length <= 5) {
         return list.join(', ');
     }
-    const apps = all.filter((u) => u._id === serviceUserId || u.type === 'app').map((u) => userLabel(u, serviceUserId));
+    const apps = all.filter((u) => isAppAccount(u, serviceUserId)).map((u) => userLabel(u, serviceUserId));
     return `${list.length} members${apps.length ? `, among them ${apps.join(', ')}` : ''}`;
 }
 

@@ -408,9 +408,8 @@ export class Api {
             throw failure('The channel type is the same as what it would be changed to.');
         }
         this.rules.saveRoomSettings(ctx.user, room._id, { roomType: type });
-        const after = this.s.room(room._id);
-        if (!after) throw failure('The channel does not exist');
-        return { body: { channel: Api.roomView(after), success: true } };
+        // `room` is the stored document saveRoomSettings changed: the channel as it is now.
+        return { body: { channel: Api.roomView(room), success: true } };
     }
 
     /**

@@ -74,11 +74,6 @@ export class RouteRateLimiter {
         }
         return { allowed: true, timeToReset: timeToNextReset, numInvocationsLeft: numRequestsAllowed - numInvocations };
     }
-
-    /** Forgets every counter (a restarted server). */
-    reset(): void {
-        this.rules.clear();
-    }
 }
 
 /** `enforceRateLimit`'s response headers for a checked request. */

@@ -148,10 +148,6 @@ export class Store {
         return [...(this.subsByRoom.get(rid)?.values() ?? [])];
     }
 
-    subscriptionCount(rid: string): number {
-        return this.subsByRoom.get(rid)?.size ?? 0;
-    }
-
     roomIdsOfUser(uid: string): string[] {
         return [...(this.subsByUser.get(uid)?.keys() ?? [])];
     }

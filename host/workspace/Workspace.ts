@@ -654,11 +654,6 @@ export class Workspace {
         this.api.httpForwardedCount = count;
     }
 
-    /** Forgets every rate-limiter counter (as a restarted server). */
-    resetRateLimiter(): void {
-        this.api.limiter.reset();
-    }
-
     /** Injects (or, with `undefined`, clears) a transport fault for one path (without query). */
     setFault(pathWithoutQuery: string, fault: RestFault | undefined): void {
         if (!fault) {
