@@ -23,6 +23,15 @@ export interface Fixture {
     serviceAccount: { userId: string; token: string };
 }
 
+/**
+ * Worlds that make many calls in a short time from one client: Rocket.Chat's route rate limiter (and the chat doors'
+ * limit, which follows the same settings) turned off, as an administrator may (`API_Enable_Rate_Limiter`). The
+ * limiters themselves are tested in test/engine/http/limits.test.ts and the operations' tests.
+ */
+export function withoutRateLimits(fixture: Fixture): void {
+    fixture.workspace.setSetting('API_Enable_Rate_Limiter', false);
+}
+
 export class EngineUnderTest {
     private fixture?: Fixture;
 

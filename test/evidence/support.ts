@@ -17,14 +17,7 @@ import type { Fixture } from '../engine/harness';
  */
 export const DOCUMENTED_STATUSES: ReadonlySet<number> = new Set([200, 400, 401, 403, 429, 502, 503]);
 
-/**
- * Worlds that make many calls in a short time from one client: Rocket.Chat's route rate limiter (and the chat doors'
- * limit, which follows the same settings) turned off, as an administrator may (`API_Enable_Rate_Limiter`). The
- * limiters themselves are tested in test/engine/http/limits.test.ts and the operations' tests.
- */
-export function withoutRateLimits(fixture: Fixture): void {
-    fixture.workspace.setSetting('API_Enable_Rate_Limiter', false);
-}
+export { withoutRateLimits } from '../engine/harness';
 
 export const ENDPOINTS = ['groups.setEncrypted', 'groups.setType', 'groups.convertToTeam'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];

@@ -8,8 +8,8 @@ import type { ChangeRecord } from '../../../src/history/store';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { RestResponse } from '../../../host/workspace/model';
-import type { EngineUnderTest, Fixture } from '../harness';
-import { useEngine } from '../harness';
+import type { EngineUnderTest } from '../harness';
+import { useEngine, withoutRateLimits } from '../harness';
 import { LANGUAGES, catalogs, onlyModal, onlyReply, text } from '../ui/support';
 
 let engine: EngineUnderTest;
@@ -47,7 +47,6 @@ async function historyOf(room: string, username = 'alice'): Promise<HistoryRecor
 const what = (records: HistoryRecord[]) => records.map((r) => `${r.actor.username} ${r.operation} ${String(r.from)}→${String(r.to)} ${r.door}`);
 
 /** Many changes in a row by one person: the workspace's rate limiter off. */
-const noRateLimit = (f: Fixture) => f.workspace.setSetting('API_Enable_Rate_Limiter', false);
 
 describe('the announcement', () => {
     it('after a command: one visible message by the bot, naming the person and the change; one record', async () => {
@@ -135,7 +134,7 @@ describe('the announce_changes setting', () => {
     it.each(LANGUAGES.filter((l) => l !== 'en'))('every announcement in %s (server language)', async (language) => {
         await engine.fresh((f) => {
             f.workspace.setSetting('Language', language);
-            f.workspace.setSetting('API_Enable_Rate_Limiter', false);
+            withoutRateLimits(f);
         });
         await engine.command('alice', 'project-x', '/encrypt on');
         await engine.command('alice', 'project-x', '/encrypt off');
@@ -191,7 +190,7 @@ describe('two people confirm at once', () => {
 
 describe('one history for every door', () => {
     it('chat and HTTP changes, in the order they happened', async () => {
-        await engine.fresh(noRateLimit);
+        await engine.fresh(withoutRateLimits);
         await engine.command('alice', 'project-x', '/encrypt on');
         const http = await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: false }, 'alice');
         expect(http.status).toBe(200);
@@ -238,7 +237,7 @@ describe('reading it in chat', () => {
     });
 
     it('the newest 10 only, and an empty history says so', async () => {
-        await engine.fresh(noRateLimit);
+        await engine.fresh(withoutRateLimits);
         expect(onlyReply(await engine.command('alice', 'project-x', '/encrypt history'))).toBe(text('en', 'history_empty', { room: 'project-x' }));
         for (let i = 0; i < 12; i++) {
             await engine.command('alice', 'project-x', i % 2 === 0 ? '/encrypt on' : '/encrypt off');
@@ -316,7 +315,7 @@ describe('who may read a history', () => {
 
 describe('GET groups.history: pagination like Rocket.Chat', () => {
     beforeEach(async () => {
-        await engine.fresh(noRateLimit);
+        await engine.fresh(withoutRateLimits);
         for (let i = 0; i < 7; i++) {
             await engine.command('alice', 'project-x', i % 2 === 0 ? '/encrypt on' : '/encrypt off');
         }

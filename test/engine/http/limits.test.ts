@@ -3,6 +3,7 @@
  * carries the caller's client address (`X-Real-IP`, `X-Forwarded-For`), so each client has its own bucket per route
  * (upstream `ApiClass` `enforceRateLimit` keyed on `{ IPAddr, route }`), and Rocket.Chat's 429 is the answer.
  */
+import { withoutRateLimits } from '../harness';
 import { useHttpDoor } from './support';
 import type { HttpDoor } from './support';
 
@@ -76,7 +77,7 @@ describe("the workspace's rate limiter", () => {
     });
 
     it('does not limit callers holding api-bypass-rate-limit, nor anyone when API_Enable_Rate_Limiter is off', async () => {
-        await door.fresh(({ workspace }) => workspace.setSetting('API_Enable_Rate_Limiter', false));
+        await door.fresh(withoutRateLimits);
         expect(await flips(LIMIT + 2, { 'X-Real-IP': '203.0.113.7' })).toEqual(new Array(LIMIT + 2).fill(200));
 
         await door.fresh(({ workspace }) => workspace.setPermissionRoles('api-bypass-rate-limit', ['admin', 'bot', 'app', 'owner', 'user']));

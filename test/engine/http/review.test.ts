@@ -9,6 +9,7 @@
  *    nothing about whether a hidden room exists, and nobody can hold busy a room they are not in.
  */
 import type { RestResponse } from '../../../host/workspace/model';
+import { withoutRateLimits } from '../harness';
 import { useHttpDoor } from './support';
 import type { HttpDoor } from './support';
 
@@ -121,7 +122,7 @@ describe('2. the history of HTTP changes: only what happened, in the order it ha
     });
 
     it('concurrent HTTP changes of one room are recorded in the order Rocket.Chat applied them, each from → to', async () => {
-        await door.fresh(({ workspace }) => workspace.setSetting('API_Enable_Rate_Limiter', false));
+        await door.fresh(withoutRateLimits);
         const px = door.roomId('project-x');
         const wanted = [true, true, false, true, false, false, true, false];
         const responses = await Promise.all(wanted.map((encrypted) => door.post('groups.setEncrypted', { roomId: px, encrypted }, 'alice')));
@@ -143,7 +144,7 @@ describe('2. the history of HTTP changes: only what happened, in the order it ha
     });
 
     it('concurrent type changes: recorded in the order applied, no-ops not recorded', async () => {
-        await door.fresh(({ workspace }) => workspace.setSetting('API_Enable_Rate_Limiter', false));
+        await door.fresh(withoutRateLimits);
         const px = door.roomId('project-x');
         const wanted = ['c', 'c', 'p', 'p', 'c', 'p'];
         const responses = await Promise.all(wanted.map((type) => door.post('groups.setType', { roomId: px, type }, 'alice')));
