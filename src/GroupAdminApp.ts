@@ -28,6 +28,7 @@ import { SlashCommand } from './commands/SlashCommand';
 import { TOTEAM_SPEC } from './commands/toteam';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
 import { HistoryEndpoint } from './endpoints/historyEndpoint';
+import { EncryptionReportEndpoint } from './endpoints/reportEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
@@ -120,7 +121,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this)],
+            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this)],
         });
         for (const { descriptor } of ROOM_BUTTONS) {
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.
