@@ -39,6 +39,7 @@ interface ReportBody {
 }
 
 const ENDPOINT = `/api/apps/public/${APP_ID}/groups.encryptionReport`;
+const NEXT_STEP = 'Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.';
 
 function report(username: string, query: Record<string, string> = {}): Promise<RestResponse> {
     return engine.host.callApi({ method: 'GET', path: 'groups.encryptionReport', query, headers: engine.headersOf(username), withHeaders: true });
@@ -67,7 +68,7 @@ describe('/encrypt report', () => {
                 '3 of the 3 private groups you can change are not encrypted.',
                 '1 more you govern but cannot change.',
                 'Not encrypted: #eng, #eng-secrets, #project-x',
-                'Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.',
+                NEXT_STEP,
             ].join('\n'),
         );
     });
@@ -80,7 +81,7 @@ describe('/encrypt report', () => {
                 '2 of the 3 private groups you can change are not encrypted.',
                 '1 more you govern but cannot change.',
                 'Not encrypted: #eng, #eng-secrets',
-                'Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.',
+                NEXT_STEP,
             ].join('\n'),
         );
     });
