@@ -357,9 +357,14 @@ export class Api {
         return { body: { group: Api.roomView(room), success: true } };
     }
 
-    /** `GET /api/v1/channels.info?roomId=|roomName=`. */
+    /**
+     * `GET /api/v1/channels.info?roomId=|roomName=` as upstream `apps/meteor/server/api/v1/channels.ts`:
+     * `findChannelByIdOrName` (archived rooms included), then `canAccessRoomAsync` — a channel the caller cannot access
+     * is `API.v1.forbidden()`.
+     */
     private channelsInfo(ctx: RouteContext): { body: JsonObject } {
         const room = this.rules.findChannel(ctx.req.query, false);
+        if (!this.rules.canAccessRoom(room, ctx.user)) throw forbidden();
         return { body: { channel: Api.roomView(room), success: true } };
     }
 
@@ -381,6 +386,11 @@ export class Api {
      */
     private groupsSetType(ctx: RouteContext): { body: JsonObject } {
         const type = ctx.params.type;
+        // upstream `if (!this.bodyParams.type?.trim())`: null/undefined are "required"; any other non-string has no
+        // `trim`, and the TypeError reaches the route wrapper, which answers `API.v1.failure(e.message)` (400).
+        if (type !== undefined && type !== null && typeof type !== 'string') {
+            throw failure('this.bodyParams.type?.trim is not a function');
+        }
         if (typeof type !== 'string' || !type.trim()) {
             throw failure('The bodyParam "type" is required');
         }

@@ -40,6 +40,7 @@ export interface AddUserOptions {
     _id?: string;
     emails?: Array<{ address: string; verified: boolean }>;
     status?: WsUser['status'];
+    abacAttributes?: WsUser['abacAttributes'];
 }
 
 /** The room document fields a seed may set as they are (`WsRoom`'s own, all optional). */
@@ -200,6 +201,7 @@ export class Workspace {
             authTokens: [],
             emails: options.emails?.map((e) => ({ ...e })),
             status: options.status ?? 'offline',
+            abacAttributes: options.abacAttributes ? clone(options.abacAttributes) : undefined,
             createdAt: at,
             _updatedAt: at,
         });
@@ -468,6 +470,26 @@ export class Workspace {
         this.changed();
     }
 
+    /** The installed license's modules (`License.hasModule`), e.g. `['abac']`; `[]` = none. */
+    setLicenseModules(modules: string[]): void {
+        this.store.state.licenseModules = [...modules];
+        this.store.now();
+        this.changed();
+    }
+
+    /**
+     * Issues an OAuth access token for `userId`, as Rocket.Chat's OAuth2 server stores one
+     * (`rocketchat_oauth_access_tokens`); `expires` optional (none = never).
+     */
+    createOAuthAccessToken(userId: string, options: { token?: string; expires?: Date } = {}): string {
+        this.requireUser(userId, 'createOAuthAccessToken: user');
+        const accessToken = options.token ?? randomSecret();
+        const list = (this.store.state.oauthAccessTokens ??= []);
+        list.push(withoutUndefined({ accessToken, userId, expires: options.expires }));
+        this.changed();
+        return accessToken;
+    }
+
     isEnterprise(): boolean {
         return this.store.state.enterprise === true;
     }
@@ -573,9 +595,13 @@ export class Workspace {
         return user ? this.rules.hasPermission(user, permission, scopeRid) : false;
     }
 
-    /** Rocket.Chat's `canAccessRoom` (§3.1 step 4). */
+    /** Rocket.Chat's `canAccessRoom` (upstream `apps/meteor/server/services/authorization/canAccessRoom.ts`). */
     canAccessRoom(rid: string, userId: string): boolean {
-        return this.rules.canAccessRoom(this.store.room(rid), this.store.user(userId));
+        const version = this.store.version;
+        // An ABAC check may remove a member who no longer complies (a write, as upstream).
+        const allowed = this.rules.canAccessRoom(this.store.room(rid), this.store.user(userId));
+        if (this.store.version !== version) this.changed();
+        return allowed;
     }
 
     // ================================================================== REST
@@ -718,6 +744,8 @@ export class Workspace {
             settings: clone(settings as Record<string, unknown>),
             messages: docs<WsMessage>('messages'),
             ...(input.enterprise === true ? { enterprise: true } : {}),
+            ...(Array.isArray(input.licenseModules) ? { licenseModules: input.licenseModules.filter((m): m is string => typeof m === 'string') } : {}),
+            ...(input.oauthAccessTokens !== undefined ? { oauthAccessTokens: docs<{ accessToken: string; userId: string; expires?: Date }>('oauthAccessTokens') } : {}),
         };
         for (const u of state.users) {
             if (typeof u._id !== 'string' || typeof u.username !== 'string') {
