@@ -128,14 +128,46 @@ export class Api {
         this.routes.set(`${method} /api/v1/${name}`, { auth, handler, pre });
     }
 
-    /** The user `X-User-Id` + `X-Auth-Token` (header names already lower-cased) authenticate, if any. */
-    authenticate(headers: Record<string, string>): WsUser | undefined {
+    /**
+     * The user a request authenticates as (header names already lower-cased), as upstream
+     * `APIClass.authenticatedRoute` (`apps/meteor/server/api/ApiClass.ts`) and the apps router's
+     * `authenticationMiddleware` (`apps/meteor/server/api/v1/middlewares/authentication.ts` @ 4f9ed7e3) both do it:
+     * `X-User-Id` + `X-Auth-Token` when both are sent (and then nothing else counts), else OAuth (`oAuth2ServerAuth`).
+     */
+    authenticate(headers: Record<string, string>, query: Record<string, string> = {}): WsUser | undefined {
         const userId = headers['x-user-id'];
         const token = headers['x-auth-token'];
-        if (!userId || !token) return undefined;
-        const user = this.s.user(userId);
-        if (!user || !user.active || !user.authTokens.includes(token)) return undefined;
-        return user;
+        if (userId && token) {
+            const user = this.s.user(userId);
+            if (!user || !user.active || !user.authTokens.includes(token)) return undefined;
+            return user;
+        }
+        return this.oauthUser(headers.authorization, typeof query.access_token === 'string' ? query.access_token : undefined);
+    }
+
+    /**
+     * `oAuth2ServerAuth({ authorization, accessToken })` of upstream
+     * `apps/meteor/app/oauth2-server-config/server/oauth/oauth2-server.ts` (@ 039d5bba): the header without its first
+     * `'Bearer '`, else the `access_token` query parameter; an unknown or expired token is no one; the token's user as
+     * stored (`Users.findOneById`).
+     */
+    private oauthUser(authorization: string | undefined, accessToken: string | undefined): WsUser | undefined {
+        const incoming = authorization?.replace('Bearer ', '') || accessToken;
+        if (!incoming) return undefined;
+        const doc = this.s.state.oauthAccessTokens?.find((t) => t.accessToken === incoming);
+        if (!doc || (doc.expires != null && doc.expires.getTime() < Date.now())) return undefined;
+        return this.s.user(doc.userId);
+    }
+
+    /**
+     * The query a route (or an app endpoint) sees after authentication: both OAuth paths upstream delete
+     * `access_token` when they ran (`delete routeContext.queryParams.access_token`, `delete req.query.access_token`),
+     * that is whenever `X-User-Id` + `X-Auth-Token` were not both sent.
+     */
+    static queryAfterAuthentication(headers: Record<string, string>, query: Record<string, string>): Record<string, string> {
+        if ((headers['x-user-id'] && headers['x-auth-token']) || !('access_token' in query)) return query;
+        const { access_token: _removed, ...rest } = query;
+        return rest;
     }
 
     /**
@@ -143,16 +175,18 @@ export class Api {
      * route match (404), authentication (401), `pre` (permissionsRequired 403, typed validation 400), the rate limiter
      * (429, upstream `ApiClass` `_internalRouteActionHandler` → `enforceRateLimit`), then the route's action.
      */
-    route(req: ParsedRequest): RoutedResponse {
+    route(request: ParsedRequest): RoutedResponse {
+        let req = request;
         const route = this.routes.get(`${req.method} ${req.path}`);
         if (!route) {
             return { status: 404, body: { success: false, error: 'Not found' }, headers: {} };
         }
-        const user = this.authenticate(req.headers);
+        const user = this.authenticate(req.headers, req.query);
         if (route.auth && !user) {
             const e = notLoggedIn();
             return { status: e.status, body: e.body, headers: {} };
         }
+        req = { ...req, query: Api.queryAfterAuthentication(req.headers, req.query) };
         const bodyParams = toBodyParams(req.body);
         const params = isPlainObject(bodyParams) ? bodyParams : {};
         const ctx: RouteContext = { req, user: user as WsUser, bodyParams, params };
@@ -178,8 +212,9 @@ export class Api {
 
     /**
      * `shouldAddRateLimitToRoute` (both limits set) + `shouldVerifyRateLimit` (`API_Enable_Rate_Limiter === true`, the
-     * caller without `api-bypass-rate-limit`) + `enforceRateLimit` keyed on `{ IPAddr, route }`. Meteor's rule matches
-     * only a truthy `IPAddr`: a request without any client address is not counted.
+     * caller without `api-bypass-rate-limit`) + `enforceRateLimit`, keyed as `RouteRateLimiter.hit` says (every route here
+     * per client address, as upstream declares them). Meteor's rule matches only a truthy `IPAddr`: a request without
+     * any client address is not counted.
      */
     private enforceRateLimit(req: ParsedRequest, user: WsUser | undefined, headers: Record<string, string>): void {
         const options = this.rateLimitOptions();
@@ -189,7 +224,7 @@ export class Api {
         const ip = remoteAddress(req.headers, req.remoteAddress, this.httpForwardedCount);
         if (!ip) return;
         const route = `${req.path}${req.method.toLowerCase()}`;
-        const reply = this.limiter.hit(route, ip, options);
+        const reply = this.limiter.hit(route, { IPAddr: ip, userId: user?._id }, options);
         Object.assign(headers, rateLimitHeaders(reply, options, Date.now()));
         if (!reply.allowed) throw tooManyRequests(reply);
     }

@@ -606,9 +606,17 @@ export class Workspace {
 
     // ================================================================== REST
 
-    /** The user `X-User-Id` + `X-Auth-Token` authenticate (header names case-insensitive), if any. */
-    authenticate(headers: Record<string, string | undefined>): WsUser | undefined {
-        return this.copy(this.api.authenticate(Workspace.lowerHeaders(headers)));
+    /** The query a route or an app endpoint sees after authentication (`access_token` taken out by the OAuth path). */
+    static queryAfterAuthentication(headers: Record<string, string | undefined>, query: Record<string, string>): Record<string, string> {
+        return Api.queryAfterAuthentication(Workspace.lowerHeaders(headers), query);
+    }
+
+    /**
+     * The user a request authenticates as (header names case-insensitive): `X-User-Id` + `X-Auth-Token`, else OAuth
+     * (`Authorization: Bearer <token>` or the `access_token` query parameter; see `Api.authenticate`).
+     */
+    authenticate(headers: Record<string, string | undefined>, query: Record<string, string> = {}): WsUser | undefined {
+        return this.copy(this.api.authenticate(Workspace.lowerHeaders(headers), query));
     }
 
     /**

@@ -110,3 +110,40 @@ describe('groups.setType with a type that is no string (upstream groups.ts @ 575
         expect(res).toEqual({ status: 400, body: { success: false, error: 'The bodyParam "type" is required' } });
     });
 });
+
+describe('OAuth on /api/v1 (upstream ApiClass.authenticatedRoute + apps/meteor/app/oauth2-server-config/server/oauth/oauth2-server.ts @ 039d5bba)', () => {
+    let fx: Fixture;
+    let token: string;
+    const T0 = new Date('2026-12-01T10:00:00.000Z');
+
+    beforeEach(() => {
+        fx = new Fixture();
+        token = fx.ws.createOAuthAccessToken(fx.users.owner._id, { expires: new Date(T0.getTime() + 3600_000) });
+        jest.useFakeTimers({ now: T0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    });
+    afterEach(() => jest.useRealTimers());
+
+    const me = (headers: Record<string, string>, query: Record<string, string> = {}) => fx.ws.handle({ method: 'GET', path: '/api/v1/me', headers, query });
+
+    it('Authorization: Bearer <token> authenticates its user', async () => {
+        expect(await me({ Authorization: `Bearer ${token}` })).toMatchObject({ status: 200, body: { _id: fx.users.owner._id } });
+    });
+
+    it('?access_token=<token> authenticates its user, and is taken out of the query the route sees', async () => {
+        expect(await me({}, { access_token: token })).toMatchObject({ status: 200, body: { _id: fx.users.owner._id } });
+        const list = await fx.ws.handle({ method: 'GET', path: '/api/v1/permissions.listAll', query: { access_token: token } });
+        expect(list.status).toBe(200);
+    });
+
+    it('an expired, unknown or non-Bearer token is no login (401)', async () => {
+        jest.setSystemTime(T0.getTime() + 3600_001);
+        expect((await me({ Authorization: `Bearer ${token}` })).status).toBe(401);
+        jest.setSystemTime(T0);
+        expect((await me({ Authorization: 'Bearer nope' })).status).toBe(401);
+        expect((await me({ Authorization: `Basic ${token}` })).status).toBe(401);
+    });
+
+    it('X-User-Id + X-Auth-Token, when both are sent, decide alone: a bad pair is no login even with a good bearer', async () => {
+        expect((await me({ 'X-User-Id': fx.users.owner._id, 'X-Auth-Token': 'wrong', Authorization: `Bearer ${token}` })).status).toBe(401);
+    });
+});
