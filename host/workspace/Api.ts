@@ -69,6 +69,17 @@ export const DEFAULT_FIELDS_TO_EXCLUDE: readonly string[] = ['joinCode', 'member
 
 const LOGIN_FAILED = { status: 'error', error: 'Unauthorized', message: 'Unauthorized' };
 
+/**
+ * `isValidSidepanel` of upstream core-typings `IRoom.ts`: `null`, or items that are all `channels` / `discussions`,
+ * at least one, none twice.
+ */
+function isValidSidepanel(sidepanel: { items?: unknown } | null): boolean {
+    if (sidepanel === null) return true;
+    const { items } = sidepanel;
+    if (!Array.isArray(items) || !items.length) return false;
+    return items.every((item) => item === 'channels' || item === 'discussions') && items.length === new Set(items).size;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
     return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -337,15 +348,19 @@ export class Api {
             members?: string[];
             room?: TeamCreateInput['room'];
             owner?: string;
+            sidepanel?: { items?: unknown };
         };
         if (body.room?.id && !this.rules.hasAllPermissions(ctx.user, ['create-team', 'edit-room'], body.room.id)) {
             throw forbidden();
         }
+        // `if (sidepanel?.items && !isValidSidepanel(sidepanel)) throw new Error('error-invalid-sidepanel')`
+        if (body.sidepanel?.items && !isValidSidepanel(body.sidepanel)) throw failure('error-invalid-sidepanel');
         const team = this.rules.createTeam(ctx.user._id, {
             team: { name: body.name, type: body.type },
             room: body.room,
             members: body.members,
             owner: body.owner,
+            ...(body.sidepanel ? { sidepanel: body.sidepanel as WsRoom['sidepanel'] } : {}),
         });
         return { body: { team: Api.teamView(team), success: true } };
     }

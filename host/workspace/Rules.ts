@@ -61,6 +61,8 @@ export interface TeamCreateInput {
     room?: { id?: string; name?: string; members?: string[]; readOnly?: boolean; extraData?: Record<string, unknown> };
     members?: unknown[];
     owner?: string;
+    /** `ITeamCreateParams.sidepanel`: stored on the team's new main room (`Room.create(…, { sidepanel })`). */
+    sidepanel?: WsRoom['sidepanel'];
 }
 
 /** `escapeRegExp` of `@rocket.chat/string-helpers` (used by the username availability check). */
@@ -539,7 +541,7 @@ export class Rules {
             const createdAt = this.s.now();
             const roomId =
                 room.id ||
-                this.createRoom(owner || uid, team.type === 1 ? 'p' : 'c', team.name, resolved.map((u) => u.username), room.readOnly)._id;
+                this.createRoom(owner || uid, team.type === 1 ? 'p' : 'c', team.name, resolved.map((u) => u.username), room.readOnly, input.sidepanel)._id;
             const doc: WsTeam = {
                 _id: objectId(createdAt),
                 name: team.name,
@@ -582,7 +584,7 @@ export class Rules {
     }
 
     /** `Room.create` + `createRoom` as far as `Team.create` needs it (every check before any write). */
-    createRoom(ownerId: string, type: 'c' | 'p', name: string, memberUsernames: string[], readOnly?: boolean): WsRoom {
+    createRoom(ownerId: string, type: 'c' | 'p', name: string, memberUsernames: string[], readOnly?: boolean, sidepanel?: WsRoom['sidepanel']): WsRoom {
         const owner = this.s.user(ownerId);
         if (!owner) throw new Error('User not found');
         if (!this.hasPermission(owner, `create-${type}`)) throw new Error('no-permission');
@@ -609,6 +611,7 @@ export class Rules {
             ts: at,
             _updatedAt: at,
             ro: readOnly === true,
+            ...(sidepanel ? { sidepanel: clone(sidepanel) } : {}),
         };
         this.s.insertRoom(room);
         for (const u of users) {

@@ -470,6 +470,14 @@ export class Workspace {
         this.changed();
     }
 
+    /** Replaces a user's ABAC attributes (`IUser.abacAttributes`, as an LDAP sync or an admin sets them). */
+    setUserAbacAttributes(userId: string, attributes: Array<{ key: string; values: string[] }>): void {
+        const user = this.requireUser(userId, 'setUserAbacAttributes: user');
+        user.abacAttributes = clone(attributes);
+        user._updatedAt = this.store.now();
+        this.changed();
+    }
+
     /** The installed license's modules (`License.hasModule`), e.g. `['abac']`; `[]` = none. */
     setLicenseModules(modules: string[]): void {
         this.store.state.licenseModules = [...modules];

@@ -72,6 +72,8 @@ export interface WsRoom {
     importIds?: string[];
     /** A federated room (`IRoom.federated`). */
     federated?: boolean;
+    /** A team main room's side panel (`IRoom.sidepanel`: `channels` / `discussions`). */
+    sidepanel?: { items: string[] };
 }
 
 export interface WsSubscription {
