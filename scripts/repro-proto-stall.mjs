@@ -55,6 +55,10 @@ async function call(body) {
     const started = Date.now();
     try {
         const response = await host.callApi({ method: 'POST', path: 'groups.setEncrypted', body, headers });
+        // A rejection of the engine (a timeout) is Rocket.Chat's apps router's 500 with its message, as callApi answers it.
+        if (response.status >= 500) {
+            return { ok: false, ms: Date.now() - started, status: response.status, error: String(response.body) };
+        }
         return { ok: true, ms: Date.now() - started, status: response.status };
     } catch (error) {
         return { ok: false, ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) };

@@ -27,7 +27,8 @@ import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/loggin
 import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { DenoRuntimeSubprocessController } from '@rocket.chat/apps-engine/server/runtime/deno/AppsEngineDenoRuntime';
 
-import type { Workspace } from '../workspace/Workspace';
+import { Workspace } from '../workspace/Workspace';
+import { APPS_NOT_FOUND_TEXT } from '../workspace/errors';
 import type { RestResponse, WsRoom } from '../workspace/model';
 import { HostBridges } from './bridges';
 import type { Delivery, HostContext } from './bridges';
@@ -45,6 +46,7 @@ export type { Delivery } from './bridges';
  * sends `res.status(401).send('Unauthorized')` — a plain-text body, not the REST v1 JSON (audit F10).
  */
 export const UNAUTHORIZED_BODY = 'Unauthorized';
+
 
 export interface CommandRun {
     /** What the command sent to users while it ran (ephemeral messages, UI interactions such as modals). */
@@ -464,9 +466,18 @@ export class EngineHost {
     }
 
     /**
-     * Calls an app API endpoint as Rocket.Chat's router would: the user comes from `X-User-Id`/`X-Auth-Token`, and an
-     * endpoint with `authRequired` answers 401 without one. The endpoint gets `request.headers` as upstream
-     * `AppApisBridge` passes them (`apps/meteor/app/apps/server/bridges/api.ts`: express's `req.headers`, i.e. Node's
+     * Calls an app API endpoint as Rocket.Chat's apps router would (upstream `apps/meteor/app/apps/server/bridges/api.ts`
+     * @ 363944a1, `router.ts`; the middleware `apps/meteor/server/api/v1/middlewares/authentication.ts` @ 4f9ed7e3):
+     *
+     * - a path the app registered no endpoint for: `res.sendStatus(404)`, the plain-text `Not Found`;
+     * - `router.all(path, authenticationMiddleware({ rejectUnauthorized: authRequired }), executor)`: any method reaches
+     *   the middleware — `X-User-Id` + `X-Auth-Token`, else OAuth (`Authorization: Bearer`, `?access_token=`, which it
+     *   deletes from `req.query`, so the app never sees it) — and an endpoint with `authRequired` answers the plain-text
+     *   `401 Unauthorized` without a user;
+     * - then the engine's `executeApi`; when it rejects (e.g. a method the endpoint does not implement: the runtime's
+     *   "<path>'s <method> not exists"), `res.status(500).send(reason.message)`.
+     *
+     * The endpoint gets `request.headers` as `AppApisBridge` passes them (express's `req.headers`, i.e. Node's
      * `IncomingMessage.headers`): every header the caller sent, credentials included, names lower-cased, duplicates
      * combined as Node does (see `incomingHeaders`).
      */
@@ -475,22 +486,30 @@ export class EngineHost {
         const endpointPath = call.path.startsWith(prefix) ? call.path.slice(prefix.length) : call.path.replace(/^\//, '');
         const method = (call.method ?? 'POST').toLowerCase();
         const endpoint = this.endpoints().find((e) => e.path === endpointPath);
-        if (!endpoint || !endpoint.methods.includes(method)) {
-            return { status: 404, body: { success: false, error: 'Not found' } };
+        if (!endpoint) {
+            return { status: 404, body: APPS_NOT_FOUND_TEXT };
         }
         const headers = incomingHeaders(call.headers ?? {});
-        const wsUser = this.workspace.authenticate(headers);
+        const query = call.query ?? {};
+        const wsUser = this.workspace.authenticate(headers, query);
         if (endpoint.authRequired && !wsUser) {
             return { status: 401, body: UNAUTHORIZED_BODY };
         }
-        const response = await this.manager.getApiManager().executeApi(this.appId, endpointPath, {
-            method: method as never,
-            headers,
-            query: call.query ?? {},
-            params: {},
-            content: call.body,
-            user: wsUser ? convertUser(wsUser) : undefined,
-        });
+        let response: { status: number; content?: unknown; headers?: Record<string, unknown> };
+        try {
+            response = await this.manager.getApiManager().executeApi(this.appId, endpointPath, {
+                method: method as never,
+                headers,
+                query: Workspace.queryAfterAuthentication(headers, query),
+                params: {},
+                content: call.body,
+                user: wsUser ? convertUser(wsUser) : undefined,
+            });
+        } catch (reason) {
+            // `res.status(500).send(reason.message)`: the runtime rejects with its JSON-RPC error object.
+            const message = reason !== null && typeof reason === 'object' ? (reason as { message?: unknown }).message : undefined;
+            return this.shown('response', { status: 500, body: typeof message === 'string' ? message : '' });
+        }
         // The response headers the app set (lower-cased, as an HTTP client sees them).
         const answered = call.withHeaders && response.headers ? Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), String(v)])) : undefined;
         return this.shown('response', { status: response.status, body: response.content, ...(answered ? { headers: answered } : {}) });

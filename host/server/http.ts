@@ -5,7 +5,7 @@
  *   authenticates `X-User-Id` / `X-Auth-Token` and answers 401 itself);
  * - `/api/v1/<endpoint>` → the in-memory workspace's REST API (`Workspace.handleHttp`: login, me, groups.info, …, with
  *   Rocket.Chat's rate limiter keyed on the client address and its `X-RateLimit-*` headers);
- * - anything else → 404 JSON.
+ * - anything else → 404 JSON (an unknown app or app endpoint: the apps router's plain-text `Not Found`).
  *
  * In front of all that sits a model of the **front proxy** an administrator puts before Rocket.Chat (`protoGuard`, on in
  * `npm start`, off with `--no-proto-guard`): it refuses with 400 a request to `/api/apps/…` whose body has a
@@ -18,6 +18,7 @@
 import http from 'http';
 import type { AddressInfo } from 'net';
 
+import { APPS_NOT_FOUND_TEXT } from '../workspace/errors';
 import type { ApiCall } from '../engine/EngineHost';
 import type { RestRequest, RestResponse } from '../workspace/model';
 
@@ -110,21 +111,48 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     });
 }
 
+/** The media type of a `Content-Type` header, lower case, without parameters. */
+function mediaType(contentType: string | undefined): string {
+    return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
 /**
- * The request body as Rocket.Chat's body parser gives it: JSON (whatever the content type says, since `curl -d` sends
- * JSON labelled as a form), a form (`a=1&b=2`) when labelled so and not JSON, nothing when empty.
+ * The request body as Rocket.Chat's body parsers give it to each router:
+ *
+ * - `'apps'` — the apps router (upstream `apps/meteor/app/apps/server/bridges/router.ts` @ 55009ce8:
+ *   `express.urlencoded({ extended: false })`, `express.json()`): a body labelled `application/json` is parsed as JSON
+ *   (strict: an object or an array; anything else 400), one labelled `application/x-www-form-urlencoded` as a form;
+ *   any other body, or none, leaves `req.body` the `{}` the parsers start from;
+ * - `'v1'` — the REST API (`parseBodyParams` of upstream `packages/http-router/src/Router.ts`): a content type that
+ *   includes `application/json` → JSON, a body that does not parse being `{}`; one that includes
+ *   `application/x-www-form-urlencoded` → the form; `multipart/form-data` → `{}`; anything else → the text
+ *   (`Api.toBodyParams` then spreads it as upstream does), an empty one `{}`.
  */
-export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+export function parseBody(raw: Buffer, contentType: string | undefined, router: 'apps' | 'v1' = 'apps'): unknown {
     const text = raw.toString('utf8');
-    if (text.trim() === '') {
-        return undefined;
+    const form = (): Record<string, string> => Object.fromEntries(new URLSearchParams(text));
+    if (router === 'v1') {
+        const type = (contentType ?? '').toLowerCase();
+        if (type.includes('multipart/form-data')) return {};
+        if (type.includes('application/json')) {
+            try {
+                return JSON.parse(text) as unknown;
+            } catch {
+                return {};
+            }
+        }
+        if (type.includes('application/x-www-form-urlencoded')) return form();
+        return text === '' ? {} : text;
+    }
+    const type = mediaType(contentType);
+    if (type === 'application/x-www-form-urlencoded') return text === '' ? {} : form();
+    if (type !== 'application/json' || text.trim() === '') return {};
+    if (!/^\s*[[{]/.test(text)) {
+        throw fail(400, 'The request body is not a JSON object or array [error-invalid-body]', 'error-invalid-body');
     }
     try {
         return JSON.parse(text) as unknown;
     } catch {
-        if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded') && !/^\s*[[{"]/.test(text)) {
-            return Object.fromEntries(new URLSearchParams(text));
-        }
         throw fail(400, 'The request body is not valid JSON [error-invalid-body]', 'error-invalid-body');
     }
 }
@@ -297,13 +325,14 @@ export class WorkspaceHttpServer {
             const appId = slash === -1 ? rest : rest.slice(0, slash);
             const endpoint = slash === -1 ? '' : rest.slice(slash + 1);
             if (appId !== app.id || endpoint === '') {
-                return { status: 404, body: { ...NOT_FOUND_BODY } };
+                // upstream apps/meteor/app/apps/server/bridges/api.ts: `res.sendStatus(404)`, plain text.
+                return { status: 404, body: APPS_NOT_FOUND_TEXT };
             }
-            const body = parseBody(raw, headers['content-type']);
+            const body = parseBody(raw, headers['content-type'], 'apps');
             return app.callApi({ method, path: `${APP_API_PREFIX}${appId}/${endpoint}`, headers, query, body, withHeaders: true });
         }
         if (pathname.startsWith('/api/v1/')) {
-            const body = parseBody(raw, headers['content-type']);
+            const body = parseBody(raw, headers['content-type'], 'v1');
             // The client's address keys Rocket.Chat's REST rate limiter, whose X-RateLimit-* headers are passed on.
             return this.options.workspace().handleHttp({ method, path: pathname, query, headers, body, remoteAddress });
         }
@@ -317,7 +346,7 @@ export class WorkspaceHttpServer {
     private refusedByProxy(raw: Buffer, contentType: string | undefined): boolean {
         let body: unknown;
         try {
-            body = parseBody(raw, contentType);
+            body = parseBody(raw, contentType, 'apps');
         } catch {
             return false;
         }

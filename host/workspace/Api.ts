@@ -70,6 +70,17 @@ export const DEFAULT_FIELDS_TO_EXCLUDE: readonly string[] = ['joinCode', 'member
 
 const LOGIN_FAILED = { status: 'error', error: 'Unauthorized', message: 'Unauthorized' };
 
+/**
+ * `isValidSidepanel` of upstream core-typings `IRoom.ts`: `null`, or items that are all `channels` / `discussions`,
+ * at least one, none twice.
+ */
+function isValidSidepanel(sidepanel: { items?: unknown } | null): boolean {
+    if (sidepanel === null) return true;
+    const { items } = sidepanel;
+    if (!Array.isArray(items) || !items.length) return false;
+    return items.every((item) => item === 'channels' || item === 'discussions') && items.length === new Set(items).size;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
     return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -132,14 +143,46 @@ export class Api {
         this.routes.set(`${method} /api/v1/${name}`, { auth, handler, pre });
     }
 
-    /** The user `X-User-Id` + `X-Auth-Token` (header names already lower-cased) authenticate, if any. */
-    authenticate(headers: Record<string, string>): WsUser | undefined {
+    /**
+     * The user a request authenticates as (header names already lower-cased), as upstream
+     * `APIClass.authenticatedRoute` (`apps/meteor/server/api/ApiClass.ts`) and the apps router's
+     * `authenticationMiddleware` (`apps/meteor/server/api/v1/middlewares/authentication.ts` @ 4f9ed7e3) both do it:
+     * `X-User-Id` + `X-Auth-Token` when both are sent (and then nothing else counts), else OAuth (`oAuth2ServerAuth`).
+     */
+    authenticate(headers: Record<string, string>, query: Record<string, string> = {}): WsUser | undefined {
         const userId = headers['x-user-id'];
         const token = headers['x-auth-token'];
-        if (!userId || !token) return undefined;
-        const user = this.s.user(userId);
-        if (!user || !user.active || !user.authTokens.includes(token)) return undefined;
-        return user;
+        if (userId && token) {
+            const user = this.s.user(userId);
+            if (!user || !user.active || !user.authTokens.includes(token)) return undefined;
+            return user;
+        }
+        return this.oauthUser(headers.authorization, typeof query.access_token === 'string' ? query.access_token : undefined);
+    }
+
+    /**
+     * `oAuth2ServerAuth({ authorization, accessToken })` of upstream
+     * `apps/meteor/app/oauth2-server-config/server/oauth/oauth2-server.ts` (@ 039d5bba): the header without its first
+     * `'Bearer '`, else the `access_token` query parameter; an unknown or expired token is no one; the token's user as
+     * stored (`Users.findOneById`).
+     */
+    private oauthUser(authorization: string | undefined, accessToken: string | undefined): WsUser | undefined {
+        const incoming = authorization?.replace('Bearer ', '') || accessToken;
+        if (!incoming) return undefined;
+        const doc = this.s.state.oauthAccessTokens?.find((t) => t.accessToken === incoming);
+        if (!doc || (doc.expires != null && doc.expires.getTime() < Date.now())) return undefined;
+        return this.s.user(doc.userId);
+    }
+
+    /**
+     * The query a route (or an app endpoint) sees after authentication: both OAuth paths upstream delete
+     * `access_token` when they ran (`delete routeContext.queryParams.access_token`, `delete req.query.access_token`),
+     * that is whenever `X-User-Id` + `X-Auth-Token` were not both sent.
+     */
+    static queryAfterAuthentication(headers: Record<string, string>, query: Record<string, string>): Record<string, string> {
+        if ((headers['x-user-id'] && headers['x-auth-token']) || !('access_token' in query)) return query;
+        const { access_token: _removed, ...rest } = query;
+        return rest;
     }
 
     /**
@@ -147,16 +190,18 @@ export class Api {
      * route match (404), authentication (401), `pre` (permissionsRequired 403, typed validation 400), the rate limiter
      * (429, upstream `ApiClass` `_internalRouteActionHandler` → `enforceRateLimit`), then the route's action.
      */
-    route(req: ParsedRequest): RoutedResponse {
+    route(request: ParsedRequest): RoutedResponse {
+        let req = request;
         const route = this.routes.get(`${req.method} ${req.path}`);
         if (!route) {
             return { status: 404, body: { success: false, error: 'Not found' }, headers: {} };
         }
-        const user = this.authenticate(req.headers);
+        const user = this.authenticate(req.headers, req.query);
         if (route.auth && !user) {
             const e = notLoggedIn();
             return { status: e.status, body: e.body, headers: {} };
         }
+        req = { ...req, query: Api.queryAfterAuthentication(req.headers, req.query) };
         const bodyParams = toBodyParams(req.body);
         const params = isPlainObject(bodyParams) ? bodyParams : {};
         const ctx: RouteContext = { req, user: user as WsUser, bodyParams, params };
@@ -182,8 +227,9 @@ export class Api {
 
     /**
      * `shouldAddRateLimitToRoute` (both limits set) + `shouldVerifyRateLimit` (`API_Enable_Rate_Limiter === true`, the
-     * caller without `api-bypass-rate-limit`) + `enforceRateLimit` keyed on `{ IPAddr, route }`. Meteor's rule matches
-     * only a truthy `IPAddr`: a request without any client address is not counted.
+     * caller without `api-bypass-rate-limit`) + `enforceRateLimit`, keyed as `RouteRateLimiter.hit` says (every route here
+     * per client address, as upstream declares them). Meteor's rule matches only a truthy `IPAddr`: a request without
+     * any client address is not counted.
      */
     private enforceRateLimit(req: ParsedRequest, user: WsUser | undefined, headers: Record<string, string>): void {
         const options = this.rateLimitOptions();
@@ -193,7 +239,7 @@ export class Api {
         const ip = remoteAddress(req.headers, req.remoteAddress, this.httpForwardedCount);
         if (!ip) return;
         const route = `${req.path}${req.method.toLowerCase()}`;
-        const reply = this.limiter.hit(route, ip, options);
+        const reply = this.limiter.hit(route, { IPAddr: ip, userId: user?._id }, options);
         Object.assign(headers, rateLimitHeaders(reply, options, Date.now()));
         if (!reply.allowed) throw tooManyRequests(reply);
     }
@@ -306,15 +352,19 @@ export class Api {
             members?: string[];
             room?: TeamCreateInput['room'];
             owner?: string;
+            sidepanel?: { items?: unknown };
         };
         if (body.room?.id && !this.rules.hasAllPermissions(ctx.user, ['create-team', 'edit-room'], body.room.id)) {
             throw forbidden();
         }
+        // `if (sidepanel?.items && !isValidSidepanel(sidepanel)) throw new Error('error-invalid-sidepanel')`
+        if (body.sidepanel?.items && !isValidSidepanel(body.sidepanel)) throw failure('error-invalid-sidepanel');
         const team = this.rules.createTeam(ctx.user._id, {
             team: { name: body.name, type: body.type },
             room: body.room,
             members: body.members,
             owner: body.owner,
+            ...(body.sidepanel ? { sidepanel: body.sidepanel as WsRoom['sidepanel'] } : {}),
         });
         return { body: { team: Api.teamView(team), success: true } };
     }
@@ -440,9 +490,14 @@ export class Api {
         return { body: { groups, offset: paging.offset, count: groups.length, total: mine.length, success: true } };
     }
 
-    /** `GET /api/v1/channels.info?roomId=|roomName=`. */
+    /**
+     * `GET /api/v1/channels.info?roomId=|roomName=` as upstream `apps/meteor/server/api/v1/channels.ts`:
+     * `findChannelByIdOrName` (archived rooms included), then `canAccessRoomAsync` — a channel the caller cannot access
+     * is `API.v1.forbidden()`.
+     */
     private channelsInfo(ctx: RouteContext): { body: JsonObject } {
         const room = this.rules.findChannel(ctx.req.query, false);
+        if (!this.rules.canAccessRoom(room, ctx.user)) throw forbidden();
         return { body: { channel: Api.roomView(room), success: true } };
     }
 
@@ -464,6 +519,11 @@ export class Api {
      */
     private groupsSetType(ctx: RouteContext): { body: JsonObject } {
         const type = ctx.params.type;
+        // upstream `if (!this.bodyParams.type?.trim())`: null/undefined are "required"; any other non-string has no
+        // `trim`, and the TypeError reaches the route wrapper, which answers `API.v1.failure(e.message)` (400).
+        if (type !== undefined && type !== null && typeof type !== 'string') {
+            throw failure('this.bodyParams.type?.trim is not a function');
+        }
         if (typeof type !== 'string' || !type.trim()) {
             throw failure('The bodyParam "type" is required');
         }

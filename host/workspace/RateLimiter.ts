@@ -1,11 +1,18 @@
 /**
  * Rocket.Chat's REST route rate limiter, as upstream `apps/meteor/server/api/ApiClass.ts` wires it
- * (`shouldAddRateLimitToRoute`, `addRateLimiterRuleForRoutes`, `shouldVerifyRateLimit`, `enforceRateLimit`) on top of
- * Meteor's `rate-limit` package (`RateLimiter`: `addRule`, `increment`, `check`; one rule per route, matching every
- * `IPAddr`, counters per `{ IPAddr, route }`):
+ * (`shouldAddRateLimitToRoute`, `addRateLimiterRuleForRoutes`, `shouldVerifyRateLimit`, `enforceRateLimit`; newer:
+ * the middleware `apps/meteor/server/api/v1/middlewares/rateLimiter.ts`) on top of Meteor's `rate-limit` package
+ * (`RateLimiter`: `addRule`, `increment`, `check`; one rule per route; a rule counts per the values of its matcher
+ * fields):
  *
  * - one rule per full route name (`/api/v1/<route><method>`, `getFullRouteName`), with
  *   `API_Enable_Rate_Limiter_Limit_Calls_Default` calls per `API_Enable_Rate_Limiter_Limit_Time_Default` ms;
+ * - the rule's key (upstream `apps/meteor/server/api/rateLimiterKey.ts` @ 98072175, `buildRateLimiterRule` /
+ *   `buildRateLimiterInput`): `{ IPAddr, route }` — per client address — unless the route declares
+ *   `rateLimiterOptions.per: 'user'`, then `{ userId, route }`; the input carries both subjects, an unauthenticated
+ *   caller's `userId` being `ip:<address>` so that a per-user route never goes unlimited. Upstream's default stays
+ *   `'ip'`: none of the routes the workspace serves declares `per: 'user'` (the change that added it, RocketChat/Rocket.Chat
+ *   #41970, opted in `chat.sendMessage` only);
  * - a rule's window starts when the rule is made (Meteor's `Rule._lastResetTime`) and all its counters reset together
  *   when the window is over; a settings change rebuilds the rules (`reloadRoutesToRefreshRateLimiter`);
  * - `increment` then `check`: the call is refused when the counter exceeds the allowance (the 11th call of 10);
@@ -21,6 +28,19 @@ import { RestError } from './errors';
 export interface RateLimitOptions {
     numRequestsAllowed: number;
     intervalTimeInMS: number;
+    /** What the rule counts per (`RateLimiterSubject` of upstream `definition.ts`); default `'ip'`. */
+    per?: 'ip' | 'user';
+}
+
+/** `RateLimiterOptionsToCheck` without the route: the caller's address and, when authenticated, user id. */
+export interface RateLimitSubject {
+    IPAddr: string;
+    userId?: string;
+}
+
+/** `buildRateLimiterInput`: both subjects, an unauthenticated caller's user subject being `ip:<address>`. */
+export function rateLimiterInput(subject: RateLimitSubject): { IPAddr: string; userId: string } {
+    return { IPAddr: subject.IPAddr, userId: subject.userId || `ip:${subject.IPAddr}` };
 }
 
 interface Rule {
@@ -43,15 +63,25 @@ export class RouteRateLimiter {
     /** The rule of `route` with `options`: a new one (new window, counters empty) when the options changed. */
     private rule(route: string, options: RateLimitOptions): Rule {
         let rule = this.rules.get(route);
-        if (!rule || rule.options.numRequestsAllowed !== options.numRequestsAllowed || rule.options.intervalTimeInMS !== options.intervalTimeInMS) {
+        if (
+            !rule ||
+            rule.options.numRequestsAllowed !== options.numRequestsAllowed ||
+            rule.options.intervalTimeInMS !== options.intervalTimeInMS ||
+            (rule.options.per ?? 'ip') !== (options.per ?? 'ip')
+        ) {
             rule = { options: { ...options }, lastResetTime: this.clock(), counters: new Map() };
             this.rules.set(route, rule);
         }
         return rule;
     }
 
-    /** Meteor's `RateLimiter.increment` followed by `RateLimiter.check` for one `{ IPAddr, route }`. */
-    hit(route: string, ipAddr: string, options: RateLimitOptions): RateLimitReply {
+    /**
+     * Meteor's `RateLimiter.increment` followed by `RateLimiter.check` for one caller of `route`: counted under the
+     * rule's subject (`buildRateLimiterRule(route, per)`: the address, or the user for `per: 'user'`).
+     */
+    hit(route: string, subject: RateLimitSubject, options: RateLimitOptions): RateLimitReply {
+        const input = rateLimiterInput(subject);
+        const key = (options.per ?? 'ip') === 'user' ? `userId${input.userId}` : `IPAddr${input.IPAddr}`;
         const rule = this.rule(route, options);
         const { numRequestsAllowed, intervalTimeInMS } = rule.options;
         // increment
@@ -59,9 +89,9 @@ export class RouteRateLimiter {
             rule.counters.clear();
             rule.lastResetTime = this.clock();
         }
-        rule.counters.set(ipAddr, (rule.counters.get(ipAddr) ?? 0) + 1);
+        rule.counters.set(key, (rule.counters.get(key) ?? 0) + 1);
         // check
-        let numInvocations = rule.counters.get(ipAddr) ?? 0;
+        let numInvocations = rule.counters.get(key) ?? 0;
         let timeToNextReset = intervalTimeInMS - (this.clock() - rule.lastResetTime);
         if (timeToNextReset < 0) {
             rule.counters.clear();

@@ -61,6 +61,8 @@ export interface TeamCreateInput {
     room?: { id?: string; name?: string; members?: string[]; readOnly?: boolean; extraData?: Record<string, unknown> };
     members?: unknown[];
     owner?: string;
+    /** `ITeamCreateParams.sidepanel`: stored on the team's new main room (`Room.create(…, { sidepanel })`). */
+    sidepanel?: WsRoom['sidepanel'];
 }
 
 /** `escapeRegExp` of `@rocket.chat/string-helpers` (used by the username availability check). */
@@ -129,25 +131,37 @@ export class Rules {
         return Boolean(this.setting('ABAC_Enabled')) && Array.isArray(room.abacAttributes) && room.abacAttributes.length > 0;
     }
 
-    // ------------------------------------------------------------------ room access (§3.1 step 4)
+    /** `License.hasModule(module)`: the installed license carries `module`. */
+    hasLicenseModule(module: string): boolean {
+        return this.s.state.licenseModules?.includes(module) === true;
+    }
+
+    // ------------------------------------------------------------------ room access
 
     /**
-     * `canAccessRoom`: a public channel (outside a team: `view-c-room`; inside one: public team + `view-c-room`, or
-     * team membership); a joined room (subscription + `view-joined-room` or `view-<t>-room`); a discussion through its
-     * parent. No admin bypass. An ABAC-managed room needs membership (app rule, §3.1 step 4).
+     * `canAccessRoom` of upstream `apps/meteor/server/services/authorization/canAccessRoom.ts` (@ e09cbc33, the
+     * version with the ABAC branch and `includeInvitations`): access when any of its validators grants it, in its
+     * order —
+     *
+     * 1. `_validateAccessToPublicRoomsInTeams`: a public channel of a team — a public team: `view-c-room`
+     *    (`canAccessPublicRoom`); a private team: a `TeamMember` record;
+     * 2. `_validateAccessToPublicRooms`: a public channel outside a team: `view-c-room`;
+     * 3. `_validateIfAlreadyJoined`: `view-joined-room` or `view-<t>-room`, and — unless the room is ABAC-managed
+     *    (attributes, the license module `abac`, `ABAC_Enabled`) — a subscription that is no pending invitation; on an
+     *    ABAC-managed room instead `Abac.canAccessObject` (`abacCanAccessObject`);
+     * 4. `_validateAccessToDiscussionsParentRoom`: a discussion through its parent.
+     *
+     * No admin bypass. (Livechat rooms, `canAccessRoomLivechat`, are not modelled: no access.)
      */
     canAccessRoom(room: WsRoom | undefined, user: WsUser | undefined, depth = 0): boolean {
         if (!room || !user || depth > 10) return false;
-        if (this.isAbacManagedRoom(room)) return this.hasJoined(room, user);
-        if (room.t === 'c') {
-            if (!room.teamId) {
-                if (this.hasPermission(user, 'view-c-room')) return true;
-            } else {
-                const team = this.s.team(room.teamId);
-                if (team?.type === 0 && this.hasPermission(user, 'view-c-room')) return true;
-                if (team && this.s.teamMembers(team._id).some((m) => m.userId === user._id)) return true;
+        if (room.t === 'c' && room.teamId) {
+            const team = this.s.team(room.teamId);
+            if (team?.type === 0 ? this.hasPermission(user, 'view-c-room') : this.s.teamMembers(room.teamId).some((m) => m.userId === user._id)) {
+                return true;
             }
         }
+        if (room.t === 'c' && !room.teamId && this.hasPermission(user, 'view-c-room')) return true;
         if (this.hasJoined(room, user)) return true;
         if (room.prid) {
             const parent = this.s.room(room.prid);
@@ -157,14 +171,53 @@ export class Rules {
     }
 
     /**
-     * `_validateIfAlreadyJoined` of upstream `apps/meteor/server/services/authorization/canAccessRoom.ts`: a subscription
-     * counted by `Subscriptions.countByRoomIdAndUserId(rid, uid, includeInvitations = false)` — an `INVITED` one is not —
-     * and `view-joined-room` or `view-<t>-room`.
+     * `_validateIfAlreadyJoined` of upstream `canAccessRoom.ts` (@ e09cbc33): `view-joined-room` or `view-<t>-room`, and
+     * either a subscription counted by `Subscriptions.countByRoomIdAndUserId(rid, uid, includeInvitations = false)` — an
+     * `INVITED` one is not — or, on a room with attributes when the license has `abac` and `ABAC_Enabled` is on,
+     * `Abac.canAccessObject` (no subscription count there; the ABAC service looks the subscription up itself).
      */
     private hasJoined(room: WsRoom, user: WsUser): boolean {
+        const mayView = this.hasPermission(user, 'view-joined-room') || this.hasPermission(user, `view-${room.t}-room`);
+        if (!room.abacAttributes?.length || !this.hasLicenseModule('abac') || this.setting('ABAC_Enabled') !== true) {
+            const sub = this.s.subscription(room._id, user._id);
+            if (!sub || sub.status === 'INVITED') return false;
+            return mayView;
+        }
+        return mayView && this.abacCanAccessObject(room, user);
+    }
+
+    /**
+     * `AbacService.canAccessObject(room, user, READ, ROOM)` of upstream `ee/packages/abac/src/index.ts` with the local
+     * policy decision point (`ee/packages/abac/src/pdp/LocalPDP.ts`, `buildCompliantConditions` of
+     * `ee/packages/abac/src/helper.ts`): no subscription at all (`Subscriptions.findOneByRoomIdAndUserId`, any status)
+     * → no access; the user complies when, for every attribute `{ key, values }` of the room, their own attributes have
+     * that key with all those values; a member who does not comply is removed from the room
+     * (`Room.removeUserFromRoom(…, { customSystemMessage: 'abac-removed-user-from-room' })`) and refused. Upstream's
+     * decision cache (`Abac_Cache_Decision_Time_Seconds`, which lets a recent positive decision stand) is not modelled:
+     * every check decides afresh.
+     */
+    private abacCanAccessObject(room: WsRoom, user: WsUser): boolean {
         const sub = this.s.subscription(room._id, user._id);
-        if (!sub || sub.status === 'INVITED') return false;
-        return this.hasPermission(user, 'view-joined-room') || this.hasPermission(user, `view-${room.t}-room`);
+        if (!sub) return false;
+        const own = new Map((user.abacAttributes ?? []).map((a) => [a.key, new Set(a.values)]));
+        const complies = (room.abacAttributes ?? []).every(({ key, values }) => {
+            const held = own.get(key);
+            return held !== undefined && values.every((v) => held.has(v));
+        });
+        if (complies) return true;
+        this.removeUserFromRoom(room, user, 'abac-removed-user-from-room');
+        return false;
+    }
+
+    /**
+     * `Room.removeUserFromRoom(rid, user, { customSystemMessage })` as far as the workspace keeps it: the subscription
+     * goes, `usersCount` follows, and the system message (`msg` = the username) is sent as the removed user.
+     */
+    removeUserFromRoom(room: WsRoom, user: WsUser, systemMessage: string): void {
+        if (!this.s.removeSubscription(room._id, user._id)) return;
+        this.countUsers(room);
+        room._updatedAt = this.s.now();
+        this.sendSystemMessage(systemMessage, room._id, user.username, { _id: user._id, username: user.username, name: user.name });
     }
 
     // ------------------------------------------------------------------ room lookups (§3)
@@ -416,21 +469,29 @@ export class Rules {
 
     // ------------------------------------------------------------------ messages
 
-    /** `Message.saveSystemMessage(type, rid, msg, user)`. */
+    /**
+     * `Message.saveSystemMessage(type, rid, msg, user)`: the message, and the room's `msgs` counted
+     * (`Rooms.incMsgCountById(rid, 1)`; upstream's own e2e asserts `msgs + 1` after `channels.setType`).
+     */
     sendSystemMessage(type: string, rid: string, msg: string, user: UserRef): WsMessage {
         const at = this.s.now();
         const u: UserRef = { _id: user._id, username: user.username, ...(user.name !== undefined ? { name: user.name } : {}) };
-        return this.s.insertMessage({ _id: randomId(), t: type, rid, ts: at, msg, u, groupable: false, _updatedAt: at });
+        const message = this.s.insertMessage({ _id: randomId(), t: type, rid, ts: at, msg, u, groupable: false, _updatedAt: at });
+        const room = this.s.room(rid);
+        if (room) room.msgs += 1;
+        return message;
     }
 
     // ------------------------------------------------------------------ teams (§6, §7)
 
     /**
-     * `checkUsernameAvailability(name)`: blocked names (`all`, `here`, `Accounts_BlockedUsernameList`,
+     * `checkUsernameAvailability(name, type?)`: blocked names (`all`, `here`, `Accounts_BlockedUsernameList`,
      * `Accounts_SystemBlockedUsernameList`) throw `error-blocked-username`; a user's username or a team's name
-     * (case-insensitive) makes it unavailable.
+     * (case-insensitive) makes it unavailable. The team service asks for a room name (`type` `'room'`, upstream
+     * `apps/meteor/server/services/team/service.ts` @ 0041a4d9); the type only reaches
+     * `checkUsernameAvailabilityCallback` (federation / EE checks), which the workspace does not model.
      */
-    checkUsernameAvailability(name: string): boolean {
+    checkUsernameAvailability(name: string, _type: 'user' | 'room' = 'user'): boolean {
         const toRegExp = (text: string): RegExp => new RegExp(`^${escapeRegExp(text).trim()}$`, 'i');
         const blockedList = String(this.setting('Accounts_BlockedUsernameList') ?? '');
         const blacklist = ['all', 'here'].concat(blockedList.split(',')).map(toRegExp);
@@ -468,7 +529,7 @@ export class Rules {
     createTeam(uid: string, input: TeamCreateInput): WsTeam {
         const { team, members, owner } = input;
         const room = input.room ?? { name: team.name, extraData: {} };
-        if (!this.checkUsernameAvailability(team.name)) throw failure('team-name-already-exists');
+        if (!this.checkUsernameAvailability(team.name, 'room')) throw failure('team-name-already-exists');
         const existingRoom = this.s.roomByName(team.name);
         if (existingRoom && existingRoom._id !== room.id) throw failure('room-name-already-exists');
         const creator = this.s.user(uid);
@@ -480,7 +541,7 @@ export class Rules {
             const createdAt = this.s.now();
             const roomId =
                 room.id ||
-                this.createRoom(owner || uid, team.type === 1 ? 'p' : 'c', team.name, resolved.map((u) => u.username), room.readOnly)._id;
+                this.createRoom(owner || uid, team.type === 1 ? 'p' : 'c', team.name, resolved.map((u) => u.username), room.readOnly, input.sidepanel)._id;
             const doc: WsTeam = {
                 _id: objectId(createdAt),
                 name: team.name,
@@ -523,7 +584,7 @@ export class Rules {
     }
 
     /** `Room.create` + `createRoom` as far as `Team.create` needs it (every check before any write). */
-    createRoom(ownerId: string, type: 'c' | 'p', name: string, memberUsernames: string[], readOnly?: boolean): WsRoom {
+    createRoom(ownerId: string, type: 'c' | 'p', name: string, memberUsernames: string[], readOnly?: boolean, sidepanel?: WsRoom['sidepanel']): WsRoom {
         const owner = this.s.user(ownerId);
         if (!owner) throw new Error('User not found');
         if (!this.hasPermission(owner, `create-${type}`)) throw new Error('no-permission');
@@ -550,6 +611,7 @@ export class Rules {
             ts: at,
             _updatedAt: at,
             ro: readOnly === true,
+            ...(sidepanel ? { sidepanel: clone(sidepanel) } : {}),
         };
         this.s.insertRoom(room);
         for (const u of users) {

@@ -165,6 +165,16 @@ export class Store {
         return sub;
     }
 
+    /** Deletes the subscription of `uid` to `rid`; false when there was none. */
+    removeSubscription(rid: string, uid: string): boolean {
+        const sub = this.subscription(rid, uid);
+        if (!sub) return false;
+        this.state.subscriptions.splice(this.state.subscriptions.indexOf(sub), 1);
+        this.subsByRoom.get(rid)?.delete(uid);
+        this.subsByUser.get(uid)?.delete(rid);
+        return true;
+    }
+
     private indexSubscription(sub: WsSubscription): void {
         let byRoom = this.subsByRoom.get(sub.rid);
         if (!byRoom) this.subsByRoom.set(sub.rid, (byRoom = new Map()));

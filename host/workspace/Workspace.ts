@@ -40,6 +40,7 @@ export interface AddUserOptions {
     _id?: string;
     emails?: Array<{ address: string; verified: boolean }>;
     status?: WsUser['status'];
+    abacAttributes?: WsUser['abacAttributes'];
 }
 
 /** The room document fields a seed may set as they are (`WsRoom`'s own, all optional). */
@@ -201,6 +202,7 @@ export class Workspace {
             authTokens: [],
             emails: options.emails?.map((e) => ({ ...e })),
             status: options.status ?? 'offline',
+            abacAttributes: options.abacAttributes ? clone(options.abacAttributes) : undefined,
             createdAt: at,
             _updatedAt: at,
         });
@@ -470,6 +472,34 @@ export class Workspace {
         this.changed();
     }
 
+    /** Replaces a user's ABAC attributes (`IUser.abacAttributes`, as an LDAP sync or an admin sets them). */
+    setUserAbacAttributes(userId: string, attributes: Array<{ key: string; values: string[] }>): void {
+        const user = this.requireUser(userId, 'setUserAbacAttributes: user');
+        user.abacAttributes = clone(attributes);
+        user._updatedAt = this.store.now();
+        this.changed();
+    }
+
+    /** The installed license's modules (`License.hasModule`), e.g. `['abac']`; `[]` = none. */
+    setLicenseModules(modules: string[]): void {
+        this.store.state.licenseModules = [...modules];
+        this.store.now();
+        this.changed();
+    }
+
+    /**
+     * Issues an OAuth access token for `userId`, as Rocket.Chat's OAuth2 server stores one
+     * (`rocketchat_oauth_access_tokens`); `expires` optional (none = never).
+     */
+    createOAuthAccessToken(userId: string, options: { token?: string; expires?: Date } = {}): string {
+        this.requireUser(userId, 'createOAuthAccessToken: user');
+        const accessToken = options.token ?? randomSecret();
+        const list = (this.store.state.oauthAccessTokens ??= []);
+        list.push(withoutUndefined({ accessToken, userId, expires: options.expires }));
+        this.changed();
+        return accessToken;
+    }
+
     isEnterprise(): boolean {
         return this.store.state.enterprise === true;
     }
@@ -588,16 +618,28 @@ export class Workspace {
         return user ? this.rules.hasPermission(user, permission, scopeRid) : false;
     }
 
-    /** Rocket.Chat's `canAccessRoom` (§3.1 step 4). */
+    /** Rocket.Chat's `canAccessRoom` (upstream `apps/meteor/server/services/authorization/canAccessRoom.ts`). */
     canAccessRoom(rid: string, userId: string): boolean {
-        return this.rules.canAccessRoom(this.store.room(rid), this.store.user(userId));
+        const version = this.store.version;
+        // An ABAC check may remove a member who no longer complies (a write, as upstream).
+        const allowed = this.rules.canAccessRoom(this.store.room(rid), this.store.user(userId));
+        if (this.store.version !== version) this.changed();
+        return allowed;
     }
 
     // ================================================================== REST
 
-    /** The user `X-User-Id` + `X-Auth-Token` authenticate (header names case-insensitive), if any. */
-    authenticate(headers: Record<string, string | undefined>): WsUser | undefined {
-        return this.copy(this.api.authenticate(Workspace.lowerHeaders(headers)));
+    /** The query a route or an app endpoint sees after authentication (`access_token` taken out by the OAuth path). */
+    static queryAfterAuthentication(headers: Record<string, string | undefined>, query: Record<string, string>): Record<string, string> {
+        return Api.queryAfterAuthentication(Workspace.lowerHeaders(headers), query);
+    }
+
+    /**
+     * The user a request authenticates as (header names case-insensitive): `X-User-Id` + `X-Auth-Token`, else OAuth
+     * (`Authorization: Bearer <token>` or the `access_token` query parameter; see `Api.authenticate`).
+     */
+    authenticate(headers: Record<string, string | undefined>, query: Record<string, string> = {}): WsUser | undefined {
+        return this.copy(this.api.authenticate(Workspace.lowerHeaders(headers), query));
     }
 
     /**
@@ -733,6 +775,8 @@ export class Workspace {
             settings: clone(settings as Record<string, unknown>),
             messages: docs<WsMessage>('messages'),
             ...(input.enterprise === true ? { enterprise: true } : {}),
+            ...(Array.isArray(input.licenseModules) ? { licenseModules: input.licenseModules.filter((m): m is string => typeof m === 'string') } : {}),
+            ...(input.oauthAccessTokens !== undefined ? { oauthAccessTokens: docs<{ accessToken: string; userId: string; expires?: Date }>('oauthAccessTokens') } : {}),
         };
         for (const u of state.users) {
             if (typeof u._id !== 'string' || typeof u.username !== 'string') {

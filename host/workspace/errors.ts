@@ -72,3 +72,9 @@ export function notImplemented(what: string): RestError {
 export const D_EDIT = { method: 'saveRoomSettings', action: 'Editing_room' } as const;
 export const D_TYPE = { method: 'saveRoomSettings', action: 'Change_Room_Type' } as const;
 export const D_E2E = { method: 'saveRoomSettings', action: 'Change_Room_Encrypted' } as const;
+
+/**
+ * What Rocket.Chat's apps router answers for a path no app endpoint serves (upstream
+ * `apps/meteor/app/apps/server/bridges/api.ts` @ 363944a1: express's `res.sendStatus(404)`), plain text.
+ */
+export const APPS_NOT_FOUND_TEXT = 'Not Found';

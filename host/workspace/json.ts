@@ -64,7 +64,7 @@ function sortKeys(value: unknown): unknown {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /** Document fields that hold a Date in Rocket.Chat's collections. */
-export const DATE_FIELDS: ReadonlySet<string> = new Set(['createdAt', '_updatedAt', 'ts', '_deletedAt', 'lm', 'ls']);
+export const DATE_FIELDS: ReadonlySet<string> = new Set(['createdAt', '_updatedAt', 'ts', '_deletedAt', 'lm', 'ls', 'expires']);
 
 /** A copy of a stored document with its date fields (ISO strings) turned back into Dates. */
 export function reviveDocument(doc: unknown, where: string): Record<string, unknown> {

@@ -33,6 +33,8 @@ export interface WsUser {
     authTokens: string[];
     emails?: Array<{ address: string; verified: boolean }>;
     status?: 'online' | 'away' | 'busy' | 'offline';
+    /** The user's ABAC attributes (`IUser.abacAttributes`, EE): compared with a room's by the `abac` module. */
+    abacAttributes?: Array<{ key: string; values: string[] }>;
     createdAt: Date;
     _updatedAt: Date;
 }
@@ -75,6 +77,8 @@ export interface WsRoom {
     importIds?: string[];
     /** A federated room (`IRoom.federated`). */
     federated?: boolean;
+    /** A team main room's side panel (`IRoom.sidepanel`: `channels` / `discussions`). */
+    sidepanel?: { items: string[] };
 }
 
 export interface WsSubscription {
@@ -163,6 +167,16 @@ export interface WsState {
      * apply (`guest` limited to its whitelist). Absent = community edition.
      */
     enterprise?: boolean;
+    /**
+     * The modules of the installed license (`License.hasModule(module)`, e.g. `abac`). Absent = none (community
+     * edition, or a license without them).
+     */
+    licenseModules?: string[];
+    /**
+     * OAuth access tokens Rocket.Chat's OAuth2 server issued (`rocketchat_oauth_access_tokens`: `accessToken`,
+     * `userId`, `expires`), accepted as `Authorization: Bearer <token>` or `?access_token=<token>`.
+     */
+    oauthAccessTokens?: Array<{ accessToken: string; userId: string; expires?: Date }>;
 }
 
 /** `T` as JSON carries it: every `Date` becomes its ISO string. */

@@ -61,8 +61,12 @@ const roomsSaveRoomSettingsSchema = {
 };
 
 /**
- * upstream `packages/rest-typings/src/v1/teams/TeamsCreateProps.ts`, the 8.x form (`room` any object). The newest
- * form adds `abacAttributes` (ABAC team creation), which the workspace does not model.
+ * upstream `packages/rest-typings/src/v1/teams/TeamsCreateProps.ts`, the 8.x form (`room` any object), with the
+ * `sidepanel` body field the route reads (`const { …, sidepanel } = this.bodyParams`, checked by `isValidSidepanel`
+ * of core-typings `IRoom.ts`) and upstream's own e2e sends (`apps/meteor/tests/end-to-end/api/teams.ts` @ 93fd23f6:
+ * accepted and stored on the main room). The TeamsCreateProps versions in the index do not list it, though
+ * `additionalProperties: false`; the workspace follows the e2e. The newest form's `abacAttributes` (ABAC team
+ * creation) is not modelled.
  */
 const teamsCreatePropsSchema = {
     type: 'object',
@@ -72,6 +76,7 @@ const teamsCreatePropsSchema = {
         members: { type: 'array', items: { type: 'string' } },
         room: { type: 'object' },
         owner: { type: 'string' },
+        sidepanel: { type: 'object' },
     },
     required: ['name', 'type'],
     additionalProperties: false,

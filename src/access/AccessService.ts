@@ -1,5 +1,6 @@
 import type { ILogger, IRoomRead, IUserRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { AppError } from '../errors/AppError';
 import type { WorkspaceGateway } from '../workspace/gateway';
 import type { ServerSettings } from '../workspace/serverSettings';
 import { toRoomView } from '../workspace/roomView';
@@ -95,12 +96,17 @@ export class AccessService {
      * Rocket.Chat's `canAccessRoom`: a public channel outside a team with `view-c-room`; a public channel inside a
      * team with `view-c-room` when the team is public, else through team membership (a member of the team's main
      * room); a joined room (a subscription and `view-joined-room` or `view-p-room`); a discussion also through
-     * access to its parent. No admin bypass. An ABAC-managed room (`ABAC_Enabled`, attributes set) only through
-     * membership (semantics §3.1 step 4, app rule).
+     * access to its parent. No admin bypass. An ABAC-managed room (`ABAC_Enabled`, attributes set): Rocket.Chat grants
+     * a member access only while their ABAC attributes match the room's (`Abac.canAccessObject`), and apps cannot read
+     * a user's attributes — so a member is refused with `abac-room-access` (never more than Rocket.Chat allows), a
+     * non-member is refused as Rocket.Chat refuses them.
      */
     public async canAccessRoom(user: IUser, room: RoomView, depth = 0): Promise<boolean> {
         if (room.hasAbacAttributes && (await this.serverSettings.isTrue('ABAC_Enabled'))) {
-            return this.hasJoined(user, room);
+            if (await this.hasJoined(user, room)) {
+                throw new AppError('abac-room-access', { room: room.label });
+            }
+            return false;
         }
         if (room.type === 'c' && (await this.canAccessPublicRoom(user, room))) {
             return true;

@@ -121,6 +121,11 @@ export const ERROR_CATALOGUE = {
         429,
         (p) => ({ timeToReset: Number(p.timeToReset), seconds: Number(p.seconds) }),
     ),
+    'abac-room-access': coded(
+        'error-action-not-allowed',
+        (p) => `${p.room} is managed by attribute-based access control: Rocket.Chat decides access from attributes Group Admin cannot read`,
+        'error_abac_room_access',
+    ),
     'federated-room': coded(
         'error-action-not-allowed',
         'Federated rooms are changed in Rocket.Chat itself, not through Group Admin',

@@ -126,6 +126,7 @@ export type MessageKey =
     | "error_room_param_invalid"
     | "error_permissions_unavailable"
     | "error_too_many_requests"
+    | "error_abac_room_access"
     | "error_federated_room"
     | "error_ambiguous_room"
     | "error_ambiguous_room_unnamed"
@@ -266,6 +267,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_room_param_invalid: "The parameter \"{{param}}\" must be a text (a room id or name). Nothing was changed.",
         error_permissions_unavailable: "Nothing was changed: Group Admin could not read the workspace's permissions, so it cannot tell whether you may do this. Please try again later.",
         error_too_many_requests: "Too many changes in a short time. Please wait {{seconds}} seconds and try again.",
+        error_abac_room_access: "{{room}} is managed by attribute-based access control: Rocket.Chat decides who may use it from attributes Group Admin cannot read, so Group Admin makes no change there. Change it in Rocket.Chat itself (room settings), or through the app's HTTP endpoints, where Rocket.Chat decides.",
         error_federated_room: "{{room}} is a federated room: change it in Rocket.Chat itself (room settings), not through Group Admin.",
         error_ambiguous_room: "\"{{room}}\" is one room's id and another room's name. Say #{{room}} for the room named so, or #{{name}} for the room with that id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" is one room's id and another room's name. Say #{{room}} for the room named so; for the room with that id, use its #name or run the command inside it.",
@@ -403,6 +405,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_room_param_invalid: "Der Parameter \"{{param}}\" muss ein Text sein (eine Raum-ID oder ein Raumname). Es wurde nichts geändert.",
         error_permissions_unavailable: "Es wurde nichts geändert: Group Admin konnte die Berechtigungen des Workspace nicht lesen und kann daher nicht prüfen, ob du das darfst. Bitte versuche es später erneut.",
         error_too_many_requests: "Zu viele Änderungen in kurzer Zeit. Bitte warte {{seconds}} Sekunden und versuche es dann erneut.",
+        error_abac_room_access: "{{room}} wird über attributbasierte Zugriffskontrolle verwaltet: Rocket.Chat entscheidet anhand von Attributen, die Group Admin nicht lesen kann, wer den Raum nutzen darf; deshalb ändert Group Admin dort nichts. Ändere ihn direkt in Rocket.Chat (Raumeinstellungen) oder über die HTTP-Endpunkte der App, bei denen Rocket.Chat entscheidet.",
         error_federated_room: "{{room}} ist ein föderierter Raum: Ändere ihn direkt in Rocket.Chat (Raumeinstellungen), nicht über Group Admin.",
         error_ambiguous_room: "\"{{room}}\" ist die ID eines Raums und der Name eines anderen. Schreibe #{{room}} für den Raum mit diesem Namen oder #{{name}} für den Raum mit dieser ID.",
         error_ambiguous_room_unnamed: "\"{{room}}\" ist die ID eines Raums und der Name eines anderen. Schreibe #{{room}} für den Raum mit diesem Namen; für den Raum mit dieser ID nutze seinen #Namen oder führe den Befehl in ihm aus.",
@@ -540,6 +543,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_room_param_invalid: "El parámetro \"{{param}}\" debe ser un texto (un id o un nombre de sala). No se cambió nada.",
         error_permissions_unavailable: "No se cambió nada: Group Admin no pudo leer los permisos del workspace, así que no puede saber si puedes hacer esto. Inténtalo de nuevo más tarde.",
         error_too_many_requests: "Demasiados cambios en poco tiempo. Espera {{seconds}} segundos e inténtalo de nuevo.",
+        error_abac_room_access: "{{room}} se gestiona con control de acceso basado en atributos: Rocket.Chat decide quién puede usarla según atributos que Group Admin no puede leer, así que Group Admin no cambia nada ahí. Cámbiala en el propio Rocket.Chat (ajustes de la sala) o mediante los endpoints HTTP de la app, donde decide Rocket.Chat.",
         error_federated_room: "{{room}} es una sala federada: cámbiala en el propio Rocket.Chat (ajustes de la sala), no a través de Group Admin.",
         error_ambiguous_room: "\"{{room}}\" es el id de una sala y el nombre de otra. Escribe #{{room}} para la sala con ese nombre, o #{{name}} para la sala con ese id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" es el id de una sala y el nombre de otra. Escribe #{{room}} para la sala con ese nombre; para la sala con ese id, usa su #nombre o ejecuta el comando dentro de ella.",
@@ -677,6 +681,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_room_param_invalid: "O parâmetro \"{{param}}\" deve ser um texto (um id ou nome de sala). Nada foi alterado.",
         error_permissions_unavailable: "Nada foi alterado: o Group Admin não conseguiu ler as permissões do workspace, então não pode saber se você pode fazer isso. Tente novamente mais tarde.",
         error_too_many_requests: "Muitas alterações em pouco tempo. Aguarde {{seconds}} segundos e tente novamente.",
+        error_abac_room_access: "{{room}} é gerenciada por controle de acesso baseado em atributos: o Rocket.Chat decide quem pode usá-la a partir de atributos que o Group Admin não consegue ler, então o Group Admin não altera nada nela. Altere-a no próprio Rocket.Chat (configurações da sala) ou pelos endpoints HTTP do app, onde o Rocket.Chat decide.",
         error_federated_room: "{{room}} é uma sala federada: altere-a no próprio Rocket.Chat (configurações da sala), não pelo Group Admin.",
         error_ambiguous_room: "\"{{room}}\" é o id de uma sala e o nome de outra. Use #{{room}} para a sala com esse nome, ou #{{name}} para a sala com esse id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" é o id de uma sala e o nome de outra. Use #{{room}} para a sala com esse nome; para a sala com esse id, use o #nome dela ou execute o comando dentro dela.",

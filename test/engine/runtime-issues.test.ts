@@ -92,9 +92,14 @@ async function boot(): Promise<Booted> {
 }
 
 /** What a call to the app's endpoint came to: an answer, or the engine's rejection (a timeout). */
-async function outcome(promise: Promise<{ status: number }>): Promise<{ status: number } | { rejected: string }> {
+/**
+ * A call's outcome: its status, with the text of a 500 (Rocket.Chat's apps router answers an engine rejection — a
+ * timeout — `res.status(500).send(reason.message)`, as `EngineHost.callApi` does), or the rejection itself.
+ */
+async function outcome(promise: Promise<{ status: number; body?: unknown }>): Promise<{ status: number; text?: string } | { rejected: string }> {
     try {
-        return { status: (await promise).status };
+        const answer = await promise;
+        return answer.status === 500 ? { status: 500, text: String(answer.body) } : { status: answer.status };
     } catch (error) {
         const message = error instanceof Error ? error.message : String((error as { message?: unknown })?.message ?? error);
         return { rejected: message };
@@ -189,7 +194,7 @@ describe('in the real engine', () => {
             const exited = new Promise<number | null>((resolve) => controller.deno?.once('exit', resolve));
 
             const poisoned = await outcome(call(poisonedBody()));
-            expect(poisoned).toEqual({ rejected: expect.stringMatching(new RegExp(`"api:groups\\.setEncrypted:post" timed out after ${RUNTIME_TIMEOUT_MS}ms`)) });
+            expect(poisoned).toEqual({ status: 500, text: expect.stringMatching(new RegExp(`"api:groups\\.setEncrypted:post" timed out after ${RUNTIME_TIMEOUT_MS}ms`)) });
             // The Deno process ended its read loop and exited "cleanly": code 0, no signal — no restart from the exit handler.
             expect(await exited).toBe(0);
             expect(controller.deno?.signalCode).toBeNull();
@@ -208,7 +213,7 @@ describe('in the real engine', () => {
             ]);
             expect(controller.deno?.pid).toBe(firstPid);
             expect(liveness.restartCount).toBe(0);
-            expect(stalled).toEqual({ rejected: expect.stringContaining(`timed out after ${RUNTIME_TIMEOUT_MS}ms`) });
+            expect(stalled).toEqual({ status: 500, text: expect.stringContaining(`timed out after ${RUNTIME_TIMEOUT_MS}ms`) });
             // The command manager asks the app's status first; with the process gone the engine answers UNKNOWN, so a
             // command fails at once instead of timing out.
             expect(command.error).toBe('App not enabled');

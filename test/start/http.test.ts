@@ -221,18 +221,26 @@ describe('the front proxy\'s __proto__ rule (SECURITY.md, engine issue 1), on by
 });
 
 describe('bad requests get Rocket.Chat-shaped errors, never a stack trace', () => {
-    test('malformed JSON → 400 { success: false, error }', async () => {
-        for (const target of [`/api/apps/public/${APP_ID}/groups.setEncrypted`, '/api/v1/login']) {
-            const answer = await ws.request('POST', target, { raw: '{"roomName": ', headers: alice });
-            expect(answer.status).toBe(400);
-            expect(answer.body.success).toBe(false);
-            expect(typeof answer.body.error).toBe('string');
-            expect(hasStackTrace(answer.text)).toBe(false);
+    test('malformed JSON → 400 { success: false, error } at an app endpoint; the REST API reads it as {} (http-router parseBodyParams)', async () => {
+        const answer = await ws.request('POST', `/api/apps/public/${APP_ID}/groups.setEncrypted`, { raw: '{"roomName": ', headers: alice });
+        expect(answer.status).toBe(400);
+        expect(answer.body.success).toBe(false);
+        expect(typeof answer.body.error).toBe('string');
+        expect(hasStackTrace(answer.text)).toBe(false);
+        const login = await ws.request('POST', '/api/v1/login', { raw: '{"user": ' });
+        expect(login.status).toBe(401);
+        expect(hasStackTrace(login.text)).toBe(false);
+    });
+
+    test("unknown app paths → the apps router's plain-text 404 (another app id, an unknown endpoint)", async () => {
+        for (const target of ['/api/apps/public/not-the-app/groups.setEncrypted', `/api/apps/public/${APP_ID}/nope`]) {
+            const answer = await ws.request('POST', target, { body: {}, headers: alice });
+            expect({ target, status: answer.status, text: answer.text }).toEqual({ target, status: 404, text: 'Not Found' });
         }
     });
 
-    test('unknown paths → 404 JSON (outside /api, under /api/v1, another app id, an unknown endpoint)', async () => {
-        for (const target of ['/', '/nope', '/api/v1/nope', '/api/apps/public/not-the-app/groups.setEncrypted', `/api/apps/public/${APP_ID}/nope`]) {
+    test('unknown paths → 404 JSON (outside /api, under /api/v1)', async () => {
+        for (const target of ['/', '/nope', '/api/v1/nope']) {
             const answer = await ws.request('POST', target, { body: {}, headers: alice });
             expect({ target, status: answer.status }).toEqual({ target, status: 404 });
             expect(answer.body.success).toBe(false);
@@ -240,9 +248,9 @@ describe('bad requests get Rocket.Chat-shaped errors, never a stack trace', () =
         }
     });
 
-    test('a GET on a POST-only app endpoint is not found', async () => {
+    test("a GET on a POST-only app endpoint: the runtime's refusal, 500 in plain text, as Rocket.Chat's apps router answers it", async () => {
         const answer = await ws.get(`/api/apps/public/${APP_ID}/groups.setEncrypted`, alice);
-        expect(answer.status).toBe(404);
+        expect({ status: answer.status, text: answer.text }).toEqual({ status: 500, text: "groups.setEncrypted's get not exists" });
     });
 
     test('a body over 1 MiB → 413', async () => {

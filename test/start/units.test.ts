@@ -195,13 +195,14 @@ describe('the HTTP front door (stub backends)', () => {
     test('/api/v1/... goes to the workspace, with the query', async () => {
         const answer = await httpRequest(`${base}/api/v1/groups.info?roomName=project-x`, 'GET', {});
         expect(JSON.parse(answer.text)).toEqual({ success: true, query: { roomName: 'project-x' } });
-        expect(calls[0]).toMatchObject({ kind: 'ws', method: 'GET', path: '/api/v1/groups.info', body: undefined });
+        expect(calls[0]).toMatchObject({ kind: 'ws', method: 'GET', path: '/api/v1/groups.info', body: {} });
     });
 
-    test('curl -d without a content type still carries JSON; a form body is parsed as a form', async () => {
+    test("a body is read as its Content-Type says, as Rocket.Chat's routers read it (curl -d's JSON without the JSON type is a form)", async () => {
         await httpRequest(`${base}/api/v1/login`, 'POST', { 'Content-Type': 'application/x-www-form-urlencoded' }, '{"user":"alice"}');
         await httpRequest(`${base}/api/v1/login`, 'POST', { 'Content-Type': 'application/x-www-form-urlencoded' }, 'user=alice&password=demo');
-        expect(calls.map((c) => c.body)).toEqual([{ user: 'alice' }, { user: 'alice', password: 'demo' }]);
+        await httpRequest(`${base}/api/v1/login`, 'POST', { 'Content-Type': 'application/json' }, '{"user":"alice"}');
+        expect(calls.map((c) => c.body)).toEqual([{ '{"user":"alice"}': '' }, { user: 'alice', password: 'demo' }, { user: 'alice' }]);
     });
 
     test('a handler that throws gives a 500 without its message or stack; the details go to the log', async () => {
@@ -234,10 +235,24 @@ describe('the HTTP front door (stub backends)', () => {
         expect(text).toContain('"success":false');
     });
 
-    test('parseBody: empty → undefined, JSON → value, junk → 400', () => {
-        expect(parseBody(Buffer.from('  '), 'application/json')).toBeUndefined();
-        expect(parseBody(Buffer.from('[1]'), undefined)).toEqual([1]);
+    test("parseBody, the apps router (express.urlencoded + express.json): JSON only when labelled so, strict; forms; else the parsers' {}", () => {
+        expect(parseBody(Buffer.from('  '), 'application/json')).toEqual({});
+        expect(parseBody(Buffer.from('[1]'), 'application/json; charset=utf-8')).toEqual([1]);
         expect(() => parseBody(Buffer.from('{'), 'application/json')).toThrow('not valid JSON');
+        expect(() => parseBody(Buffer.from('"x"'), 'application/json')).toThrow('not a JSON object or array');
+        expect(parseBody(Buffer.from('a=1&b=2'), 'application/x-www-form-urlencoded')).toEqual({ a: '1', b: '2' });
+        // Unlabelled or otherwise labelled JSON is never parsed (`curl -d` labels it a form: then it is one odd key).
+        expect(parseBody(Buffer.from('{"roomName":"x"}'), undefined)).toEqual({});
+        expect(parseBody(Buffer.from('{"roomName":"x"}'), 'text/plain')).toEqual({});
+        expect(parseBody(Buffer.from('{"roomName":"x"}'), 'application/x-www-form-urlencoded')).toEqual({ '{"roomName":"x"}': '' });
+    });
+
+    test('parseBody, the REST API (http-router parseBodyParams): JSON when the type includes application/json, junk {}; forms; else the text', () => {
+        expect(parseBody(Buffer.from('{"user":"a"}'), 'application/json', 'v1')).toEqual({ user: 'a' });
+        expect(parseBody(Buffer.from('{'), 'application/json', 'v1')).toEqual({});
+        expect(parseBody(Buffer.from('user=a'), 'application/x-www-form-urlencoded', 'v1')).toEqual({ user: 'a' });
+        expect(parseBody(Buffer.from('{"user":"a"}'), 'text/plain', 'v1')).toBe('{"user":"a"}');
+        expect(parseBody(Buffer.from(''), undefined, 'v1')).toEqual({});
     });
 });
 
@@ -503,7 +518,7 @@ describe('the front proxy\'s __proto__ rule (engine issue 1)', () => {
 
     test('hasProtoKey leaves alone what has no such key: the word as a value, similar keys, scalars, a plain assignment', () => {
         const parse = (text: string): unknown => parseBody(Buffer.from(text), 'application/json');
-        for (const text of ['{"roomName":"__proto__"}', '["__proto__"]', '{"_proto_":1,"__proto":2,"proto__":3,"constructor":{"prototype":{}}}', '"__proto__"', '1', 'null', '[]', '{}']) {
+        for (const text of ['{"roomName":"__proto__"}', '["__proto__"]', '{"_proto_":1,"__proto":2,"proto__":3,"constructor":{"prototype":{}}}', '[]', '{}']) {
             expect({ text, found: hasProtoKey(parse(text)) }).toEqual({ text, found: false });
         }
         expect(hasProtoKey(undefined)).toBe(false);
@@ -563,18 +578,25 @@ describe('the front proxy\'s __proto__ rule (engine issue 1)', () => {
             expect(ok.status).toBe(200);
             expect(seen).toEqual([{ roomName: '__proto__' }]);
             // Outside /api/apps/ the rule does not apply; malformed JSON is still Rocket.Chat's own 400.
-            expect((await httpRequest(`${base}/api/v1/login`, 'POST', {}, '{"__proto__":{}}')).status).toBe(200);
-            const junk = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', {}, '{"__proto__":');
+            expect((await httpRequest(`${base}/api/v1/login`, 'POST', { 'Content-Type': 'application/json' }, '{"__proto__":{}}')).status).toBe(200);
+            const junk = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', { 'Content-Type': 'application/json' }, '{"__proto__":');
             expect(JSON.parse(junk.text)).toMatchObject({ success: false, error: 'The request body is not valid JSON [error-invalid-body]' });
         });
 
         test('off (the default of WorkspaceHttpServer, --no-proto-guard in npm start): the body reaches the app as Rocket.Chat passes it', async () => {
             for (const base of [await serve(false), await serve(undefined)]) {
-                const answer = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', {}, '{"__proto__":{"a":1}}');
+                const answer = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', { 'Content-Type': 'application/json' }, '{"__proto__":{"a":1}}');
                 expect(answer.status).toBe(200);
             }
             expect(seen).toHaveLength(2);
             expect(seen.every((body) => hasProtoKey(body))).toBe(true);
+        });
+
+        test('a body not labelled JSON or form reaches no parser: the proxy lets it pass and the app gets {}', async () => {
+            const base = await serve(true);
+            const answer = await httpRequest(`${base}/api/apps/public/app-1/groups.setEncrypted`, 'POST', { 'Content-Type': 'text/plain' }, '{"__proto__":{"a":1}}');
+            expect(answer.status).toBe(200);
+            expect(seen).toEqual([{}]);
         });
     });
 });

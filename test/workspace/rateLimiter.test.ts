@@ -6,6 +6,7 @@
 import { Fixture } from './fixture';
 import type { RestResponse, WsUser } from '../../host/workspace/model';
 import { tooManyRequests as tooMany } from '../rocketchat';
+import { rateLimiterInput, RouteRateLimiter } from '../../host/workspace/RateLimiter';
 
 describe('REST rate limiter', () => {
     let fx: Fixture;
@@ -146,5 +147,34 @@ describe('REST rate limiter', () => {
         expect((await fx.post(member, 'rooms.saveRoomSettings', { rid: fx.rooms.group._id, encrypted: true })).status).toBe(400);
         for (let i = 0; i < 10; i++) expect((await fx.get(member, 'users.checkUsernameAvailability', { nope: 'x' })).status).toBe(400);
         expect((await fx.get(member, 'users.checkUsernameAvailability', { username: 'free-name' })).status).toBe(429);
+    });
+});
+
+describe("the limiter's key (upstream apps/meteor/server/api/rateLimiterKey.ts @ 98072175, its spec @ 2e2355e7)", () => {
+    const options = { numRequestsAllowed: 2, intervalTimeInMS: 60_000 };
+
+    it("a route's rule counts per client address by default: users on one address share it", () => {
+        const limiter = new RouteRateLimiter(() => 0);
+        expect(limiter.hit('/api/v1/x.post', { IPAddr: '1.2.3.4', userId: 'alice' }, options).allowed).toBe(true);
+        expect(limiter.hit('/api/v1/x.post', { IPAddr: '1.2.3.4', userId: 'alice' }, options).allowed).toBe(true);
+        expect(limiter.hit('/api/v1/x.post', { IPAddr: '1.2.3.4', userId: 'bob' }, options).allowed).toBe(false);
+        expect(limiter.hit('/api/v1/x.post', { IPAddr: '5.6.7.8', userId: 'bob' }, options).allowed).toBe(true);
+    });
+
+    it("a route declared `per: 'user'` counts per user: users on one address are kept apart, one user across addresses is one", () => {
+        const limiter = new RouteRateLimiter(() => 0);
+        const perUser = { ...options, per: 'user' as const };
+        expect(limiter.hit('/api/v1/y.post', { IPAddr: '1.2.3.4', userId: 'alice' }, perUser).allowed).toBe(true);
+        expect(limiter.hit('/api/v1/y.post', { IPAddr: '5.6.7.8', userId: 'alice' }, perUser).allowed).toBe(true);
+        expect(limiter.hit('/api/v1/y.post', { IPAddr: '1.2.3.4', userId: 'alice' }, perUser).allowed).toBe(false);
+        expect(limiter.hit('/api/v1/y.post', { IPAddr: '1.2.3.4', userId: 'bob' }, perUser).allowed).toBe(true);
+    });
+
+    it('an unauthenticated caller of a per-user route is counted by address (`ip:<address>`), never left unlimited', () => {
+        const limiter = new RouteRateLimiter(() => 0);
+        const perUser = { ...options, per: 'user' as const };
+        for (let i = 0; i < 2; i++) expect(limiter.hit('/api/v1/z.post', { IPAddr: '1.2.3.4' }, perUser).allowed).toBe(true);
+        expect(limiter.hit('/api/v1/z.post', { IPAddr: '1.2.3.4', userId: '' }, perUser).allowed).toBe(false);
+        expect(rateLimiterInput({ IPAddr: '1.2.3.4' })).toEqual({ IPAddr: '1.2.3.4', userId: 'ip:1.2.3.4' });
     });
 });

@@ -100,11 +100,19 @@ describe('groups.setType (reference)', () => {
             ['missing', {}],
             ['empty', { type: '' }],
             ['blank', { type: '   ' }],
-            ['a number', { type: 1 }],
             ['null', { type: null }],
-            ['an array', { type: ['c'] }],
         ])('type %s: "The bodyParam "type" is required" before any room check', async (_label, extra) => {
             await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: 'nope', ...extra }), 400, typeRequired);
+        });
+
+        it.each([
+            ['a number', { type: 1 }],
+            ['an array', { type: ['c'] }],
+        ])('type %s: the TypeError of `type?.trim()`, before any room check (test/workspace/fidelity.test.ts)', async (_label, extra) => {
+            await fx.expectRejected(() => fx.post(fx.users.owner, 'groups.setType', { roomId: 'nope', ...extra }), 400, {
+                success: false,
+                error: 'this.bodyParams.type?.trim is not a function',
+            });
         });
 
         it('room keys: {} / both empty → param-not-provided; one empty → not found; roomId wins', async () => {

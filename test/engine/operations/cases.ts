@@ -42,6 +42,12 @@ export interface Case {
      * of `groups.setType` is Rocket.Chat's `channels.setType` (its `channel` answered as `group`).
      */
     readonly via?: 'channels.setType';
+    /**
+     * The app's own answer — its dry run, and the chat door's refusal — where it cannot decide as Rocket.Chat does and
+     * refuses instead (an ABAC-managed room: access depends on attributes apps cannot read). The real change over HTTP
+     * is still Rocket.Chat's (`answer`).
+     */
+    readonly appDecision?: Answer;
     /** System messages the change writes (type, optionally `type:text`); none when absent. */
     readonly messages?: ReadonlyArray<string>;
     readonly command?: CommandForm;
@@ -57,6 +63,8 @@ const PX = 'project-x';
 const encryptedPX = roomFields(PX, { encrypted: true });
 const e2eOff = setting('E2E_Enable', false);
 const abacOn = setting('ABAC_Enabled', true);
+/** A license with the `abac` module (`License.hasModule('abac')`). */
+const abacLicensed: Prepare = ({ workspace }) => workspace.setLicenseModules(['abac']);
 const abacPX = roomFields(PX, { abacAttributes: ABAC_ATTRIBUTES });
 /** A public channel `lobby`, carol owner, bob member (dave and admin are not members). */
 const lobby = (fields: { archived?: boolean } = {}): Prepare => room({ name: 'lobby', t: 'c', owner: 'carol', members: ['bob'], ...fields });
@@ -318,6 +326,7 @@ export const SET_ENCRYPTED_CASES: Case[] = [
         body: { roomName: PX, encrypted: true },
         prepare: all(abacOn, abacPX),
         answer: 'ok',
+        appDecision: A.abacAccess(PX),
         messages: ['room_e2e_enabled'],
     },
     {
@@ -358,12 +367,15 @@ export const SET_ENCRYPTED_CASES: Case[] = [
         command: { in: PX, line: `/encrypt on ${DISCUSSION}`, reply: reply('error_edit_room_not_allowed', { room: 'Design Review' }) },
     },
     {
-        name: 'an ABAC-managed discussion needs membership (no access through the parent)',
+        name: 'an ABAC-managed discussion: the app needs membership; Rocket.Chat lets a member of the parent through',
         endpoint: E,
         user: 'carol',
         body: { roomName: DISCUSSION, encrypted: true },
-        prepare: all(abacOn, discussion({ abacAttributes: ABAC_ATTRIBUTES })),
-        answer: A.notFound,
+        prepare: all(abacOn, abacLicensed, discussion({ abacAttributes: ABAC_ATTRIBUTES })),
+        // upstream canAccessRoom: the ABAC branch refuses carol (no subscription), but the discussion validator
+        // grants her access through project-x; then edit-room refuses her. The app's own decision: not found.
+        answer: A.editRoom,
+        appDecision: A.notFound,
         command: { in: PX, line: `/encrypt on ${DISCUSSION}`, reply: notFound(DISCUSSION) },
     },
     {
@@ -515,7 +527,10 @@ export const SET_TYPE_CASES: Case[] = [
         answer: A.editRoom,
         command: { in: PX, line: '/settype public', reply: reply('error_edit_room_not_allowed', { room: PX }) },
     },
-    ...([undefined, '', ' ', 1, true, null] as const).map(
+    // A type that is no string (1, true): Rocket.Chat answers the TypeError of `this.bodyParams.type?.trim()` (the real
+    // change, forwarded, too), the app's dry run says it is required — both 400, nothing changes
+    // (test/workspace/fidelity.test.ts).
+    ...([undefined, '', ' ', null] as const).map(
         (value): Case => ({
             name: `type ${value === undefined ? 'missing' : JSON.stringify(value)}`,
             endpoint: T,
@@ -579,7 +594,8 @@ export const SET_TYPE_CASES: Case[] = [
         body: { roomName: PX, type: 'c' },
         prepare: all(abacOn, abacPX),
         answer: A.abacRoom,
-        command: { in: PX, line: '/settype public', reply: reply('error_abac_room_to_public', { room: PX }) },
+        appDecision: A.abacAccess(PX),
+        command: { in: PX, line: '/settype public', reply: reply('error_abac_room_access', { room: PX }) },
     },
     {
         name: 'an ABAC-managed group with ABAC_Enabled off: allowed, attributes removed',
@@ -598,6 +614,7 @@ export const SET_TYPE_CASES: Case[] = [
         body: { roomName: PX, type: 'x' },
         prepare: all(abacOn, abacPX),
         answer: A.abacRoom,
+        appDecision: A.abacAccess(PX),
     },
     {
         name: 'an ABAC-managed group, no create-c: create-c comes first',
@@ -606,6 +623,7 @@ export const SET_TYPE_CASES: Case[] = [
         body: { roomName: PX, type: 'c' },
         prepare: all(abacOn, abacPX, grant('create-c', 'user', '-')),
         answer: A.toPublic,
+        appDecision: A.abacAccess(PX),
     },
     {
         name: "a team's main room follows the non-team rule; the team's type follows",
@@ -631,6 +649,7 @@ export const SET_TYPE_CASES: Case[] = [
         body: { roomName: 'eng', type: 'c' },
         prepare: abacTeam,
         answer: A.abacRoom,
+        appDecision: A.abacAccess('eng'),
     },
     {
         name: 'a room inside a team, owner of the main room',
@@ -693,6 +712,7 @@ export const SET_TYPE_CASES: Case[] = [
         body: { roomName: 'eng-secrets', type: 'c' },
         prepare: all(abacOn, roomFields('eng-secrets', { abacAttributes: ABAC_ATTRIBUTES }), roomRoles('eng-secrets', 'bob', ['moderator'])),
         answer: A.abacRoom,
+        appDecision: A.abacAccess('eng-secrets'),
     },
     {
         name: "a room inside a private team whose main room is ABAC-managed: the main room's attributes do not matter (newest Rocket.Chat)",
@@ -1183,6 +1203,7 @@ export const CONVERT_CASES: Case[] = [
         body: { roomName: PX },
         prepare: all(abacOn, abacPX),
         answer: 'ok',
+        appDecision: A.abacAccess(PX),
         messages: [`user-converted-to-team:${PX}`],
     },
     {

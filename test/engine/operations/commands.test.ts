@@ -119,7 +119,7 @@ describe.each(['groups.setEncrypted', 'groups.setType', 'groups.convertToTeam'])
 
             const run = await engine.command(c.user, c.command.in, line);
             expect(theReply(run, c.user, c.command.in)).toBe(replyText(expected, line));
-            if (c.answer !== 'ok') {
+            if (c.answer !== 'ok' || (c.appDecision !== undefined && c.appDecision !== 'ok')) {
                 expect(engine.workspace.snapshot()).toBe(prepared.before);
                 return;
             }

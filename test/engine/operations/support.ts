@@ -322,6 +322,9 @@ export const A = {
     sameType: plain('The private group type is the same as what it would be changed to.'),
     toPublic: notAllowed('Changing a private group to a public channel is not allowed', D_TYPE),
     abacRoom: notAllowed('Changing an ABAC managed private room to public is not allowed', D_TYPE),
+    /** The app's refusal on an ABAC-managed room it cannot decide for (src/access: attributes apps cannot read). */
+    abacAccess: (room: string): Failure =>
+        coded('error-action-not-allowed', `${room} is managed by attribute-based access control: Rocket.Chat decides access from attributes Group Admin cannot read`),
     teamToPublic: notAllowed("Changing a team's private group to a public channel is not allowed", D_TYPE),
     abacTeam: notAllowed('Changing an ABAC managed private team room to public is not allowed', D_TYPE),
     invalidType: (type: string) => coded('error-invalid-room-type', 'error-invalid-room-type', { function: 'RocketChat.saveRoomType', type }),
