@@ -9,13 +9,14 @@
  *   after its processor succeeds, `cancelJob` by job id (an ObjectId before the first `_`) or else by name,
  *   `cancelAllJobs` = every job whose name ends in `_<app id>`.
  * - `packages/agenda/src/Agenda.ts` (commit 07a8f573f44a270fda8edafb341da88cb005e2a7) and `packages/agenda/src/Job.ts`
- *   (21f80158530f6d35bc97cd308932634cabac8144): one Agenda per server process over the collection
+ *   (21f80158530f6d35bc97cd308932634cabac8144), `JobProcessingQueue.ts`: one Agenda per server process over the collection
  *   `rocketchat_apps_scheduler`; every `processEvery` (5 s) each defined job name claims the next due job with one
  *   atomic find-and-lock (`lockedAt`), looking `processEvery` ahead; a job saved due before the next scan is locked
  *   "on the fly" by the instance that saved it; `defaultConcurrency: 1` (one running job per name per process); a lock
  *   expires after `lockLifetime` (10 minutes) and is never renewed, so a run longer than that can be claimed again by
- *   another instance; `Job.run` computes `nextRunAt` before running (null for a one-time job), so a one-time job whose
- *   processor throws stays failed and never runs again, a recurring one runs at its next time.
+ *   another instance (a job claimed that way runs at once, its `nextRunAt` defaulted to now by `new Job`); `Job.run`
+ *   computes `nextRunAt` before running (null for a one-time job), so a one-time job whose processor throws stays
+ *   failed and never runs again, a recurring one runs at its next time.
  * - `packages/apps-engine/src/server/managers/AppSchedulerManager.ts` (commit 53a243c24e463ec483d84cf98b4748623de3a355,
  *   the engine's own code, not repeated here): the processor the bridge gets calls the app's Deno runtime
  *   (`scheduler:<id>`, the 30 s per-call timeout) and resolves without running while the app is disabled.
@@ -366,8 +367,6 @@ export class JobRunner {
     private readonly onFail?: (job: JobRecord, error: unknown) => void;
     /** Runs in progress (settled when each ends), so `stop` and tests can wait for them. */
     private readonly running = new Set<Promise<void>>();
-    /** The claimed job without a next run that stalled this instance's queue (see `enqueue`), if any. */
-    stalledBy?: JobRecord;
 
     constructor(options: JobRunnerOptions) {
         this.collection = options.collection;
@@ -485,14 +484,10 @@ export class JobRunner {
 
     private enqueue(job: JobRecord): void {
         this.locked.set(job._id, job);
-        if (!job.nextRunAt) {
-            // A claim of a job without a next run: a one-time job whose run began elsewhere (Job.run cleared its
-            // nextRunAt) and whose lock expired — its instance died or ran it longer than the lock lifetime.
-            // Upstream's JobProcessingQueue keeps such a job first in line and `_jobProcessing` returns on it
-            // (`if (!job.attrs.nextRunAt) return;`): it never runs, and this instance starts no job until it restarts.
-            this.stalledBy ??= job;
-            return;
-        }
+        // Agenda's `createJob` → `new Job({ nextRunAt: attrs.nextRunAt || new Date() })`: a claimed job without a next
+        // run (a one-time job whose run began on an instance that died, or is still running after the lock lifetime —
+        // Job.run cleared its nextRunAt) runs now, again.
+        job.nextRunAt ??= new Date();
         const queue = this.queues.get(job.name) ?? [];
         queue.push(job);
         queue.sort(byNextRun);
@@ -502,7 +497,7 @@ export class JobRunner {
 
     /** `_jobProcessing` with concurrency 1 per name: the next claimed job runs at its `nextRunAt`. */
     private drain(name: string): void {
-        if (this.busy.has(name) || !this.interval || this.stalledBy) {
+        if (this.busy.has(name) || !this.interval) {
             return;
         }
         const queue = this.queues.get(name) ?? [];
