@@ -37,6 +37,7 @@ import { HostBridges } from './bridges';
 import type { Delivery, HostContext, PersistenceStore, SigningKeys } from './bridges';
 import { convertRoom, convertUser } from './converters';
 import { preferDenoBinary } from './denoPath';
+import { describeError } from './describeError';
 import { SecretAudit } from './secretAudit';
 import { parseParameters } from './parseParameters';
 import { HostSchedulerBridge, JobRunner, MemoryJobCollection } from './scheduler';
@@ -167,17 +168,6 @@ function declaredPermissions(zip: Buffer): IPermission[] | undefined {
     const appJson = new AdmZip(zip).readAsText('app.json');
     const declared = appJson ? (JSON.parse(appJson) as { permissions?: unknown }).permissions : undefined;
     return Array.isArray(declared) ? (declared as IPermission[]) : undefined;
-}
-
-/** The engine's error for a failed executor is a JSON-RPC error object, not an Error: make it readable. */
-function describeError(error: unknown): string {
-    if (error instanceof Error) {
-        return error.message;
-    }
-    if (error && typeof error === 'object' && 'message' in error) {
-        return String((error as { message: unknown }).message);
-    }
-    return String(error);
 }
 
 /** Headers Node keeps only the first of when a request repeats them (`IncomingMessage` `matchKnownFields`). */
