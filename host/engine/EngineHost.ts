@@ -118,6 +118,10 @@ export interface StartOptions {
     signingKeys?: SigningKeys;
 }
 
+/**
+ * The scheduler's options. Agenda's timings default to `$GROUP_ADMIN_SCHEDULER_POLL_MS` / `$GROUP_ADMIN_SCHEDULER_LOCK_MS`
+ * when set (tests that cannot pass options), else to Rocket.Chat's 5 s / 10 minutes.
+ */
 export interface SchedulerOptions {
     /** The shared `rocketchat_apps_scheduler` (default: a new in-memory one for this host). */
     collection?: JobCollection;
@@ -256,7 +260,12 @@ export class EngineHost {
             onDelivery: options.onDelivery,
         };
         const logStorage = new MemoryLogStorage();
-        const scheduler = new JobRunner({ ...options.scheduler, collection: options.scheduler?.collection ?? new MemoryJobCollection() });
+        const scheduler = new JobRunner({
+            name: options.scheduler?.name,
+            processEvery: options.scheduler?.processEvery ?? (Number(process.env.GROUP_ADMIN_SCHEDULER_POLL_MS) || undefined),
+            lockLifetime: options.scheduler?.lockLifetime ?? (Number(process.env.GROUP_ADMIN_SCHEDULER_LOCK_MS) || undefined),
+            collection: options.scheduler?.collection ?? new MemoryJobCollection(),
+        });
         const sourceStorage = options.storages?.source ?? new MemorySourceStorage();
         const manager = new AppManager({
             metadataStorage: options.storages?.metadata ?? new MemoryMetadataStorage(),
