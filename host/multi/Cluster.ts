@@ -317,7 +317,7 @@ export class Cluster {
             cwd: ROOT,
             execArgv: ['--import', TSX_LOADER],
             serialization: 'advanced',
-            env: { ...process.env, GROUP_ADMIN_INSTANCE: JSON.stringify(config) },
+            env: { ...process.env, GROUP_ADMIN_INSTANCE: JSON.stringify(config), GROUP_ADMIN_STORE_TOKEN: this.server.token },
             stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         });
         const instance = new Instance(i, name, child, (delivery) => this.options.onDelivery?.(delivery, i));

@@ -3,7 +3,7 @@
  * and Deno runtime, over the workspace process's shared workspace, app persistence, app storages and scheduler job
  * collection (host/multi/wire.ts) — as a Rocket.Chat instance runs its own engine over the shared MongoDB.
  *
- * Configuration: `$GROUP_ADMIN_INSTANCE` (JSON {@link InstanceConfig}). Over the IPC channel the parent sends
+ * Configuration: `$GROUP_ADMIN_INSTANCE` (JSON {@link InstanceConfig}) and `$GROUP_ADMIN_STORE_TOKEN` (the store's token). Over the IPC channel the parent sends
  * `{ id, method, args }` (any {@link EngineHost} method, or `schedulerIdle`) and gets `{ id, ok, value | error }`;
  * the instance sends `{ event: 'ready', pid, runtimePids }` once started and `{ event: 'delivery', delivery }` for
  * what the app sends users.
@@ -70,7 +70,7 @@ function send(message: InstanceReply | InstanceEvent): void {
 
 async function main(): Promise<void> {
     const config = JSON.parse(process.env.GROUP_ADMIN_INSTANCE ?? '{}') as InstanceConfig;
-    const client = await SyncStoreClient.connect(config.port);
+    const client = await SyncStoreClient.connect(config.port, process.env.GROUP_ADMIN_STORE_TOKEN ?? '');
     const metadata = remoteStorage(new (SharedMetadataStorage as unknown as new () => AppMetadataStorage)(), MemoryMetadataStorage.prototype, client, 'metadata');
     const source = remoteStorage(new (SharedSourceStorage as unknown as new () => AppSourceStorage)(), MemorySourceStorage.prototype, client, 'source');
     const host = await EngineHost.start({
