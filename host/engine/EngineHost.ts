@@ -19,11 +19,15 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IPermission } from '@rocket.chat/apps-engine/definition/permissions/IPermission';
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
+import { AppStatusUtils } from '@rocket.chat/apps-engine/definition/AppStatus';
+import type { AppStatus } from '@rocket.chat/apps-engine/definition/AppStatus';
 import type { IUIActionButton } from '@rocket.chat/apps-engine/definition/ui';
 import { RoomTypeFilter } from '@rocket.chat/apps-engine/definition/ui/IUIActionButtonDescriptor';
 import { UIActionButtonContext } from '@rocket.chat/apps-engine/definition/ui/UIActionButtonContext';
 import type { IUIKitResponse, IUIKitSurface, UIKitIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit';
 import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/logging';
+import type { AppMetadataStorage } from '@rocket.chat/apps-engine/server/storage';
+import type { AppSourceStorage } from '@rocket.chat/apps-engine/server/storage/AppSourceStorage';
 import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { DenoRuntimeSubprocessController } from '@rocket.chat/apps-engine/server/runtime/deno/AppsEngineDenoRuntime';
 
@@ -31,11 +35,14 @@ import { Workspace } from '../workspace/Workspace';
 import { APPS_NOT_FOUND_TEXT } from '../workspace/errors';
 import type { RestResponse, WsRoom } from '../workspace/model';
 import { HostBridges } from './bridges';
-import type { Delivery, HostContext } from './bridges';
+import type { Delivery, HostContext, PersistenceStore, SigningKeys } from './bridges';
 import { convertRoom, convertUser } from './converters';
 import { preferDenoBinary } from './denoPath';
+import { describeError } from './describeError';
 import { SecretAudit } from './secretAudit';
 import { parseParameters } from './parseParameters';
+import { HostSchedulerBridge, JobRunner, MemoryJobCollection } from './scheduler';
+import type { JobCollection } from './scheduler';
 import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
 
 export type { Delivery } from './bridges';
@@ -102,6 +109,32 @@ export interface StartOptions {
     /** Extra origins the app may reach besides the workspace's `Site_Url` (e.g. a `server_url` alias). */
     extraOrigins?: string[];
     onDelivery?: (delivery: Delivery) => void;
+    /** The Apps-Engine scheduler (host/engine/scheduler.ts): its job collection and Agenda's timings. */
+    scheduler?: SchedulerOptions;
+    /** The app persistence store (default: a new in-memory one); several instances share one (host/multi/). */
+    persistence?: PersistenceStore;
+    /**
+     * Where the engine keeps installed apps and their packages (Rocket.Chat: MongoDB and GridFS; default: in memory).
+     * Instances sharing them load the apps another instance installed (`manager.load()` at start, `onAppAdded`).
+     */
+    storages?: { metadata: AppMetadataStorage; source: AppSourceStorage };
+    /** The workspace's key pair the engine signs installed apps with (default: a new one); instances share it. */
+    signingKeys?: SigningKeys;
+}
+
+/**
+ * The scheduler's options. Agenda's timings default to `$GROUP_ADMIN_SCHEDULER_POLL_MS` / `$GROUP_ADMIN_SCHEDULER_LOCK_MS`
+ * when set (tests that cannot pass options), else to Rocket.Chat's 5 s / 10 minutes.
+ */
+export interface SchedulerOptions {
+    /** The shared `rocketchat_apps_scheduler` (default: a new in-memory one for this host). */
+    collection?: JobCollection;
+    /** Agenda's poll interval in ms (default 5000); tests shorten it. */
+    processEvery?: number;
+    /** How long a claim holds in ms (default 10 minutes); tests shorten it. */
+    lockLifetime?: number;
+    /** This instance's name in the jobs it saves (`lastModifiedBy`). */
+    name?: string;
 }
 
 /** Server round trips (accessor + bridge requests from the Deno process), counted per app across hosts. */
@@ -143,17 +176,6 @@ function declaredPermissions(zip: Buffer): IPermission[] | undefined {
     const appJson = new AdmZip(zip).readAsText('app.json');
     const declared = appJson ? (JSON.parse(appJson) as { permissions?: unknown }).permissions : undefined;
     return Array.isArray(declared) ? (declared as IPermission[]) : undefined;
-}
-
-/** The engine's error for a failed executor is a JSON-RPC error object, not an Error: make it readable. */
-function describeError(error: unknown): string {
-    if (error instanceof Error) {
-        return error.message;
-    }
-    if (error && typeof error === 'object' && 'message' in error) {
-        return String((error as { message: unknown }).message);
-    }
-    return String(error);
 }
 
 /** Headers Node keeps only the first of when a request repeats them (`IncomingMessage` `matchKnownFields`). */
@@ -209,12 +231,15 @@ export class EngineHost {
     private readonly audit = SecretAudit.fromEnvironment();
     private readonly tempDir: string;
     private appId = '';
+    private sourceStorage?: AppSourceStorage;
 
     private constructor(
         private readonly manager: AppManager,
         ctx: HostContext,
         tempDir: string,
         logStorage: MemoryLogStorage,
+        /** This instance's Agenda: the jobs it claims and runs (`scheduler.jobs()` lists the shared collection). */
+        readonly scheduler: JobRunner,
     ) {
         this.ctx = ctx;
         this.tempDir = tempDir;
@@ -239,15 +264,32 @@ export class EngineHost {
             onDelivery: options.onDelivery,
         };
         const logStorage = new MemoryLogStorage();
+        const scheduler = new JobRunner({
+            name: options.scheduler?.name,
+            processEvery: options.scheduler?.processEvery ?? (Number(process.env.GROUP_ADMIN_SCHEDULER_POLL_MS) || undefined),
+            lockLifetime: options.scheduler?.lockLifetime ?? (Number(process.env.GROUP_ADMIN_SCHEDULER_LOCK_MS) || undefined),
+            collection: options.scheduler?.collection ?? new MemoryJobCollection(),
+        });
+        const sourceStorage = options.storages?.source ?? new MemorySourceStorage();
         const manager = new AppManager({
-            metadataStorage: new MemoryMetadataStorage(),
+            metadataStorage: options.storages?.metadata ?? new MemoryMetadataStorage(),
             logStorage,
-            bridges: new HostBridges(ctx),
-            sourceStorage: new MemorySourceStorage(),
+            bridges: new HostBridges(ctx, { scheduler: new HostSchedulerBridge(scheduler), persistence: options.persistence, signingKeys: options.signingKeys }),
+            sourceStorage,
             tempFilePath: tempDir,
         });
         await manager.load();
-        return new EngineHost(manager, ctx, tempDir, logStorage);
+        // Rocket.Chat's orchestrator (apps/meteor/ee/server/apps/orchestrator.js `load`): every app in the storage is
+        // started (`loadOne(id, true)`), then the scheduler. With shared storages, these are apps another instance installed.
+        for (const app of await manager.get()) {
+            await manager.loadOne(app.getID(), true);
+        }
+        scheduler.start();
+        const host = new EngineHost(manager, ctx, tempDir, logStorage, scheduler);
+        host.sourceStorage = sourceStorage;
+        // An app installed earlier in shared storage (another instance installed it) is loaded already.
+        host.appId = (await manager.get())[0]?.getID() ?? '';
+        return host;
     }
 
     get workspace(): Workspace {
@@ -525,6 +567,86 @@ export class EngineHost {
         return this.manager.enable(this.appId);
     }
 
+    /**
+     * Updates the app with a new package as an admin would (`AppManager.update`: disable, store, start the new code;
+     * the app's scheduled jobs and persisted records stay).
+     */
+    async update(zip: string | Buffer, permissionsGranted?: IPermission[]): Promise<void> {
+        const buffer = typeof zip === 'string' ? readFileSync(zip) : zip;
+        const installer = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
+        const aff = await this.manager.update(buffer, permissionsGranted ?? declaredPermissions(buffer) ?? [], {
+            loadApp: true,
+            user: (installer ? convertUser(installer) : undefined) as IUser,
+        });
+        const problems = [aff.getStorageError()].filter(Boolean).map(String);
+        if (!aff.getApp() || problems.length) {
+            throw new Error(`Updating the app failed: ${problems.join('; ') || 'no app'}`);
+        }
+    }
+
+    /** Uninstalls the app (`AppManager.remove`): its scheduled jobs are cancelled and its persisted records purged. */
+    async uninstall(): Promise<void> {
+        const admin = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
+        await this.manager.remove(this.appId, { user: (admin ? convertUser(admin) : undefined) as IUser });
+    }
+
+    // What another instance hears when an admin acts on one (Rocket.Chat's AppServerListener,
+    // apps/meteor/ee/server/apps/communication/websockets.ts): the change is already in the shared storage.
+
+    /** `apps.added`: loads the app another instance installed (`AppManager.addLocal`). */
+    async onAppAdded(appId: string): Promise<void> {
+        await this.manager.addLocal(appId);
+        this.appId = appId;
+    }
+
+    /** `apps.statusUpdate`: enables or disables the app here too (silently, as upstream). */
+    async onAppStatusUpdated(status: string): Promise<void> {
+        const app = this.manager.getOneById(this.appId);
+        if (!app || (await app.getStatus()) === status) {
+            return;
+        }
+        if (AppStatusUtils.isEnabled(status as AppStatus)) {
+            await this.manager.enable(this.appId);
+        } else if (AppStatusUtils.isDisabled(status as AppStatus)) {
+            await this.manager.disable(this.appId, status as AppStatus, true);
+        }
+    }
+
+    /** `apps.settingUpdated`: the setting another instance saved (the app's `onSettingUpdated` runs here too). */
+    async onAppSettingUpdated(setting: ISetting): Promise<void> {
+        if (setting.id === 'service_user_token') {
+            this.audit?.secret(setting.value);
+        }
+        await this.manager.getSettingsManager().updateAppSetting(this.appId, setting);
+    }
+
+    /** `apps.updated`: starts the updated package from the shared storage. */
+    async onAppUpdated(): Promise<void> {
+        const stored = await this.manager.getStorage().retrieveOne(this.appId);
+        if (!stored || !this.sourceStorage) {
+            throw new Error(`App ${this.appId} is not in the shared storage`);
+        }
+        const zip = await this.sourceStorage.fetch(stored);
+        if (AppStatusUtils.isEnabled(stored.status)) {
+            await this.manager.updateAndStartupLocal(stored, zip);
+        } else {
+            await this.manager.updateAndInitializeLocal(stored, zip);
+        }
+    }
+
+    /** `apps.removed`: drops the app here too (`AppManager.removeLocal`). */
+    async onAppRemoved(): Promise<void> {
+        if (this.manager.getOneById(this.appId)) {
+            await this.manager.removeLocal(this.appId);
+        }
+    }
+
+    /** The process ids of the app's Deno runtime (to end it with its instance when a test kills one). */
+    runtimePids(): number[] {
+        const controller = this.manager.getOneById(this.appId)?.getRuntimeController() as unknown as { deno?: { pid?: number } } | undefined;
+        return controller?.deno?.pid ? [controller.deno.pid] : [];
+    }
+
     /** Everything the app logged (one entry per executed method, each with its log lines). */
     logs(): ILoggerStorageEntry[] {
         return this.logStorage.entries.filter((entry) => entry.appId === this.appId);
@@ -560,6 +682,7 @@ export class EngineHost {
     /** Unloads the app (ends its Deno process) and frees the engine singleton. */
     async stop(): Promise<void> {
         try {
+            this.scheduler.stop();
             await this.manager.unload(true);
             if (this.audit) {
                 this.audit.scan('log', this.logText());
