@@ -179,6 +179,20 @@ const SINGLE_VALUE_HEADERS = new Set([
  * names lower-cased; a header sent twice under different cases is combined — the first kept for single-value headers,
  * `cookie` joined with `; `, any other joined with `, ` (so a doubled `X-User-Id` authenticates no one).
  */
+/** An app endpoint's response headers other than `Content-Type` (undefined when there are none). */
+function answerHeaders(raw: unknown): Record<string, string> | undefined {
+    if (!raw || typeof raw !== 'object') {
+        return undefined;
+    }
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+        if (name.toLowerCase() !== 'content-type' && value !== undefined && value !== null) {
+            out[name] = String(value);
+        }
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function incomingHeaders(raw: Record<string, string | undefined>): Record<string, string> {
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(raw)) {
@@ -489,7 +503,11 @@ export class EngineHost {
             content: call.body,
             user: wsUser ? convertUser(wsUser) : undefined,
         });
-        return this.shown('response', { status: response.status, body: response.content });
+        // Upstream `AppApisBridge._appApiExecutor` (apps/meteor/app/apps/server/bridges/api.ts): `res.set(headers)`,
+        // then the status and the content — the app's headers reach the client (e.g. the `X-RateLimit-*` of a 429 the
+        // app passes on). `Content-Type` is left to the server, which writes the body (host/server/http.ts `send`).
+        const answered = answerHeaders(response.headers);
+        return this.shown('response', { status: response.status, body: response.content, ...(answered ? { headers: answered } : {}) });
     }
 
     /** Disables the app as an admin would (`AppManager.disable`: `onDisable`, then its registrations are purged). */

@@ -29,10 +29,13 @@ export type MessageKey =
     | "parse_extra_words"
     | "parse_unknown_option"
     | "parse_missing_room_name"
+    | "hint_help"
     | "status_encrypt_on"
     | "status_encrypt_off"
     | "status_type_public"
     | "status_type_private"
+    | "status_type_public_team"
+    | "status_type_private_team"
     | "status_may_encrypt_on"
     | "status_may_not_encrypt_on"
     | "status_may_encrypt_off"
@@ -56,12 +59,14 @@ export type MessageKey =
     | "door_button"
     | "door_endpoint"
     | "history_heading"
+    | "history_more"
     | "history_empty"
     | "history_entry"
     | "history_last"
     | "error_history_not_allowed"
     | "public_channel_encrypt"
     | "public_channel_team"
+    | "already_public_channel"
     | "dryrun_encrypt_unchanged_on"
     | "dryrun_encrypt_unchanged_off"
     | "dryrun_failed"
@@ -73,9 +78,11 @@ export type MessageKey =
     | "plan_encrypt_off_who"
     | "plan_encrypt_off_warning"
     | "plan_public_change"
+    | "plan_public_team_change"
     | "plan_public_who"
     | "plan_public_warning"
     | "plan_private_change"
+    | "plan_private_team_change"
     | "plan_private_who"
     | "plan_private_warning"
     | "plan_team_change"
@@ -89,6 +96,7 @@ export type MessageKey =
     | "modal_confirm"
     | "modal_cancel"
     | "modal_note"
+    | "confirm_spent"
     | "confirm_unavailable"
     | "button_encryption"
     | "button_make_public"
@@ -130,6 +138,7 @@ export type MessageKey =
     | "error_ambiguous_room"
     | "error_ambiguous_room_unnamed"
     | "error_rocketchat_refused"
+    | "hint_not_allowed"
     | "error_unexpected";
 
 export type Messages = Readonly<Record<MessageKey, string>>;
@@ -159,10 +168,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         parse_extra_words: "Too many arguments: \"{{words}}\" was not expected.",
         parse_unknown_option: "Unknown option \"{{option}}\".",
         parse_missing_room_name: "\"#\" must be followed by a room name.",
+        hint_help: "Type `{{command}} help` for the usage.",
         status_encrypt_on: "End-to-end encryption is on for {{room}}.",
         status_encrypt_off: "End-to-end encryption is off for {{room}}.",
         status_type_public: "{{room}} is a public channel.",
         status_type_private: "{{room}} is a private group.",
+        status_type_public_team: "{{room}} is a public team.",
+        status_type_private_team: "{{room}} is a private team.",
         status_may_encrypt_on: "You can turn it on: `{{command}}`.",
         status_may_not_encrypt_on: "You cannot turn it on. {{reason}}",
         status_may_encrypt_off: "You can turn it off: `{{command}}`.",
@@ -186,12 +198,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         door_button: "room button",
         door_endpoint: "REST API",
         history_heading: "Changes to {{room}} made through Group Admin, newest first ({{shown}} of {{total}}):",
+        history_more: "The {{more}} older ones: `GET {{path}}` (with your Rocket.Chat credentials).",
         history_empty: "No change to {{room}} has been made through Group Admin yet.",
         history_entry: "{{when}}: {{change}}",
         history_last: "Last change through Group Admin, {{when}}: {{change}}",
         error_history_not_allowed: "You are not allowed to read the change history of {{room}}.",
         public_channel_encrypt: "{{room}} is a public channel. End-to-end encryption is for private groups: `{{command}}` makes it one.",
         public_channel_team: "{{room}} is a public channel. Only private groups can be converted into a team here: `{{command}}` makes it one.",
+        already_public_channel: "{{room}} already is a public channel.",
         dryrun_encrypt_unchanged_on: "Dry run: end-to-end encryption is already on for {{room}} and would stay on. Nothing was changed.",
         dryrun_encrypt_unchanged_off: "Dry run: end-to-end encryption is already off for {{room}} and would stay off. Nothing was changed.",
         dryrun_failed: "Dry run: this would fail. {{reason}}",
@@ -203,9 +217,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_encrypt_off_who: "New messages of all its members ({{members}}) are not encrypted; messages already encrypted stay encrypted.",
         plan_encrypt_off_warning: "New messages are stored on the server unencrypted.",
         plan_public_change: "{{room}} becomes a public channel.",
+        plan_public_team_change: "{{room}} becomes a public team.",
         plan_public_who: "Everyone in the workspace, not only its members ({{members}}), can find it, join it and read its whole history.",
         plan_public_warning: "Messages written while it was private become readable by everyone; making it private again later does not take that back.",
         plan_private_change: "{{room}} becomes a private group.",
+        plan_private_team_change: "{{room}} becomes a private team.",
         plan_private_who: "Only its members ({{members}}) can find it and read its history.",
         plan_private_warning: "Everyone else in the workspace loses access, although they could find and read it before.",
         plan_team_change: "{{room}} becomes the main room of the new private team \"{{team}}\", with you as its owner.",
@@ -219,6 +235,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         modal_confirm: "Confirm",
         modal_cancel: "Cancel",
         modal_note: "Nothing changes until you confirm, and every check runs again then. Cancel changes nothing.",
+        confirm_spent: "This confirmation was already used, so nothing was changed. Ask for the change again to get a new one.",
         confirm_unavailable: "This change has to be confirmed in a dialog, which could not be opened here. Nothing was changed.",
         button_encryption: "Encryption",
         button_make_public: "Make public",
@@ -260,6 +277,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room: "\"{{room}}\" is one room's id and another room's name. Say #{{room}} for the room named so, or #{{name}} for the room with that id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" is one room's id and another room's name. Say #{{room}} for the room named so; for the room with that id, use its #name or run the command inside it.",
         error_rocketchat_refused: "Rocket.Chat refused the change: {{error}}",
+        hint_not_allowed: "A room owner or a workspace administrator can make this change, or give you the permission for it.",
         error_unexpected: "Something went wrong and the command could not be completed. Please try again or contact an administrator.",
     },
     de: {
@@ -286,10 +304,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         parse_extra_words: "Zu viele Argumente: \"{{words}}\" war nicht erwartet.",
         parse_unknown_option: "Unbekannte Option \"{{option}}\".",
         parse_missing_room_name: "Auf \"#\" muss ein Raumname folgen.",
+        hint_help: "Mit `{{command}} help` siehst du die Verwendung.",
         status_encrypt_on: "Die Ende-zu-Ende-Verschlüsselung ist für {{room}} eingeschaltet.",
         status_encrypt_off: "Die Ende-zu-Ende-Verschlüsselung ist für {{room}} ausgeschaltet.",
         status_type_public: "{{room}} ist ein öffentlicher Kanal.",
         status_type_private: "{{room}} ist eine private Gruppe.",
+        status_type_public_team: "{{room}} ist ein öffentliches Team.",
+        status_type_private_team: "{{room}} ist ein privates Team.",
         status_may_encrypt_on: "Du kannst sie einschalten: `{{command}}`.",
         status_may_not_encrypt_on: "Du kannst sie nicht einschalten. {{reason}}",
         status_may_encrypt_off: "Du kannst sie ausschalten: `{{command}}`.",
@@ -313,12 +334,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         door_button: "Raum-Schaltfläche",
         door_endpoint: "REST-API",
         history_heading: "Änderungen an {{room}} über Group Admin, neueste zuerst ({{shown}} von {{total}}):",
+        history_more: "Die {{more}} älteren: `GET {{path}}` (mit deinen Rocket.Chat-Zugangsdaten).",
         history_empty: "An {{room}} wurde noch nichts über Group Admin geändert.",
         history_entry: "{{when}}: {{change}}",
         history_last: "Letzte Änderung über Group Admin, {{when}}: {{change}}",
         error_history_not_allowed: "Du darfst den Änderungsverlauf von {{room}} nicht lesen.",
         public_channel_encrypt: "{{room}} ist ein öffentlicher Kanal. Ende-zu-Ende-Verschlüsselung gibt es für private Gruppen: `{{command}}` macht ihn zu einer.",
         public_channel_team: "{{room}} ist ein öffentlicher Kanal. Hier können nur private Gruppen in ein Team umgewandelt werden: `{{command}}` macht ihn zu einer.",
+        already_public_channel: "{{room}} ist bereits ein öffentlicher Kanal.",
         dryrun_encrypt_unchanged_on: "Probelauf: Die Ende-zu-Ende-Verschlüsselung ist für {{room}} bereits eingeschaltet und bliebe es. Nichts wurde geändert.",
         dryrun_encrypt_unchanged_off: "Probelauf: Die Ende-zu-Ende-Verschlüsselung ist für {{room}} bereits ausgeschaltet und bliebe es. Nichts wurde geändert.",
         dryrun_failed: "Probelauf: Das würde fehlschlagen. {{reason}}",
@@ -330,9 +353,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_encrypt_off_who: "Neue Nachrichten aller Mitglieder ({{members}}) werden nicht verschlüsselt; bereits verschlüsselte Nachrichten bleiben verschlüsselt.",
         plan_encrypt_off_warning: "Neue Nachrichten werden unverschlüsselt auf dem Server gespeichert.",
         plan_public_change: "{{room}} wird ein öffentlicher Kanal.",
+        plan_public_team_change: "{{room}} wird ein öffentliches Team.",
         plan_public_who: "Alle im Workspace, nicht nur die Mitglieder ({{members}}), können ihn finden, ihm beitreten und seinen gesamten Verlauf lesen.",
         plan_public_warning: "Nachrichten aus der Zeit, als er privat war, werden für alle lesbar; ihn später wieder privat zu machen, nimmt das nicht zurück.",
         plan_private_change: "{{room}} wird eine private Gruppe.",
+        plan_private_team_change: "{{room}} wird ein privates Team.",
         plan_private_who: "Nur die Mitglieder ({{members}}) können sie finden und ihren Verlauf lesen.",
         plan_private_warning: "Alle anderen im Workspace verlieren den Zugang, obwohl sie sie vorher finden und lesen konnten.",
         plan_team_change: "{{room}} wird der Hauptraum des neuen privaten Teams \"{{team}}\", mit dir als Eigentümer.",
@@ -346,6 +371,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         modal_confirm: "Bestätigen",
         modal_cancel: "Abbrechen",
         modal_note: "Nichts ändert sich, bevor du bestätigst, und dann wird alles erneut geprüft. Abbrechen ändert nichts.",
+        confirm_spent: "Diese Bestätigung wurde schon verwendet, deshalb wurde nichts geändert. Fordere die Änderung erneut an, um eine neue zu erhalten.",
         confirm_unavailable: "Diese Änderung muss in einem Dialog bestätigt werden, der hier nicht geöffnet werden konnte. Nichts wurde geändert.",
         button_encryption: "Verschlüsselung",
         button_make_public: "Öffentlich machen",
@@ -387,6 +413,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room: "\"{{room}}\" ist die ID eines Raums und der Name eines anderen. Schreibe #{{room}} für den Raum mit diesem Namen oder #{{name}} für den Raum mit dieser ID.",
         error_ambiguous_room_unnamed: "\"{{room}}\" ist die ID eines Raums und der Name eines anderen. Schreibe #{{room}} für den Raum mit diesem Namen; für den Raum mit dieser ID nutze seinen #Namen oder führe den Befehl in ihm aus.",
         error_rocketchat_refused: "Rocket.Chat hat die Änderung abgelehnt: {{error}}",
+        hint_not_allowed: "Ein Besitzer des Raums oder ein Administrator des Workspaces kann diese Änderung vornehmen oder dir die Berechtigung dafür geben.",
         error_unexpected: "Etwas ist schiefgelaufen und der Befehl konnte nicht ausgeführt werden. Bitte versuche es erneut oder wende dich an einen Administrator.",
     },
     es: {
@@ -413,10 +440,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         parse_extra_words: "Demasiados argumentos: no se esperaba \"{{words}}\".",
         parse_unknown_option: "Opción desconocida \"{{option}}\".",
         parse_missing_room_name: "\"#\" debe ir seguido del nombre de una sala.",
+        hint_help: "Escribe `{{command}} help` para ver el uso.",
         status_encrypt_on: "El cifrado de extremo a extremo está activado en {{room}}.",
         status_encrypt_off: "El cifrado de extremo a extremo está desactivado en {{room}}.",
         status_type_public: "{{room}} es un canal público.",
         status_type_private: "{{room}} es un grupo privado.",
+        status_type_public_team: "{{room}} es un equipo público.",
+        status_type_private_team: "{{room}} es un equipo privado.",
         status_may_encrypt_on: "Puedes activarlo: `{{command}}`.",
         status_may_not_encrypt_on: "No puedes activarlo. {{reason}}",
         status_may_encrypt_off: "Puedes desactivarlo: `{{command}}`.",
@@ -440,12 +470,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         door_button: "botón de sala",
         door_endpoint: "API REST",
         history_heading: "Cambios de {{room}} hechos con Group Admin, del más reciente ({{shown}} de {{total}}):",
+        history_more: "Los {{more}} más antiguos: `GET {{path}}` (con tus credenciales de Rocket.Chat).",
         history_empty: "Todavía no se ha hecho ningún cambio de {{room}} con Group Admin.",
         history_entry: "{{when}}: {{change}}",
         history_last: "Último cambio con Group Admin, {{when}}: {{change}}",
         error_history_not_allowed: "No tienes permiso para leer el historial de cambios de {{room}}.",
         public_channel_encrypt: "{{room}} es un canal público. El cifrado de extremo a extremo es para grupos privados: `{{command}}` lo convierte en uno.",
         public_channel_team: "{{room}} es un canal público. Aquí solo los grupos privados se pueden convertir en equipo: `{{command}}` lo convierte en uno.",
+        already_public_channel: "{{room}} ya es un canal público.",
         dryrun_encrypt_unchanged_on: "Simulación: el cifrado de extremo a extremo ya está activado en {{room}} y seguiría activado. No se cambió nada.",
         dryrun_encrypt_unchanged_off: "Simulación: el cifrado de extremo a extremo ya está desactivado en {{room}} y seguiría desactivado. No se cambió nada.",
         dryrun_failed: "Simulación: esto fallaría. {{reason}}",
@@ -457,9 +489,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_encrypt_off_who: "Los mensajes nuevos de todos sus miembros ({{members}}) no se cifran; los mensajes ya cifrados siguen cifrados.",
         plan_encrypt_off_warning: "Los mensajes nuevos se guardan en el servidor sin cifrar.",
         plan_public_change: "{{room}} pasa a ser un canal público.",
+        plan_public_team_change: "{{room}} pasa a ser un equipo público.",
         plan_public_who: "Todos en el espacio de trabajo, no solo sus miembros ({{members}}), pueden encontrarlo, unirse y leer todo su historial.",
         plan_public_warning: "Los mensajes escritos mientras era privado quedan a la vista de todos; volver a hacerlo privado después no lo deshace.",
         plan_private_change: "{{room}} pasa a ser un grupo privado.",
+        plan_private_team_change: "{{room}} pasa a ser un equipo privado.",
         plan_private_who: "Solo sus miembros ({{members}}) pueden encontrarlo y leer su historial.",
         plan_private_warning: "Todos los demás en el espacio de trabajo pierden el acceso, aunque antes podían encontrarlo y leerlo.",
         plan_team_change: "{{room}} pasa a ser la sala principal del nuevo equipo privado \"{{team}}\", contigo como propietario.",
@@ -473,6 +507,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         modal_confirm: "Confirmar",
         modal_cancel: "Cancelar",
         modal_note: "Nada cambia hasta que confirmes, y entonces se vuelven a hacer todas las comprobaciones. Cancelar no cambia nada.",
+        confirm_spent: "Esta confirmación ya se usó, así que no se cambió nada. Vuelve a pedir el cambio para obtener una nueva.",
         confirm_unavailable: "Este cambio debe confirmarse en un diálogo, que no se pudo abrir aquí. No se cambió nada.",
         button_encryption: "Cifrado",
         button_make_public: "Hacer público",
@@ -514,6 +549,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room: "\"{{room}}\" es el id de una sala y el nombre de otra. Escribe #{{room}} para la sala con ese nombre, o #{{name}} para la sala con ese id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" es el id de una sala y el nombre de otra. Escribe #{{room}} para la sala con ese nombre; para la sala con ese id, usa su #nombre o ejecuta el comando dentro de ella.",
         error_rocketchat_refused: "Rocket.Chat rechazó el cambio: {{error}}",
+        hint_not_allowed: "Un propietario de la sala o un administrador del espacio de trabajo puede hacer este cambio o darte el permiso para hacerlo.",
         error_unexpected: "Algo salió mal y no se pudo completar el comando. Inténtalo de nuevo o contacta con un administrador.",
     },
     "pt-BR": {
@@ -540,10 +576,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         parse_extra_words: "Argumentos demais: \"{{words}}\" não era esperado.",
         parse_unknown_option: "Opção desconhecida \"{{option}}\".",
         parse_missing_room_name: "\"#\" deve ser seguido do nome de uma sala.",
+        hint_help: "Digite `{{command}} help` para ver o uso.",
         status_encrypt_on: "A criptografia de ponta a ponta está ativada em {{room}}.",
         status_encrypt_off: "A criptografia de ponta a ponta está desativada em {{room}}.",
         status_type_public: "{{room}} é um canal público.",
         status_type_private: "{{room}} é um grupo privado.",
+        status_type_public_team: "{{room}} é um time público.",
+        status_type_private_team: "{{room}} é um time privado.",
         status_may_encrypt_on: "Você pode ativá-la: `{{command}}`.",
         status_may_not_encrypt_on: "Você não pode ativá-la. {{reason}}",
         status_may_encrypt_off: "Você pode desativá-la: `{{command}}`.",
@@ -567,12 +606,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         door_button: "botão da sala",
         door_endpoint: "API REST",
         history_heading: "Alterações de {{room}} feitas pelo Group Admin, da mais recente ({{shown}} de {{total}}):",
+        history_more: "As {{more}} mais antigas: `GET {{path}}` (com suas credenciais do Rocket.Chat).",
         history_empty: "Nenhuma alteração de {{room}} foi feita pelo Group Admin ainda.",
         history_entry: "{{when}}: {{change}}",
         history_last: "Última alteração pelo Group Admin, {{when}}: {{change}}",
         error_history_not_allowed: "Você não tem permissão para ler o histórico de alterações de {{room}}.",
         public_channel_encrypt: "{{room}} é um canal público. A criptografia de ponta a ponta é para grupos privados: `{{command}}` o torna um.",
         public_channel_team: "{{room}} é um canal público. Aqui só grupos privados podem ser convertidos em time: `{{command}}` o torna um.",
+        already_public_channel: "{{room}} já é um canal público.",
         dryrun_encrypt_unchanged_on: "Simulação: a criptografia de ponta a ponta já está ativada em {{room}} e continuaria ativada. Nada foi alterado.",
         dryrun_encrypt_unchanged_off: "Simulação: a criptografia de ponta a ponta já está desativada em {{room}} e continuaria desativada. Nada foi alterado.",
         dryrun_failed: "Simulação: isto falharia. {{reason}}",
@@ -584,9 +625,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_encrypt_off_who: "As novas mensagens de todos os membros ({{members}}) não são criptografadas; as mensagens já criptografadas continuam criptografadas.",
         plan_encrypt_off_warning: "As novas mensagens ficam armazenadas no servidor sem criptografia.",
         plan_public_change: "{{room}} se torna um canal público.",
+        plan_public_team_change: "{{room}} se torna um time público.",
         plan_public_who: "Todos no workspace, não só os membros ({{members}}), podem encontrá-lo, entrar nele e ler todo o histórico.",
         plan_public_warning: "As mensagens escritas enquanto era privado ficam legíveis para todos; torná-lo privado de novo depois não desfaz isso.",
         plan_private_change: "{{room}} se torna um grupo privado.",
+        plan_private_team_change: "{{room}} se torna um time privado.",
         plan_private_who: "Só os membros ({{members}}) podem encontrá-lo e ler o histórico.",
         plan_private_warning: "Todos os outros no workspace perdem o acesso, embora antes pudessem encontrá-lo e lê-lo.",
         plan_team_change: "{{room}} se torna a sala principal do novo time privado \"{{team}}\", com você como proprietário.",
@@ -600,6 +643,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         modal_confirm: "Confirmar",
         modal_cancel: "Cancelar",
         modal_note: "Nada muda até você confirmar, e todas as verificações são feitas de novo nesse momento. Cancelar não altera nada.",
+        confirm_spent: "Esta confirmação já foi usada, então nada foi alterado. Peça a alteração de novo para receber uma nova.",
         confirm_unavailable: "Esta alteração precisa ser confirmada em uma janela, que não pôde ser aberta aqui. Nada foi alterado.",
         button_encryption: "Criptografia",
         button_make_public: "Tornar público",
@@ -641,6 +685,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room: "\"{{room}}\" é o id de uma sala e o nome de outra. Use #{{room}} para a sala com esse nome, ou #{{name}} para a sala com esse id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" é o id de uma sala e o nome de outra. Use #{{room}} para a sala com esse nome; para a sala com esse id, use o #nome dela ou execute o comando dentro dela.",
         error_rocketchat_refused: "O Rocket.Chat recusou a alteração: {{error}}",
+        hint_not_allowed: "Um dono da sala ou um administrador do workspace pode fazer esta alteração ou dar a você a permissão para ela.",
         error_unexpected: "Algo deu errado e o comando não pôde ser concluído. Tente novamente ou fale com um administrador.",
     },
 };

@@ -17,9 +17,10 @@ import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
 import { changeOf, changesSomething } from './changes';
 import type { ChangeKind } from '../operations/changeKind';
 import type { ChangeOutcome } from './changes';
-import { confirmModal, signedPartOf } from './confirmModal';
+import { confirmModal, newNonce, signedPartOf } from './confirmModal';
 import type { ConfirmTarget } from './confirmModal';
 import { describePlan, memberCount, planAsChat } from './plan';
+import { spendConfirmation } from './spentViews';
 import { signView } from './viewSignature';
 
 /** What a command or a button needs besides the operation: how to open a modal, and where its answer goes. */
@@ -101,23 +102,30 @@ async function keepOnRecord(kind: ChangeKind, outcome: ChangeOutcome, room: IRoo
 }
 
 /**
- * Makes the change (every check, then the write) after any other chat-door change of the same room finished, so it
- * sees the room as that change left it; a change that changed something is recorded and announced.
+ * Makes the change (every check, then the write); a change that changed something is recorded and announced. A member
+ * of the room makes it after any other chat-door change of the room finished, so it sees the room as that change left
+ * it. Anyone else — a room they cannot access, or one they reach without a subscription — is never queued there
+ * (`mayWaitInRoom`): the access check comes before the queue, as in the HTTP door, so nobody can hold busy a room they
+ * are not in, and a hidden room costs the calls a missing one costs.
  */
 export async function makeChange(kind: ChangeKind, input: OperationInput, ctx: OperationContext, env: RecordEnv): Promise<ChangeOutcome> {
     const change = changeOf(kind);
     const found = await findRoom(input.room, ctx, input.user);
-    if (!found) {
-        // Nothing to change: the operation gives its own answer (not found, the room not named…).
-        return change.perform({ ...input, dryRun: false }, ctx);
-    }
-    return serialized(found.id, async () => {
-        const room = (await currentRoom(input.room, input.user, ctx)) || found;
-        const ref: RoomRef = input.room.kind === 'room' ? { kind: 'room', room } : input.room;
+    const make = async (room: IRoom | undefined): Promise<ChangeOutcome> => {
+        const ref: RoomRef = room && input.room.kind === 'room' ? { kind: 'room', room } : input.room;
         const outcome = await change.perform({ ...input, room: ref, dryRun: false }, ctx);
-        await keepOnRecord(kind, outcome, room, input.user, ctx, env);
+        if (room) {
+            await keepOnRecord(kind, outcome, room, input.user, ctx, env);
+        }
         return outcome;
-    });
+    };
+    // Read for a missing room too: every path makes the same calls.
+    const member = await ctx.access.mayWaitInRoom(input.user, found ? toRoomView(found) : undefined);
+    if (!found || !member) {
+        // No room: the operation gives its own answer (not found, the room not named…).
+        return make(found);
+    }
+    return serialized(found.id, async () => make((await currentRoom(input.room, input.user, ctx)) || found));
 }
 
 /**
@@ -150,7 +158,7 @@ export async function requestChange(kind: ChangeKind, input: OperationInput, ctx
     if (!env.triggerId) {
         return `${t('confirm_unavailable')}\n${planAsChat(plan)}`;
     }
-    const target: ConfirmTarget = { kind, roomId: checked.plan.room._id, originRoomId: env.originRoomId, door: env.door };
+    const target: ConfirmTarget = { kind, roomId: checked.plan.room._id, originRoomId: env.originRoomId, door: env.door, nonce: newNonce() };
     const signature = await signView(signedPartOf(target), env.read, env.persistence);
     await env.modify.getUiController().openSurfaceView(confirmModal(target, signature, plan, t, env.appId), { triggerId: env.triggerId }, input.user);
     return undefined;
@@ -163,6 +171,12 @@ export async function requestChange(kind: ChangeKind, input: OperationInput, ctx
 export async function confirmChange(target: ConfirmTarget, user: IUser, ctx: OperationContext, t: Translator, env: Omit<RecordEnv, 'door'>): Promise<string> {
     // A room the person cannot access (or no longer there): "not found" by id before anything is decided or counted.
     const room = await requireAccessible(await ctx.rooms.getById(target.roomId), { kind: 'params', params: { roomId: target.roomId } }, user, ctx);
+    // Spent by its first submit that got this far, whatever comes of it: a second submit of the view changes nothing.
+    // (Only someone who may access the room spends it: nobody else can use up another person's confirmation.)
+    if (!(await spendConfirmation(target.nonce, env.read, env.persistence))) {
+        env.logger.warn(`confirmation of ${target.kind}: this view was submitted before; nothing was changed`);
+        return t('confirm_spent');
+    }
     const input: OperationInput = { user, room: { kind: 'room', room }, dryRun: false };
     const outcome = await makeChange(target.kind, input, ctx, { ...env, door: target.door });
     return doneText(target.kind, outcome, t);
