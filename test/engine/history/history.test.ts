@@ -330,7 +330,7 @@ describe('GET groups.history: pagination like Rocket.Chat', () => {
         const tail = (await getHistory('alice', { roomName: 'project-x', offset: '5', count: '10' })).body as HistoryBody;
         expect(tail).toMatchObject({ offset: 5, count: 2, total: 7 });
         const past = (await getHistory('alice', { roomName: 'project-x', offset: '50' })).body as HistoryBody;
-        expect(past).toEqual({ history: [], offset: 50, count: 0, total: 7, success: true });
+        expect(past).toEqual({ history: [], offset: 50, count: 0, total: 7, trimmed: 0, success: true });
     });
 
     it('count is capped by API_Upper_Count_Limit; 0 means all', async () => {
