@@ -22,6 +22,7 @@ import type {
     UIKitViewCloseInteractionContext,
     UIKitViewSubmitInteractionContext,
 } from '@rocket.chat/apps-engine/definition/uikit';
+import { forgetAccessMemory } from './access/forget';
 import { ENCRYPT_SPEC } from './commands/encrypt';
 import { SETTYPE_SPEC } from './commands/settype';
 import { SlashCommand } from './commands/SlashCommand';
@@ -51,6 +52,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
 
     public async onEnable(_environment: IEnvironmentRead, _configurationModify: IConfigurationModify): Promise<boolean> {
         forgetAppSettings();
+        forgetAccessMemory();
         const { reader, http } = this.getAccessors();
         await checkServiceAccount(reader, http, this.getLogger());
         return true;
@@ -58,6 +60,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
 
     public async onDisable(_configurationModify: IConfigurationModify): Promise<void> {
         forgetAppSettings();
+        forgetAccessMemory();
     }
 
     public async onPreSettingUpdate(context: ISettingUpdateContext, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<ISetting> {
@@ -71,7 +74,10 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
     }
 
     public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, read: IRead, http: IHttp): Promise<void> {
-        rememberAppSetting(setting);
+        if (rememberAppSetting(setting)) {
+            // Possibly another workspace: its permission table is read in full again, its users' changes counted afresh.
+            forgetAccessMemory();
+        }
         if (SERVICE_SETTING_IDS.indexOf(setting.id) >= 0) {
             await checkServiceAccount(read, http, this.getLogger());
         }
