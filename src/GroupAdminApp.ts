@@ -31,6 +31,7 @@ import { TOTEAM_SPEC } from './commands/toteam';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
 import { HistoryEndpoint } from './endpoints/historyEndpoint';
 import { onSystemMessage } from './events/systemMessage';
+import { EncryptionReportEndpoint } from './endpoints/reportEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
 import { isWatchedType } from './history/observe';
 import { HISTORY_LIMIT, HISTORY_LIMIT_MAX, HISTORY_LIMIT_SETTING, parseHistoryLimit } from './history/store';
@@ -148,7 +149,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this)],
+            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this)],
         });
         for (const { descriptor } of ROOM_BUTTONS) {
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.

@@ -91,6 +91,8 @@ export interface ApiCall {
     headers?: Record<string, string | undefined>;
     query?: Record<string, string>;
     body?: unknown;
+    /** Also answer the response headers the app set (lower-cased), as an HTTP client would see them. */
+    withHeaders?: boolean;
 }
 
 export interface StartOptions {
@@ -541,7 +543,9 @@ export class EngineHost {
             content: call.body,
             user: wsUser ? convertUser(wsUser) : undefined,
         });
-        return this.shown('response', { status: response.status, body: response.content });
+        // The response headers the app set (lower-cased, as an HTTP client sees them).
+        const answered = call.withHeaders && response.headers ? Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), String(v)])) : undefined;
+        return this.shown('response', { status: response.status, body: response.content, ...(answered ? { headers: answered } : {}) });
     }
 
     /** Disables the app as an admin would (`AppManager.disable`: `onDisable`, then its registrations are purged). */

@@ -5,7 +5,7 @@
  * 8.4, …), exactly as `transformMappedData` does upstream.
  */
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
-import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IRoom, IRoomRaw } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Workspace } from '../workspace/Workspace';
@@ -118,4 +118,33 @@ export function convertMessage(workspace: Workspace, message: WsMessage): IMessa
     delete data.u;
     out._unmappedProperties_ = data;
     return out as unknown as IMessage;
+}
+
+/**
+ * A room as `IRoomRaw` (`convertRoomRaw` of upstream `apps/meteor/app/apps/server/converters/rooms.ts`, what
+ * `getAllRooms` answers): the document's own fields under the app's names, the creator as `{ _id, username }` only, no
+ * lookups — and, as the bridge projects it, no `encrypted`, `archived` or `e2eKeyId`.
+ */
+export function convertRoomRaw(room: WsRoom): IRoomRaw {
+    const raw: Record<string, unknown> = {
+        id: room._id,
+        slugifiedName: room.name,
+        displayName: room.fname,
+        type: ROOM_TYPE[room.t] ?? room.t,
+        creator: { _id: room.u._id, username: room.u.username },
+        isDefault: !!room.default,
+        isReadOnly: !!room.ro,
+        displaySystemMessages: room.sysMes === undefined ? true : room.sysMes,
+        messageCount: room.msgs,
+        createdAt: room.ts,
+        updatedAt: room._updatedAt,
+        description: room.description,
+        parentRoomId: room.prid,
+        teamId: room.teamId,
+        isTeamMain: room.teamMain,
+    };
+    for (const key of Object.keys(raw)) {
+        if (raw[key] === undefined) delete raw[key];
+    }
+    return raw as unknown as IRoomRaw;
 }

@@ -8,82 +8,10 @@ import { resolveHistoryRoom } from '../history/access';
 import { HISTORY_LIMIT_MAX, readHistory } from '../history/store';
 import { createOperationContext } from '../operations/context';
 import { scrubRequestLog } from '../workspace/forward';
+import { InvalidParam, clampedPagination, paginationSettings } from './pagination';
 
 function respond(status: number, content: unknown): IApiResponse {
     return { status, headers: { 'Content-Type': 'application/json' }, content };
-}
-
-/** A query parameter that is not a number Rocket.Chat's paginated routes accept. */
-class InvalidParam extends Error {
-    constructor(readonly param: string) {
-        super(`The parameter "${param}" must be a non-negative integer`);
-    }
-}
-
-/** Rocket.Chat's pagination defaults (`API_Default_Count` 50, `API_Upper_Count_Limit` 100, infinite count allowed). */
-interface PaginationSettings {
-    readonly defaultCount: number;
-    readonly upperLimit: number;
-    readonly allowInfinite: boolean;
-}
-
-async function numberSetting(read: IRead, id: string, fallback: number): Promise<number> {
-    try {
-        const value: unknown = await read.getEnvironmentReader().getServerSettings().getValueById(id);
-        return typeof value === 'number' && value > 0 ? value : fallback;
-    } catch {
-        return fallback;
-    }
-}
-
-async function paginationSettings(read: IRead): Promise<PaginationSettings> {
-    let allowInfinite = true;
-    try {
-        allowInfinite = (await read.getEnvironmentReader().getServerSettings().getValueById('API_Allow_Infinite_Count')) !== false;
-    } catch {
-        allowInfinite = true;
-    }
-    return { defaultCount: await numberSetting(read, 'API_Default_Count', 50), upperLimit: await numberSetting(read, 'API_Upper_Count_Limit', 100), allowInfinite };
-}
-
-/**
- * A `count` or `offset` query value: absent or empty → undefined; otherwise a number as Rocket.Chat's query schemas
- * accept it (`"20"`, `"20.0"`), made an integer as its `getPaginationItems` does (`parseInt`). Anything else (`abc`,
- * `-1`, a repeated parameter) is a 400 and reads nothing.
- */
-function paginationValue(query: Readonly<Record<string, unknown>>, param: string): number | undefined {
-    const raw = query[param];
-    if (raw === undefined || raw === null || raw === '') {
-        return undefined;
-    }
-    if (typeof raw !== 'string' && typeof raw !== 'number') {
-        throw new InvalidParam(param);
-    }
-    const text = String(raw).trim();
-    if (!/^\+?(\d+(\.\d*)?|\.\d+)$/.test(text)) {
-        throw new InvalidParam(param);
-    }
-    return parseInt(text, 10) || 0;
-}
-
-/**
- * Rocket.Chat's `getPaginationItems` (apps/meteor/app/api/server/helpers/getPaginationItems.ts): `offset` defaults to
- * 0; `count` defaults to `API_Default_Count`, is capped at `API_Upper_Count_Limit`, and 0 means all unless
- * `API_Allow_Infinite_Count` is off. A room keeps at most {@link HISTORY_LIMIT_MAX} records anyway.
- */
-function pagination(query: Readonly<Record<string, unknown>>, settings: PaginationSettings): { offset: number; count: number } {
-    const offset = paginationValue(query, 'offset') || 0;
-    let count = paginationValue(query, 'count');
-    if (count === undefined) {
-        count = settings.defaultCount;
-    }
-    if (count > settings.upperLimit) {
-        count = settings.upperLimit;
-    }
-    if (count === 0) {
-        count = settings.allowInfinite ? HISTORY_LIMIT_MAX : settings.defaultCount;
-    }
-    return { offset, count };
 }
 
 /**
@@ -107,8 +35,9 @@ export class HistoryEndpoint extends ApiEndpoint {
                 throw new AppError('not-logged-in');
             }
             const query: Readonly<Record<string, unknown>> = request.query || {};
-            const { offset, count } = pagination(query, await paginationSettings(read));
             const ctx = createOperationContext(read, http, logger);
+            // A room keeps at most HISTORY_LIMIT_MAX records: count=0 ("all") is that many.
+            const { offset, count } = clampedPagination(query, await paginationSettings(ctx.serverSettings), HISTORY_LIMIT_MAX);
             const params: Record<string, unknown> = {};
             for (const key of ['roomId', 'roomName']) {
                 if (Object.prototype.hasOwnProperty.call(query, key)) {
