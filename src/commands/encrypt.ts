@@ -5,14 +5,18 @@ import { requestChange } from '../ui/requestChange';
 import type { ChangeEnv } from '../ui/requestChange';
 import { historyReply } from './history';
 import { orPublicChannel } from './publicChannel';
+import { reportReply } from './report';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
 
-type EncryptAction = 'on' | 'off' | 'status' | 'history';
+type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'report';
 
 async function encrypt(action: EncryptAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     if (action === 'history') {
         return historyReply(request, ctx, t, env);
+    }
+    if (action === 'report') {
+        return reportReply(request, ctx, t, env);
     }
     return orPublicChannel(
         async () => {
@@ -39,6 +43,7 @@ export const ENCRYPT_SPEC: CommandSpec<EncryptAction> = {
             off: ['off', 'false', 'disable', 'no'],
             status: ['status'],
             history: ['history'],
+            report: ['report'],
             help: ['help'],
         },
         bare: 'status',

@@ -5,85 +5,13 @@ import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
 import { resolveHistoryRoom } from '../history/access';
-import { HISTORY_LIMIT, readHistory } from '../history/store';
+import { HISTORY_LIMIT_MAX, readHistory } from '../history/store';
 import { createOperationContext } from '../operations/context';
 import { scrubRequestLog } from '../workspace/forward';
+import { InvalidParam, clampedPagination, paginationSettings } from './pagination';
 
 function respond(status: number, content: unknown): IApiResponse {
     return { status, headers: { 'Content-Type': 'application/json' }, content };
-}
-
-/** A query parameter that is not a number Rocket.Chat's paginated routes accept. */
-class InvalidParam extends Error {
-    constructor(readonly param: string) {
-        super(`The parameter "${param}" must be a non-negative integer`);
-    }
-}
-
-/** Rocket.Chat's pagination defaults (`API_Default_Count` 50, `API_Upper_Count_Limit` 100, infinite count allowed). */
-interface PaginationSettings {
-    readonly defaultCount: number;
-    readonly upperLimit: number;
-    readonly allowInfinite: boolean;
-}
-
-async function numberSetting(read: IRead, id: string, fallback: number): Promise<number> {
-    try {
-        const value: unknown = await read.getEnvironmentReader().getServerSettings().getValueById(id);
-        return typeof value === 'number' && value > 0 ? value : fallback;
-    } catch {
-        return fallback;
-    }
-}
-
-async function paginationSettings(read: IRead): Promise<PaginationSettings> {
-    let allowInfinite = true;
-    try {
-        allowInfinite = (await read.getEnvironmentReader().getServerSettings().getValueById('API_Allow_Infinite_Count')) !== false;
-    } catch {
-        allowInfinite = true;
-    }
-    return { defaultCount: await numberSetting(read, 'API_Default_Count', 50), upperLimit: await numberSetting(read, 'API_Upper_Count_Limit', 100), allowInfinite };
-}
-
-/**
- * A `count` or `offset` query value: absent or empty → undefined; otherwise a number as Rocket.Chat's query schemas
- * accept it (`"20"`, `"20.0"`), made an integer as its `getPaginationItems` does (`parseInt`). Anything else (`abc`,
- * `-1`, a repeated parameter) is a 400 and reads nothing.
- */
-function paginationValue(query: Readonly<Record<string, unknown>>, param: string): number | undefined {
-    const raw = query[param];
-    if (raw === undefined || raw === null || raw === '') {
-        return undefined;
-    }
-    if (typeof raw !== 'string' && typeof raw !== 'number') {
-        throw new InvalidParam(param);
-    }
-    const text = String(raw).trim();
-    if (!/^\+?(\d+(\.\d*)?|\.\d+)$/.test(text)) {
-        throw new InvalidParam(param);
-    }
-    return parseInt(text, 10) || 0;
-}
-
-/**
- * Rocket.Chat's `getPaginationItems` (apps/meteor/app/api/server/helpers/getPaginationItems.ts): `offset` defaults to
- * 0; `count` defaults to `API_Default_Count`, is capped at `API_Upper_Count_Limit`, and 0 means all unless
- * `API_Allow_Infinite_Count` is off. A room keeps at most {@link HISTORY_LIMIT} records anyway.
- */
-function pagination(query: Readonly<Record<string, unknown>>, settings: PaginationSettings): { offset: number; count: number } {
-    const offset = paginationValue(query, 'offset') || 0;
-    let count = paginationValue(query, 'count');
-    if (count === undefined) {
-        count = settings.defaultCount;
-    }
-    if (count > settings.upperLimit) {
-        count = settings.upperLimit;
-    }
-    if (count === 0) {
-        count = settings.allowInfinite ? HISTORY_LIMIT : settings.defaultCount;
-    }
-    return { offset, count };
 }
 
 /**
@@ -97,7 +25,7 @@ export class HistoryEndpoint extends ApiEndpoint {
 
     public authRequired = true;
 
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, _persis: IPersistence): Promise<IApiResponse> {
+    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         const logger = this.app.getLogger();
         // The runtime logs this request (headers and query, the caller's token included) in this very log.
         scrubRequestLog(logger, request);
@@ -107,8 +35,9 @@ export class HistoryEndpoint extends ApiEndpoint {
                 throw new AppError('not-logged-in');
             }
             const query: Readonly<Record<string, unknown>> = request.query || {};
-            const { offset, count } = pagination(query, await paginationSettings(read));
             const ctx = createOperationContext(read, http, logger);
+            // A room keeps at most HISTORY_LIMIT_MAX records: count=0 ("all") is that many.
+            const { offset, count } = clampedPagination(query, await paginationSettings(ctx.serverSettings), HISTORY_LIMIT_MAX);
             const params: Record<string, unknown> = {};
             for (const key of ['roomId', 'roomName']) {
                 if (Object.prototype.hasOwnProperty.call(query, key)) {
@@ -116,8 +45,8 @@ export class HistoryEndpoint extends ApiEndpoint {
                 }
             }
             const room = await resolveHistoryRoom({ kind: 'params', params }, user, ctx);
-            const page = await readHistory(read, room.id, offset, count);
-            return respond(200, { history: page.records, offset, count: page.records.length, total: page.total, success: true });
+            const page = await readHistory(read, room.id, offset, count, persis);
+            return respond(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
         } catch (error) {
             if (error instanceof InvalidParam) {
                 return respond(400, { success: false, errorType: 'error-invalid-params', error: error.message });

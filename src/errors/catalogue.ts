@@ -136,6 +136,13 @@ export const ERROR_CATALOGUE = {
         (p) => `"${p.room}" is one room's id and another room's name`,
         'error_ambiguous_room_unnamed',
     ),
+    // --- governance (interface.md §8) ---
+    'service-account-cannot-list': coded(
+        'error-service-account-cannot-list',
+        'The service account cannot list the private groups of the workspace: it needs the permission view-room-administration',
+        'error_service_account_cannot_list',
+        503,
+    ),
     'internal': plain('Internal server error', 'error_unexpected', 500),
 } satisfies Record<string, ErrorSpec>;
 

@@ -16,6 +16,8 @@ export type MessageKey =
     | "setting_confirm_changes_description"
     | "setting_announce_changes_label"
     | "setting_announce_changes_description"
+    | "setting_history_limit_label"
+    | "setting_history_limit_description"
     | "command_encrypt_description"
     | "command_encrypt_params"
     | "command_settype_description"
@@ -139,7 +141,17 @@ export type MessageKey =
     | "error_ambiguous_room_unnamed"
     | "error_rocketchat_refused"
     | "hint_not_allowed"
-    | "error_unexpected";
+    | "error_unexpected"
+    | "error_service_account_cannot_list"
+    | "report_e2e_disabled"
+    | "report_nothing_governed"
+    | "report_counts"
+    | "report_all_encrypted"
+    | "report_cannot_change"
+    | "report_first"
+    | "report_more"
+    | "report_next"
+    | "report_no_room";
 
 export type Messages = Readonly<Record<MessageKey, string>>;
 
@@ -155,13 +167,15 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_confirm_changes_description: "Slash commands and room buttons that make a group public, make a public channel private, turn encryption off or convert a group to a team ask for confirmation first. Off: act at once.",
         setting_announce_changes_label: "Announce changes",
         setting_announce_changes_description: "After a change made from chat (slash command, room button or confirmation), the app's bot posts one message in the room naming the person who asked for it. Off: no message; the change is still kept in the room's history.",
+        setting_history_limit_label: "History per room",
+        setting_history_limit_description: "How many recorded changes each room keeps (newest first), from 1 to 10,000; default 100. Lowering it removes the oldest records at once; the history and audit answers count them as trimmed. A value outside that range is refused and the last valid one kept (the app log says why).",
         command_encrypt_description: "Turn end-to-end encryption on or off for a private group, or show whether it is on.",
-        command_encrypt_params: "on|off|status|history [room] [--dry-run]",
+        command_encrypt_params: "on|off|status|history|report [room] [--dry-run]",
         command_settype_description: "Make a private group a public channel or a public channel a private group, or show its type.",
         command_settype_params: "public|private|status|history [room] [--dry-run]",
         command_toteam_description: "Convert a private group into a private team.",
         command_toteam_params: "[room] [--dry-run] | history [room]",
-        usage_encrypt: "Usage: `/encrypt on|off|status|history [room] [--dry-run]`. `on` (or true, enable, yes) and `off` (or false, disable, no) turn end-to-end encryption on or off for a private group; `status` or nothing shows it; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
+        usage_encrypt: "Usage: `/encrypt on|off|status|history|report [room] [--dry-run]`. `on` (or true, enable, yes) and `off` (or false, disable, no) turn end-to-end encryption on or off for a private group; `status` or nothing shows it; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `report` counts the private groups you govern that are not encrypted and names the first 20. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
         usage_settype: "Usage: `/settype public|private|status|history [room] [--dry-run]`. `public` (or c) makes a private group a public channel, `private` (or p) makes a public channel a private group; `status` or nothing shows the type; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
         usage_toteam: "Usage: `/toteam [room] [--dry-run]` or `/toteam history [room]`. Converts a private group into a private team, with you as its owner; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
         parse_unknown_word: "I don't understand \"{{word}}\".",
@@ -279,6 +293,16 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_rocketchat_refused: "Rocket.Chat refused the change: {{error}}",
         hint_not_allowed: "A room owner or a workspace administrator can make this change, or give you the permission for it.",
         error_unexpected: "Something went wrong and the command could not be completed. Please try again or contact an administrator.",
+        error_service_account_cannot_list: "Nothing can be listed: Group Admin's service account may not list the workspace's private groups. An administrator must give it the permission view-room-administration.",
+        report_e2e_disabled: "End-to-end encryption is off in this workspace (setting E2E_Enable), so no group can be encrypted. An administrator must turn it on first (Administration → Settings → End-to-end encryption).",
+        report_nothing_governed: "You govern no private groups: there is nothing to report.",
+        report_counts: "{{n}} of the {{m}} private groups you can change are not encrypted.",
+        report_all_encrypted: "All {{m}} private groups you can change are encrypted.",
+        report_cannot_change: "{{k}} more you govern but cannot change.",
+        report_first: "Not encrypted: {{rooms}}",
+        report_more: "…and {{j}} more. The full list: GET {{endpoint}}?encrypted=false (add &format=csv for a spreadsheet).",
+        report_next: "Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.",
+        report_no_room: "`/encrypt report` takes no room: it reports every private group you govern.",
     },
     de: {
         setting_service_user_id_label: "Benutzer-ID des Dienstkontos",
@@ -291,13 +315,15 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_confirm_changes_description: "Befehle und Raum-Schaltflächen, die eine Gruppe öffentlich machen, einen öffentlichen Kanal privat machen, die Verschlüsselung ausschalten oder eine Gruppe in ein Team umwandeln, fragen zuerst nach einer Bestätigung. Aus: sofort ausführen.",
         setting_announce_changes_label: "Änderungen ankündigen",
         setting_announce_changes_description: "Nach einer Änderung aus dem Chat (Befehl, Raum-Schaltfläche oder Bestätigung) schreibt der Bot der App eine Nachricht in den Raum, die nennt, wer sie veranlasst hat. Aus: keine Nachricht; die Änderung bleibt im Verlauf des Raums.",
+        setting_history_limit_label: "Verlauf pro Raum",
+        setting_history_limit_description: "Wie viele aufgezeichnete Änderungen jeder Raum behält (die neuesten), von 1 bis 10.000; Standard 100. Wird der Wert gesenkt, werden die ältesten Einträge sofort entfernt; Verlauf und Audit zählen sie als gekürzt (trimmed). Ein Wert außerhalb dieses Bereichs wird abgelehnt und der letzte gültige behalten (das App-Log nennt den Grund).",
         command_encrypt_description: "Schaltet die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus oder zeigt, ob sie eingeschaltet ist.",
-        command_encrypt_params: "on|off|status|history [Raum] [--dry-run]",
+        command_encrypt_params: "on|off|status|history|report [Raum] [--dry-run]",
         command_settype_description: "Macht eine private Gruppe zu einem öffentlichen Kanal oder einen öffentlichen Kanal zu einer privaten Gruppe oder zeigt den Typ.",
         command_settype_params: "public|private|status|history [Raum] [--dry-run]",
         command_toteam_description: "Wandelt eine private Gruppe in ein privates Team um.",
         command_toteam_params: "[Raum] [--dry-run] | history [Raum]",
-        usage_encrypt: "Verwendung: `/encrypt on|off|status|history [Raum] [--dry-run]`. `on` (oder true, enable, yes) und `off` (oder false, disable, no) schalten die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus; `status` oder nichts zeigt sie an; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
+        usage_encrypt: "Verwendung: `/encrypt on|off|status|history|report [Raum] [--dry-run]`. `on` (oder true, enable, yes) und `off` (oder false, disable, no) schalten die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus; `status` oder nichts zeigt sie an; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `report` zählt die privaten Gruppen, die du verwaltest und die nicht verschlüsselt sind, und nennt die ersten 20. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
         usage_settype: "Verwendung: `/settype public|private|status|history [Raum] [--dry-run]`. `public` (oder c) macht eine private Gruppe zu einem öffentlichen Kanal, `private` (oder p) macht einen öffentlichen Kanal zu einer privaten Gruppe; `status` oder nichts zeigt den Typ; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
         usage_toteam: "Verwendung: `/toteam [Raum] [--dry-run]` oder `/toteam history [Raum]`. Wandelt eine private Gruppe in ein privates Team um, mit dir als Eigentümer; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
         parse_unknown_word: "Ich verstehe \"{{word}}\" nicht.",
@@ -415,6 +441,16 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_rocketchat_refused: "Rocket.Chat hat die Änderung abgelehnt: {{error}}",
         hint_not_allowed: "Ein Besitzer des Raums oder ein Administrator des Workspaces kann diese Änderung vornehmen oder dir die Berechtigung dafür geben.",
         error_unexpected: "Etwas ist schiefgelaufen und der Befehl konnte nicht ausgeführt werden. Bitte versuche es erneut oder wende dich an einen Administrator.",
+        error_service_account_cannot_list: "Es kann nichts aufgelistet werden: Das Dienstkonto von Group Admin darf die privaten Gruppen des Workspace nicht auflisten. Ein Administrator muss ihm die Berechtigung view-room-administration geben.",
+        report_e2e_disabled: "Die Ende-zu-Ende-Verschlüsselung ist in diesem Workspace ausgeschaltet (Einstellung E2E_Enable), daher kann keine Gruppe verschlüsselt werden. Ein Administrator muss sie zuerst einschalten (Administration → Einstellungen → Ende-zu-Ende-Verschlüsselung).",
+        report_nothing_governed: "Du verwaltest keine privaten Gruppen: Es gibt nichts zu berichten.",
+        report_counts: "{{n}} der {{m}} privaten Gruppen, die du ändern kannst, sind nicht verschlüsselt.",
+        report_all_encrypted: "Alle {{m}} privaten Gruppen, die du ändern kannst, sind verschlüsselt.",
+        report_cannot_change: "{{k}} weitere verwaltest du, kannst sie aber nicht ändern.",
+        report_first: "Nicht verschlüsselt: {{rooms}}",
+        report_more: "…und {{j}} weitere. Die vollständige Liste: GET {{endpoint}}?encrypted=false (mit &format=csv für eine Tabelle).",
+        report_next: "Nächster Schritt: `/encrypt on --all --dry-run` zeigt, was ihre Verschlüsselung bewirken würde, ohne etwas zu ändern.",
+        report_no_room: "`/encrypt report` nimmt keinen Raum: Es berichtet über alle privaten Gruppen, die du verwaltest.",
     },
     es: {
         setting_service_user_id_label: "ID de usuario de la cuenta de servicio",
@@ -427,13 +463,15 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_confirm_changes_description: "Los comandos y botones de sala que hacen público un grupo, hacen privado un canal público, desactivan el cifrado o convierten un grupo en equipo piden confirmación primero. Desactivado: actúan de inmediato.",
         setting_announce_changes_label: "Anunciar cambios",
         setting_announce_changes_description: "Después de un cambio hecho desde el chat (comando, botón de sala o confirmación), el bot de la app publica un mensaje en la sala con el nombre de quien lo pidió. Desactivado: ningún mensaje; el cambio sigue en el historial de la sala.",
+        setting_history_limit_label: "Historial por sala",
+        setting_history_limit_description: "Cuántos cambios registrados guarda cada sala (los más recientes), de 1 a 10.000; por defecto 100. Al bajarlo se eliminan en el acto los registros más antiguos; las respuestas de historial y auditoría los cuentan como recortados (trimmed). Un valor fuera de ese rango se rechaza y se conserva el último válido (el registro de la app dice por qué).",
         command_encrypt_description: "Activa o desactiva el cifrado de extremo a extremo de un grupo privado, o muestra si está activado.",
-        command_encrypt_params: "on|off|status|history [sala] [--dry-run]",
+        command_encrypt_params: "on|off|status|history|report [sala] [--dry-run]",
         command_settype_description: "Convierte un grupo privado en un canal público o un canal público en un grupo privado, o muestra su tipo.",
         command_settype_params: "public|private|status|history [sala] [--dry-run]",
         command_toteam_description: "Convierte un grupo privado en un equipo privado.",
         command_toteam_params: "[sala] [--dry-run] | history [sala]",
-        usage_encrypt: "Uso: `/encrypt on|off|status|history [sala] [--dry-run]`. `on` (o true, enable, yes) y `off` (o false, disable, no) activan o desactivan el cifrado de extremo a extremo de un grupo privado; `status` o nada lo muestra; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
+        usage_encrypt: "Uso: `/encrypt on|off|status|history|report [sala] [--dry-run]`. `on` (o true, enable, yes) y `off` (o false, disable, no) activan o desactivan el cifrado de extremo a extremo de un grupo privado; `status` o nada lo muestra; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `report` cuenta los grupos privados que administras que no están cifrados y nombra los 20 primeros. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
         usage_settype: "Uso: `/settype public|private|status|history [sala] [--dry-run]`. `public` (o c) convierte un grupo privado en un canal público, `private` (o p) convierte un canal público en un grupo privado; `status` o nada muestra el tipo; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
         usage_toteam: "Uso: `/toteam [sala] [--dry-run]` o `/toteam history [sala]`. Convierte un grupo privado en un equipo privado, contigo como propietario; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
         parse_unknown_word: "No entiendo \"{{word}}\".",
@@ -551,6 +589,16 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_rocketchat_refused: "Rocket.Chat rechazó el cambio: {{error}}",
         hint_not_allowed: "Un propietario de la sala o un administrador del espacio de trabajo puede hacer este cambio o darte el permiso para hacerlo.",
         error_unexpected: "Algo salió mal y no se pudo completar el comando. Inténtalo de nuevo o contacta con un administrador.",
+        error_service_account_cannot_list: "No se puede listar nada: la cuenta de servicio de Group Admin no puede listar los grupos privados del workspace. Un administrador debe darle el permiso view-room-administration.",
+        report_e2e_disabled: "El cifrado de extremo a extremo está desactivado en este workspace (ajuste E2E_Enable), así que ningún grupo puede cifrarse. Un administrador debe activarlo primero (Administración → Ajustes → Cifrado de extremo a extremo).",
+        report_nothing_governed: "No administras ningún grupo privado: no hay nada que informar.",
+        report_counts: "{{n}} de los {{m}} grupos privados que puedes cambiar no están cifrados.",
+        report_all_encrypted: "Los {{m}} grupos privados que puedes cambiar están cifrados.",
+        report_cannot_change: "{{k}} más que administras pero no puedes cambiar.",
+        report_first: "Sin cifrar: {{rooms}}",
+        report_more: "…y {{j}} más. La lista completa: GET {{endpoint}}?encrypted=false (añade &format=csv para una hoja de cálculo).",
+        report_next: "Siguiente paso: `/encrypt on --all --dry-run` muestra qué haría cifrarlos, sin cambiar nada.",
+        report_no_room: "`/encrypt report` no lleva sala: informa de todos los grupos privados que administras.",
     },
     "pt-BR": {
         setting_service_user_id_label: "ID de usuário da conta de serviço",
@@ -563,13 +611,15 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_confirm_changes_description: "Comandos e botões de sala que tornam um grupo público, tornam um canal público privado, desativam a criptografia ou convertem um grupo em time pedem confirmação antes. Desativado: agem imediatamente.",
         setting_announce_changes_label: "Anunciar alterações",
         setting_announce_changes_description: "Depois de uma alteração feita pelo chat (comando, botão de sala ou confirmação), o bot do app publica uma mensagem na sala com o nome de quem a pediu. Desativado: nenhuma mensagem; a alteração continua no histórico da sala.",
+        setting_history_limit_label: "Histórico por sala",
+        setting_history_limit_description: "Quantas alterações registradas cada sala guarda (as mais recentes), de 1 a 10.000; padrão 100. Ao reduzir, os registros mais antigos são removidos na hora; as respostas de histórico e auditoria os contam como removidos (trimmed). Um valor fora desse intervalo é recusado e o último válido é mantido (o log do app diz por quê).",
         command_encrypt_description: "Ativa ou desativa a criptografia de ponta a ponta de um grupo privado, ou mostra se está ativa.",
-        command_encrypt_params: "on|off|status|history [sala] [--dry-run]",
+        command_encrypt_params: "on|off|status|history|report [sala] [--dry-run]",
         command_settype_description: "Torna um grupo privado um canal público ou um canal público um grupo privado, ou mostra o tipo.",
         command_settype_params: "public|private|status|history [sala] [--dry-run]",
         command_toteam_description: "Converte um grupo privado em um time privado.",
         command_toteam_params: "[sala] [--dry-run] | history [sala]",
-        usage_encrypt: "Uso: `/encrypt on|off|status|history [sala] [--dry-run]`. `on` (ou true, enable, yes) e `off` (ou false, disable, no) ativam ou desativam a criptografia de ponta a ponta de um grupo privado; `status` ou nada mostra o estado; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
+        usage_encrypt: "Uso: `/encrypt on|off|status|history|report [sala] [--dry-run]`. `on` (ou true, enable, yes) e `off` (ou false, disable, no) ativam ou desativam a criptografia de ponta a ponta de um grupo privado; `status` ou nada mostra o estado; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `report` conta os grupos privados que você administra que não estão criptografados e nomeia os 20 primeiros. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
         usage_settype: "Uso: `/settype public|private|status|history [sala] [--dry-run]`. `public` (ou c) torna um grupo privado um canal público, `private` (ou p) torna um canal público um grupo privado; `status` ou nada mostra o tipo; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
         usage_toteam: "Uso: `/toteam [sala] [--dry-run]` ou `/toteam history [sala]`. Converte um grupo privado em um time privado, com você como proprietário; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
         parse_unknown_word: "Não entendi \"{{word}}\".",
@@ -687,5 +737,15 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_rocketchat_refused: "O Rocket.Chat recusou a alteração: {{error}}",
         hint_not_allowed: "Um dono da sala ou um administrador do workspace pode fazer esta alteração ou dar a você a permissão para ela.",
         error_unexpected: "Algo deu errado e o comando não pôde ser concluído. Tente novamente ou fale com um administrador.",
+        error_service_account_cannot_list: "Nada pode ser listado: a conta de serviço do Group Admin não pode listar os grupos privados do workspace. Um administrador precisa conceder a ela a permissão view-room-administration.",
+        report_e2e_disabled: "A criptografia de ponta a ponta está desativada neste workspace (configuração E2E_Enable), então nenhum grupo pode ser criptografado. Um administrador precisa ativá-la primeiro (Administração → Configurações → Criptografia de ponta a ponta).",
+        report_nothing_governed: "Você não administra nenhum grupo privado: não há nada a relatar.",
+        report_counts: "{{n}} dos {{m}} grupos privados que você pode alterar não estão criptografados.",
+        report_all_encrypted: "Todos os {{m}} grupos privados que você pode alterar estão criptografados.",
+        report_cannot_change: "Mais {{k}} que você administra, mas não pode alterar.",
+        report_first: "Não criptografados: {{rooms}}",
+        report_more: "…e mais {{j}}. A lista completa: GET {{endpoint}}?encrypted=false (acrescente &format=csv para uma planilha).",
+        report_next: "Próximo passo: `/encrypt on --all --dry-run` mostra o que criptografá-los faria, sem alterar nada.",
+        report_no_room: "`/encrypt report` não recebe sala: ele relata todos os grupos privados que você administra.",
     },
 };
