@@ -30,6 +30,7 @@ import { SlashCommand } from './commands/SlashCommand';
 import { TOTEAM_SPEC } from './commands/toteam';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
 import { HistoryEndpoint } from './endpoints/historyEndpoint';
+import { UndoEndpoint } from './endpoints/undoEndpoint';
 import { onSystemMessage } from './events/systemMessage';
 import { EncryptionReportEndpoint } from './endpoints/reportEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
@@ -149,7 +150,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this)],
+            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this), new UndoEndpoint(this)],
         });
         for (const { descriptor } of ROOM_BUTTONS) {
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.

@@ -29,6 +29,22 @@ interface Rec {
     actor: { username: string };
 }
 
+/** The requests the app sends to Rocket.Chat while `action` runs, with their bodies. */
+async function sentDuring(action: () => Promise<unknown>): Promise<Array<{ path: string; body: unknown }>> {
+    const sent: Array<{ path: string; body: unknown }> = [];
+    const handle = engine.workspace.handleHttp.bind(engine.workspace);
+    engine.workspace.handleHttp = async (req) => {
+        sent.push({ path: req.path, body: req.body });
+        return handle(req);
+    };
+    try {
+        await action();
+    } finally {
+        engine.workspace.handleHttp = handle;
+    }
+    return sent;
+}
+
 /** The room's history, newest first, as GET groups.history answers it to alice. */
 async function history(room = PX): Promise<Rec[]> {
     const answer = await engine.host.callApi({ method: 'GET', path: 'groups.history', query: { roomName: room }, headers: engine.headersOf('alice') });
@@ -109,11 +125,9 @@ describe('/toteam undo', () => {
         await engine.fresh();
         expect(await reply('alice', PX, '/toteam')).toBe(text('en', 'done_team', { room: PX }));
         const [made] = await history();
-        engine.workspace.resetCounters();
-        expect(await reply('alice', PX, '/toteam undo')).toBe(text('en', 'done_unteam', { room: PX }));
-        const calls = engine.workspace.restCalls.filter((call) => call.path === '/api/v1/teams.convertToChannel');
-        expect(calls).toHaveLength(1);
-        expect(JSON.stringify(calls[0])).not.toContain('roomsToRemove');
+        const teamId = engine.workspace.getRoomByName(PX)?.teamId;
+        const sent = await sentDuring(async () => expect(await reply('alice', PX, '/toteam undo')).toBe(text('en', 'done_unteam', { room: PX })));
+        expect(sent.filter((call) => call.path === '/api/v1/teams.convertToChannel')).toEqual([{ path: '/api/v1/teams.convertToChannel', body: { teamId } }]);
         const room = engine.workspace.getRoomByName(PX);
         expect(room?.teamId).toBeUndefined();
         expect(room?.t).toBe('p');
@@ -127,5 +141,53 @@ describe('/toteam undo', () => {
         await reply('alice', PX, '/toteam');
         expect(await reply('carol', PX, '/toteam undo')).toBe(`${text('en', 'error_convert_team_not_allowed', { room: PX })} ${text('en', 'hint_not_allowed')}`);
         expect(engine.workspace.getTeamByMainRoomId(engine.roomId(PX))).toBeDefined();
+    });
+});
+
+describe('POST groups.undo (the caller\'s credentials; Rocket.Chat decides)', () => {
+    it("reverts with Rocket.Chat's rooms.saveRoomSettings as the caller, recorded with undoes", async () => {
+        await engine.fresh();
+        expect((await engine.api('groups.setEncrypted', { roomName: PX, encrypted: true }, 'alice')).status).toBe(200);
+        const [on] = await history();
+        engine.workspace.resetCounters();
+        const answer = await engine.api('groups.undo', { roomName: PX, operation: 'setEncrypted' }, 'alice');
+        expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { rid: engine.roomId(PX), success: true } });
+        // The pre-check reads the live permission table (the chat doors' way); the change is the caller's one request.
+        expect(engine.workspace.restCalls.map((call) => call.path).filter((path) => path !== '/api/v1/permissions.listAll')).toEqual(['/api/v1/rooms.saveRoomSettings']);
+        expect(engine.workspace.getRoomByName(PX)?.encrypted).toBe(false);
+        expect((await history())[0]).toMatchObject({ operation: 'setEncrypted', from: true, to: false, door: 'endpoint', undoes: on._id, actor: { username: 'alice' } });
+        // Rocket.Chat's system message names the caller.
+        expect(engine.workspace.getMessages(engine.roomId(PX)).filter((m) => m.t === 'room_e2e_disabled').map((m) => m.u.username)).toEqual(['alice']);
+    });
+
+    it('a team: teams.convertToChannel { teamId }, never roomsToRemove', async () => {
+        await engine.fresh();
+        expect((await engine.api('groups.convertToTeam', { roomName: PX }, 'alice')).status).toBe(200);
+        const teamId = engine.workspace.getRoomByName(PX)?.teamId;
+        let status = 0;
+        const sent = await sentDuring(async () => {
+            status = (await engine.api('groups.undo', { roomName: PX, operation: 'convertToTeam' }, 'alice')).status;
+        });
+        expect(status).toBe(200);
+        expect(sent.filter((call) => call.path !== '/api/v1/permissions.listAll')).toEqual([{ path: '/api/v1/teams.convertToChannel', body: { teamId } }]);
+        expect(engine.workspace.getRoomByName(PX)?.teamId).toBeUndefined();
+    });
+
+    it('someone who cannot access the room (and lacks view-room-administration): "not found", as for a missing room, nothing sent', async () => {
+        await engine.fresh();
+        await engine.api('groups.setEncrypted', { roomName: PX, encrypted: true }, 'alice');
+        engine.workspace.resetCounters();
+        const hidden = await engine.api('groups.undo', { roomName: PX, operation: 'setEncrypted' }, 'dave');
+        const missing = await engine.api('groups.undo', { roomName: 'no-such-room', operation: 'setEncrypted' }, 'dave');
+        expect(hidden.status).toBe(400);
+        expect(JSON.stringify(hidden.body)).toBe(JSON.stringify(missing.body).replace('no-such-room', PX));
+        expect(engine.workspace.restCalls.filter((call) => call.path !== '/api/v1/permissions.listAll')).toEqual([]);
+        expect(engine.workspace.getRoomByName(PX)?.encrypted).toBe(true);
+    });
+
+    it('bad input: an unknown operation is 400 error-invalid-params, nothing sent', async () => {
+        await engine.fresh();
+        const answer = await engine.api('groups.undo', { roomName: PX, operation: 'deleteRoom' }, 'alice');
+        expect(answer).toMatchObject({ status: 400, body: { success: false, errorType: 'error-invalid-params' } });
     });
 });
