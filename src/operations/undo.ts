@@ -1,6 +1,6 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppError } from '../errors/AppError';
-import { whenText } from '../history/describe';
+import { kindOfRecord, whenText } from '../history/describe';
 import { readHistory } from '../history/store';
 import type { ChangeOperation, ChangeRecord } from '../history/store';
 import type { RoomView } from '../workspace/roomView';
@@ -14,17 +14,15 @@ export interface UndoDecision {
     readonly kind: ChangeKind;
 }
 
-/** The change that reverts `record`. */
-function revertOf(record: ChangeRecord): ChangeKind {
-    switch (record.operation) {
-        case 'setEncrypted':
-            return record.to === true ? 'encrypt-off' : 'encrypt-on';
-        case 'setType':
-            return record.to === 'c' ? 'private' : 'public';
-        default:
-            return record.to === false ? 'team' : 'unteam';
-    }
-}
+/** The change that reverts a change of each kind. */
+const REVERT: Readonly<Record<ChangeKind, ChangeKind>> = {
+    'encrypt-on': 'encrypt-off',
+    'encrypt-off': 'encrypt-on',
+    public: 'private',
+    private: 'public',
+    team: 'unteam',
+    unteam: 'team',
+};
 
 /** Whether the room is still in the state `record` left it in. */
 function stillAsLeft(record: ChangeRecord, view: RoomView): boolean {
@@ -68,7 +66,7 @@ export async function decideUndo(read: IRead, view: RoomView, operation: ChangeO
         const since = changes.slice(0, index).pop();
         throw since ? changedSince(view, since) : new AppError('changed-outside-record', { room: view.label });
     }
-    return { record, kind: revertOf(record) };
+    return { record, kind: REVERT[kindOfRecord(record)] };
 }
 
 /** The refusal of an undo because of `since`, a change made after the one to undo: who, when, how. */
