@@ -11,6 +11,7 @@ import type {
 } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
+import type { IMessage, IPostSystemMessageSent } from '@rocket.chat/apps-engine/definition/messages';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import { SettingType } from '@rocket.chat/apps-engine/definition/settings';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
@@ -22,14 +23,19 @@ import type {
     UIKitViewCloseInteractionContext,
     UIKitViewSubmitInteractionContext,
 } from '@rocket.chat/apps-engine/definition/uikit';
+import { forgetAccessMemory } from './access/forget';
 import { ENCRYPT_SPEC } from './commands/encrypt';
 import { SETTYPE_SPEC } from './commands/settype';
 import { SlashCommand } from './commands/SlashCommand';
 import { TOTEAM_SPEC } from './commands/toteam';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
 import { HistoryEndpoint } from './endpoints/historyEndpoint';
+import { UndoEndpoint } from './endpoints/undoEndpoint';
+import { onSystemMessage } from './events/systemMessage';
 import { EncryptionReportEndpoint } from './endpoints/reportEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
+import { isWatchedType } from './history/observe';
+import { HISTORY_LIMIT, HISTORY_LIMIT_MAX, HISTORY_LIMIT_SETTING, parseHistoryLimit } from './history/store';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
 import { onConfirm, onRoomButton } from './ui/interactions';
@@ -44,13 +50,14 @@ import { SETTING_IDS, forgetAppSettings, rememberAppSetting } from './workspace/
 const KEEP_SETTING_AS_ENTERED = null as unknown as ISetting;
 
 /** Group Admin: wiring only (settings, slash commands, API, room buttons, modals); the work is in `operations/`. */
-export default class GroupAdminApp extends App implements IUIKitInteractionHandler {
+export default class GroupAdminApp extends App implements IUIKitInteractionHandler, IPostSystemMessageSent {
     constructor(info: IAppInfo, logger: ILogger, accessors?: IAppAccessors) {
         super(info, logger, accessors);
     }
 
     public async onEnable(_environment: IEnvironmentRead, _configurationModify: IConfigurationModify): Promise<boolean> {
         forgetAppSettings();
+        forgetAccessMemory();
         const { reader, http } = this.getAccessors();
         await checkServiceAccount(reader, http, this.getLogger());
         return true;
@@ -58,17 +65,38 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
 
     public async onDisable(_configurationModify: IConfigurationModify): Promise<void> {
         forgetAppSettings();
+        forgetAccessMemory();
     }
 
-    public async onPreSettingUpdate(_context: ISettingUpdateContext, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<ISetting> {
+    public async onPreSettingUpdate(context: ISettingUpdateContext, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<ISetting> {
+        const { oldSetting, newSetting } = context;
+        if (newSetting.id === HISTORY_LIMIT_SETTING && parseHistoryLimit(newSetting.value) === undefined) {
+            // Not a limit: the setting keeps its last valid value (the engine saves what this answers).
+            this.getLogger().warn(`history_limit: ${JSON.stringify(newSetting.value)} is not a whole number from 1 to ${HISTORY_LIMIT_MAX}; the last valid value (${JSON.stringify(oldSetting.value ?? oldSetting.packageValue)}) is kept`);
+            return oldSetting;
+        }
         return KEEP_SETTING_AS_ENTERED;
     }
 
     public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, read: IRead, http: IHttp): Promise<void> {
-        rememberAppSetting(setting);
+        if (rememberAppSetting(setting)) {
+            // Possibly another workspace: its permission table is read in full again, its users' changes counted afresh.
+            forgetAccessMemory();
+        }
         if (SERVICE_SETTING_IDS.indexOf(setting.id) >= 0) {
             await checkServiceAccount(read, http, this.getLogger());
         }
+    }
+
+    /**
+     * Every system message of the workspace (Rocket.Chat fires this without waiting for it): the changes the app keeps on
+     * record are recorded once (interface.md §9); any other message costs one type check.
+     */
+    public async executePostSystemMessageSent(message: IMessage, read: IRead, _http: IHttp, persistence: IPersistence, _modify: IModify): Promise<void> {
+        if (!isWatchedType(message.type)) {
+            return;
+        }
+        await onSystemMessage(message, read, persistence, this.getLogger());
     }
 
     /** A click on one of the app's room buttons. */
@@ -95,6 +123,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             { id: SETTING_IDS.serverUrl, type: SettingType.STRING, packageValue: '' },
             { id: SETTING_IDS.confirmChanges, type: SettingType.BOOLEAN, packageValue: true },
             { id: ANNOUNCE_CHANGES, type: SettingType.BOOLEAN, packageValue: true },
+            { id: HISTORY_LIMIT_SETTING, type: SettingType.NUMBER, packageValue: HISTORY_LIMIT },
         ].map((setting) => ({
             ...setting,
             required: false,
@@ -121,7 +150,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this)],
+            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this), new UndoEndpoint(this)],
         });
         for (const { descriptor } of ROOM_BUTTONS) {
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.

@@ -8,8 +8,9 @@ import { orPublicChannel } from './publicChannel';
 import { reportReply } from './report';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
+import { undoReply } from './undo';
 
-type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'report';
+type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'report' | 'undo';
 
 async function encrypt(action: EncryptAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     if (action === 'history') {
@@ -17,6 +18,9 @@ async function encrypt(action: EncryptAction, request: CommandRequest, ctx: Oper
     }
     if (action === 'report') {
         return reportReply(request, ctx, t, env);
+    }
+    if (action === 'undo') {
+        return undoReply('setEncrypted', request, ctx, t, env);
     }
     return orPublicChannel(
         async () => {
@@ -44,6 +48,7 @@ export const ENCRYPT_SPEC: CommandSpec<EncryptAction> = {
             status: ['status'],
             history: ['history'],
             report: ['report'],
+            undo: ['undo'],
             help: ['help'],
         },
         bare: 'status',

@@ -1,8 +1,8 @@
-import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { resolveHistoryRoom } from '../history/access';
-import { HISTORY_LIMIT, readHistory } from '../history/store';
+import { HISTORY_LIMIT_MAX, readHistory } from '../history/store';
 import type { OperationContext } from '../operations/context';
 import { clampedPagination, paginationSettings } from './pagination';
 import { ReadEndpoint, jsonResponse } from './readEndpoint';
@@ -16,9 +16,9 @@ import { ReadEndpoint, jsonResponse } from './readEndpoint';
 export class HistoryEndpoint extends ReadEndpoint {
     public path = 'groups.history';
 
-    protected async answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext): Promise<IApiResponse> {
-        // A room keeps at most HISTORY_LIMIT records: count=0 ("all") is that many.
-        const { offset, count } = clampedPagination(query, await paginationSettings(ctx.serverSettings), HISTORY_LIMIT);
+    protected async answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext, persistence: IPersistence): Promise<IApiResponse> {
+        // A room keeps at most HISTORY_LIMIT_MAX records: count=0 ("all") is that many.
+        const { offset, count } = clampedPagination(query, await paginationSettings(ctx.serverSettings), HISTORY_LIMIT_MAX);
         const params: Record<string, unknown> = {};
         for (const key of ['roomId', 'roomName']) {
             if (Object.prototype.hasOwnProperty.call(query, key)) {
@@ -26,7 +26,7 @@ export class HistoryEndpoint extends ReadEndpoint {
             }
         }
         const room = await resolveHistoryRoom({ kind: 'params', params }, user, ctx);
-        const page = await readHistory(read, room.id, offset, count);
-        return jsonResponse(200, { history: page.records, offset, count: page.records.length, total: page.total, success: true });
+        const page = await readHistory(read, room.id, offset, count, persistence);
+        return jsonResponse(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
     }
 }

@@ -1,14 +1,11 @@
 import type { MessageKey } from '../i18n/catalog.generated';
+import type { ChangeKind } from '../operations/changeKind';
 import type { OperationContext } from '../operations/context';
+import { convertToChannel } from '../operations/convertToChannel';
 import { convertToTeam } from '../operations/convertToTeam';
 import { setEncrypted } from '../operations/setEncrypted';
 import { setType } from '../operations/setType';
 import type { GroupResult, OperationInput, Outcome, TeamResult } from '../operations/types';
-
-/** Every change a command or a room button can ask for. */
-export const CHANGE_KINDS = ['encrypt-on', 'encrypt-off', 'public', 'private', 'team'] as const;
-
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export type ChangeOutcome = Outcome<GroupResult | TeamResult>;
 
@@ -32,7 +29,7 @@ export interface Change {
     perform(input: OperationInput, ctx: OperationContext): Promise<ChangeOutcome>;
 }
 
-const keysOf = (name: 'encrypt_on' | 'encrypt_off' | 'public' | 'private' | 'team', done: MessageKey): ChangeKeys => ({
+const keysOf = (name: 'encrypt_on' | 'encrypt_off' | 'public' | 'private' | 'team' | 'unteam', done: MessageKey): ChangeKeys => ({
     title: `modal_title_${name}`,
     change: `plan_${name}_change`,
     who: `plan_${name}_who`,
@@ -71,14 +68,16 @@ const CHANGES: Readonly<Record<ChangeKind, Change>> = {
         keys: keysOf('team', 'done_team'),
         perform: (input, ctx) => convertToTeam(input, ctx),
     },
+    unteam: {
+        kind: 'unteam',
+        risky: true,
+        keys: keysOf('unteam', 'done_unteam'),
+        perform: (input, ctx) => convertToChannel(input, ctx),
+    },
 };
 
 export function changeOf(kind: ChangeKind): Change {
     return CHANGES[kind];
-}
-
-export function isChangeKind(value: unknown): value is ChangeKind {
-    return typeof value === 'string' && (CHANGE_KINDS as ReadonlyArray<string>).indexOf(value) >= 0;
 }
 
 /** Whether the outcome changes (or changed) the room: an encryption write may leave it as it was. */

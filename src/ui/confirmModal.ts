@@ -1,9 +1,11 @@
+import { randomBytes } from 'crypto';
 import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
 import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit/IUIKitSurface';
 import type { ButtonElement, LayoutBlock, PlainText } from '@rocket.chat/ui-kit';
 import type { Translator } from '../i18n/translate';
-import { changeOf, isChangeKind } from './changes';
-import type { ChangeKind } from './changes';
+import { isChangeKind } from '../operations/changeKind';
+import { changeOf } from './changes';
+import type { ChangeKind } from '../operations/changeKind';
 import type { PlanText } from './plan';
 
 /**
@@ -19,7 +21,18 @@ export interface ConfirmTarget {
     readonly originRoomId: string;
     /** What opened the modal: the change counts as made through it. */
     readonly door: 'command' | 'button';
+    /** This modal's own random id: the first submit spends it (`spentViews.ts`). */
+    readonly nonce: string;
+    /** An undo: the record it undoes (decided again on submit). */
+    readonly undoes?: string;
 }
+
+/** A new confirmation's nonce: 128 random bits, hex. */
+export function newNonce(): string {
+    return randomBytes(16).toString('hex');
+}
+
+const NONCE = /^[0-9a-f]{32}$/;
 
 const VIEW_ID_PREFIX = 'group-admin.confirm';
 
@@ -37,10 +50,17 @@ export interface SubmittedConfirmation {
     readonly signature: string;
 }
 
-/** What a confirmation's signature is of: `group-admin.confirm/<kind>/<room id>/<origin room id>/<door>`, ids URI-encoded. */
+/**
+ * What a confirmation's signature is of: `group-admin.confirm/<kind>/<room id>/<origin room id>/<door>/<nonce>`, ids
+ * URI-encoded.
+ */
 export function signedPartOf(target: ConfirmTarget): string {
-    return [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId), target.door].join('/');
+    const parts = [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId), target.door, target.nonce];
+    return (target.undoes ? [...parts, `${UNDO_MARK}${encodeURIComponent(target.undoes)}`] : parts).join('/');
 }
+
+/** The optional part of an undo's view id: `undo:<record id>`. */
+const UNDO_MARK = 'undo:';
 
 /** `<signed part>/<signature>` (see `viewSignature.ts`). */
 export function confirmViewId(target: ConfirmTarget, signature: string): string {
@@ -64,16 +84,20 @@ export function confirmTargetOf(viewId: unknown): SubmittedConfirmation | undefi
         return undefined;
     }
     const parts = viewId.split('/');
-    if (parts.length !== 6 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1]) || !parts[5]) {
+    const undoPart = parts.length === 8 ? parts[6] : undefined;
+    if ((parts.length !== 7 && parts.length !== 8) || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1]) || !NONCE.test(parts[5])) {
         return undefined;
     }
+    const signature = parts[parts.length - 1];
     const roomId = decode(parts[2]);
     const originRoomId = decode(parts[3]);
     const door = DOORS.find((candidate) => candidate === parts[4]);
-    if (!roomId || !originRoomId || !door) {
+    const undoes = undoPart !== undefined && undoPart.indexOf(UNDO_MARK) === 0 ? decode(undoPart.slice(UNDO_MARK.length)) : undefined;
+    if (!roomId || !originRoomId || !door || !signature || (undoPart !== undefined && !undoes)) {
         return undefined;
     }
-    return { target: { kind: parts[1], roomId, originRoomId, door }, signed: parts.slice(0, 5).join('/'), signature: parts[5] };
+    const target: ConfirmTarget = { kind: parts[1], roomId, originRoomId, door, nonce: parts[5], ...(undoes ? { undoes } : {}) };
+    return { target, signed: parts.slice(0, parts.length - 1).join('/'), signature };
 }
 
 const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });

@@ -7,7 +7,7 @@ import { memberIds } from '../operations/convertToTeam';
 import type { Plan, RoomRef } from '../operations/types';
 import { unmappedOf } from '../workspace/roomView';
 import { changeOf } from './changes';
-import type { ChangeKind } from './changes';
+import type { ChangeKind } from '../operations/changeKind';
 
 /**
  * A change's plan in the reader's language: what changes, for whom, and the warning. The confirmation modal and
@@ -46,9 +46,11 @@ export async function memberCount(plan: Plan, ref: RoomRef, ctx: OperationContex
 export function describePlan(kind: ChangeKind, label: string, plan: Plan, members: number, t: Translator): PlanText {
     const { keys } = changeOf(kind);
     const params = { room: label, members, team: plan.team ? plan.team.name : label };
+    const teamType = (kind === 'public' || kind === 'private') && plan.room.teamMain === true;
+    const changeKey = teamType ? (kind === 'public' ? 'plan_public_team_change' : 'plan_private_team_change') : keys.change;
     return {
         title: t(keys.title, params),
-        lines: [t(keys.change, params), t(keys.who, params)],
+        lines: [t(changeKey, params), t(keys.who, params)],
         warning: t(keys.warning, params),
     };
 }
@@ -61,7 +63,7 @@ export function planAsChat(text: PlanText): string {
 /** The change a dry run's plan is about. */
 export function planKind(plan: Plan): ChangeKind {
     if (plan.operation === 'convertToTeam') {
-        return 'team';
+        return plan.changes.teamMain && plan.changes.teamMain.to === false ? 'unteam' : 'team';
     }
     if (plan.operation === 'setType') {
         const type = plan.changes.t ? plan.changes.t.to : plan.request.body.roomType;

@@ -7,8 +7,8 @@ import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/defin
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { clearPermissionCache } from '../../src/access/permissionTable';
-import { forgetAppUser } from '../../src/commands/reply';
+import { forgetAccessMemory } from '../../src/access/forget';
+import { forgetAppUser } from '../../src/workspace/appUser';
 import { createOperationContext } from '../../src/operations/context';
 import type { OperationContext } from '../../src/operations/context';
 import { forgetAppSettings } from '../../src/workspace/appSettings';
@@ -134,7 +134,7 @@ export class FakeWorkspace {
 
     constructor() {
         forgetAppSettings();
-        clearPermissionCache();
+        forgetAccessMemory();
         forgetAppUser();
     }
 
@@ -271,6 +271,8 @@ export class FakeWorkspace {
         const persistenceReader = {
             readByAssociations: (wanted: RocketChatAssociationRecord[]) =>
                 this.record('persistence.readByAssociations', this.matchingRecords(wanted).map((r) => r.data)),
+            readByAssociation: (wanted: RocketChatAssociationRecord) =>
+                this.record('persistence.readByAssociation', this.matchingRecords([wanted]).map((r) => r.data)),
         };
         return {
             getRoomReader: () => roomReader,
@@ -342,6 +344,17 @@ export class FakeWorkspace {
                 const found = this.matchingRecords(wanted);
                 this.persisted = this.persisted.filter((r) => !found.includes(r));
                 return this.record('persistence.removeByAssociations', found.map((r) => r.data));
+            },
+            updateByAssociations: (wanted: RocketChatAssociationRecord[], data: object, upsert = false) => {
+                const found = this.matchingRecords(wanted);
+                if (!found.length) {
+                    if (!upsert) {
+                        return Promise.reject(new Error('No persisted record for those associations'));
+                    }
+                    this.persisted.push({ data, associations: wanted.map((a) => `${a.getModel()}:${a.getID()}`) });
+                }
+                found.forEach((r) => (r.data = data));
+                return this.record('persistence.updateByAssociations', 'updated');
             },
         } as unknown as IPersistence;
     }

@@ -56,6 +56,7 @@ describe('the announcement', () => {
         const records = await historyOf('project-x');
         expect(records).toHaveLength(1);
         expect(records[0]).toEqual({
+            _id: expect.stringMatching(/^[0-9a-f]{24}$/),
             roomId: engine.roomId('project-x'),
             roomName: 'project-x',
             operation: 'setType',
@@ -153,7 +154,7 @@ describe('the announce_changes setting', () => {
 });
 
 describe('two people confirm at once', () => {
-    it('the same change: made once, one announcement, one record; the other is told it is already done', async () => {
+    it('the same change: made once, one announcement, one record; the other is told it is already done (or that the view was used)', async () => {
         await engine.fresh(undefined, { confirm_changes: true });
         const view: IUIKitSurface = onlyModal(await engine.command('alice', 'project-x', '/toteam'));
         const runs = await Promise.all([engine.host.submitView(view, engine.userId('alice')), engine.host.submitView(view, engine.userId('bob'))]);
@@ -161,7 +162,13 @@ describe('two people confirm at once', () => {
         // Runs at the same time see each other's deliveries: one private answer to each of them.
         const replies = new Map(runs.flatMap((run) => run.deliveries).map((d) => [d.toUserId, d.text]));
         expect(replies.size).toBe(2);
-        expect([...replies.values()].sort()).toEqual(['project-x is already a team.', 'project-x is now a private team, with you as its owner.'].sort());
+        // The other is told the view was used already (it is spent by the first submit, findings §C18) or, when both
+        // passed that check at once, that the room already is a team (every check runs again).
+        const answers = [...replies.values()];
+        expect(answers).toContain('project-x is now a private team, with you as its owner.');
+        expect(answers.filter((a) => a !== 'project-x is now a private team, with you as its owner.')).toEqual([
+            expect.stringMatching(/^(project-x is already a team\.|This confirmation was already used, so nothing was changed\. Ask for the change again to get a new one\.)$/),
+        ]);
         expect(announcements('project-x')).toHaveLength(1);
         expect(await historyOf('project-x')).toHaveLength(1);
     });
@@ -244,8 +251,11 @@ describe('reading it in chat', () => {
         }
         const lines = onlyReply(await engine.command('alice', 'project-x', '/encrypt history')).split('\n');
         expect(lines[0]).toBe(text('en', 'history_heading', { room: 'project-x', shown: 10, total: 12 }));
-        expect(lines).toHaveLength(11);
+        expect(lines).toHaveLength(12);
         expect(lines[1]).toMatch(/@alice turned end-to-end encryption off for this room \(\/encrypt\)\.$/);
+        // Where the rest is (findings §B10): the app's endpoint, from where this page ends.
+        const path = `/api/apps/public/${engine.host.id}/groups.history?roomId=${engine.roomId('project-x')}&offset=10`;
+        expect(lines[11]).toBe(text('en', 'history_more', { more: 2, path }));
     });
 
     it('status names the last recorded change of that setting, for whoever may read the history', async () => {
@@ -303,7 +313,7 @@ describe('who may read a history', () => {
         expect(hidden.body).toMatchObject({ success: false, errorType: 'error-room-not-found' });
         expect(await getHistory('dave', { roomId: engine.roomId('project-x') })).toEqual(await getHistory('dave', { roomId: 'nope' }));
         expect(onlyReply(await engine.command('dave', 'general', '/encrypt history #project-x'))).toBe(
-            `${text('en', 'error_room_not_found', { room: 'project-x' })}\n${text('en', 'usage_encrypt')}`,
+            `${text('en', 'error_room_not_found', { room: 'project-x' })} ${text('en', 'hint_help', { command: '/encrypt' })}`,
         );
     });
 
@@ -325,11 +335,11 @@ describe('GET groups.history: pagination like Rocket.Chat', () => {
         const all = await historyOf('project-x');
         expect(all).toHaveLength(7);
         const page = (await getHistory('alice', { roomName: 'project-x', offset: '2', count: '3' })).body as HistoryBody;
-        expect(page).toEqual({ history: all.slice(2, 5), offset: 2, count: 3, total: 7, success: true });
+        expect(page).toEqual({ history: all.slice(2, 5), offset: 2, count: 3, total: 7, trimmed: 0, success: true });
         const tail = (await getHistory('alice', { roomName: 'project-x', offset: '5', count: '10' })).body as HistoryBody;
         expect(tail).toMatchObject({ offset: 5, count: 2, total: 7 });
         const past = (await getHistory('alice', { roomName: 'project-x', offset: '50' })).body as HistoryBody;
-        expect(past).toEqual({ history: [], offset: 50, count: 0, total: 7, success: true });
+        expect(past).toEqual({ history: [], offset: 50, count: 0, total: 7, trimmed: 0, success: true });
     });
 
     it('count is capped by API_Upper_Count_Limit; 0 means all', async () => {

@@ -5,8 +5,9 @@ import type { Language } from '../../../src/i18n/catalog.generated';
 import { translator } from '../../../src/i18n/translate';
 import type { Plan } from '../../../src/operations/types';
 import { ROOM_BUTTONS, buttonChange } from '../../../src/ui/buttons';
-import { CHANGE_KINDS, changeOf } from '../../../src/ui/changes';
-import type { ChangeKind } from '../../../src/ui/changes';
+import { CHANGE_KINDS } from '../../../src/operations/changeKind';
+import { changeOf } from '../../../src/ui/changes';
+import type { ChangeKind } from '../../../src/operations/changeKind';
 import { confirmModal, confirmTargetOf, confirmViewId, signedPartOf } from '../../../src/ui/confirmModal';
 import { isSignedView, signView } from '../../../src/ui/viewSignature';
 import { describePlan, planAsChat } from '../../../src/ui/plan';
@@ -15,17 +16,20 @@ const APP_ID = 'app-id';
 
 const SIG = 'ab'.repeat(32);
 
-const PLAN_NAMES: Record<ChangeKind, string> = { 'encrypt-on': 'encrypt_on', 'encrypt-off': 'encrypt_off', public: 'public', private: 'private', team: 'team' };
+const PLAN_NAMES: Record<ChangeKind, string> = { 'encrypt-on': 'encrypt_on', 'encrypt-off': 'encrypt_off', public: 'public', private: 'private', team: 'team', unteam: 'unteam' };
 
 function plan(kind: ChangeKind): Plan {
     return {
-        operation: kind === 'team' ? 'convertToTeam' : kind.indexOf('encrypt') === 0 ? 'setEncrypted' : 'setType',
+        operation: kind === 'team' || kind === 'unteam' ? 'convertToTeam' : kind.indexOf('encrypt') === 0 ? 'setEncrypted' : 'setType',
         room: { _id: 'R1', name: 'dev', fname: 'Dev', t: kind === 'private' ? 'c' : 'p' },
         changes: { x: { from: 1, to: 2 } },
         request: { method: 'POST', path: '/x', body: {} },
         ...(kind === 'team' ? { team: { name: 'dev-team', type: 1 as const, owner: 'u1' } } : {}),
     };
 }
+
+/** A confirmation's nonce (random in the app). */
+const NONCE = '0123456789abcdef0123456789abcdef';
 
 const fill = (template: string, params: Record<string, string | number>): string =>
     template.replace(/\{\{(\w+)\}\}/g, (_all, name: string) => String(params[name]));
@@ -34,7 +38,7 @@ type Block = { type: string; blockId?: string; appId?: string; text?: { type: st
 
 function modalOf(kind: ChangeKind, language: Language): IUIKitSurfaceViewParam {
     const t = translator(language);
-    return confirmModal({ kind, roomId: 'R1', originRoomId: 'R0', door: 'command' }, SIG, describePlan(kind, 'dev', plan(kind), 7, t), t, APP_ID);
+    return confirmModal({ kind, roomId: 'R1', originRoomId: 'R0', door: 'command', nonce: NONCE }, SIG, describePlan(kind, 'dev', plan(kind), 7, t), t, APP_ID);
 }
 
 describe('the confirmation modal', () => {
@@ -93,13 +97,13 @@ describe('the confirmation modal', () => {
 
 describe('the view id carries the change and the rooms, signed', () => {
     it('round trip, ids URI-encoded, the signature of the rest last', () => {
-        const target = { kind: 'team' as const, roomId: 'a/b c', originRoomId: 'R0', door: 'button' as const };
-        expect(signedPartOf(target)).toBe('group-admin.confirm/team/a%2Fb%20c/R0/button');
-        expect(confirmViewId(target, SIG)).toBe(`group-admin.confirm/team/a%2Fb%20c/R0/button/${SIG}`);
+        const target = { kind: 'team' as const, roomId: 'a/b c', originRoomId: 'R0', door: 'button' as const, nonce: NONCE };
+        expect(signedPartOf(target)).toBe(`group-admin.confirm/team/a%2Fb%20c/R0/button/${NONCE}`);
+        expect(confirmViewId(target, SIG)).toBe(`group-admin.confirm/team/a%2Fb%20c/R0/button/${NONCE}/${SIG}`);
         expect(confirmTargetOf(confirmViewId(target, SIG))).toEqual({ target, signed: signedPartOf(target), signature: SIG });
         expect(confirmTargetOf(modalOf('public', 'en').id)).toEqual({
-            target: { kind: 'public', roomId: 'R1', originRoomId: 'R0', door: 'command' },
-            signed: 'group-admin.confirm/public/R1/R0/command',
+            target: { kind: 'public', roomId: 'R1', originRoomId: 'R0', door: 'command', nonce: NONCE },
+            signed: `group-admin.confirm/public/R1/R0/command/${NONCE}`,
             signature: SIG,
         });
     });
