@@ -3,6 +3,8 @@
  *
  * - `/api/apps/public/<app id>/<path>` → the app's API endpoints in the real Apps-Engine (`EngineHost.callApi`, which
  *   authenticates `X-User-Id` / `X-Auth-Token` and answers 401 itself);
+ * - `GET /api/info`, `/api/apps`, `/api/apps/<id>` → Rocket.Chat's deploy endpoints (appsRest.ts: what `rc-apps deploy`
+ *   talks to; an update replaces the running app live);
  * - `/api/v1/<endpoint>` → the in-memory workspace's REST API (`Workspace.handleHttp`: login, me, groups.info, …, with
  *   Rocket.Chat's rate limiter keyed on the client address and its `X-RateLimit-*` headers);
  * - anything else → 404 JSON.
@@ -19,6 +21,8 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 
 import type { ApiCall } from '../engine/EngineHost';
+import { appsRoute, serverInfo } from './appsRest';
+import type { AppsEngine, AppsWorkspace } from './appsRest';
 import type { RestRequest, RestResponse } from '../workspace/model';
 
 /** What the server needs from the workspace (structural, so tests can pass a stub). */
@@ -50,6 +54,8 @@ export interface HttpServerOptions {
      * reaches the engine.
      */
     protoGuard?: boolean;
+    /** Rocket.Chat's deploy endpoints (`/api/info`, `/api/apps`, `/api/apps/<id>`, appsRest.ts); 404 without. */
+    apps?: { workspace: () => AppsWorkspace; engine: () => AppsEngine | undefined };
 }
 
 export const APP_API_PREFIX = '/api/apps/public/';
@@ -293,6 +299,13 @@ export class WorkspaceHttpServer {
             }
             const body = parseBody(raw, headers['content-type']);
             return app.callApi({ method, path: `${APP_API_PREFIX}${appId}/${endpoint}`, headers, query, body });
+        }
+        const apps = this.options.apps;
+        if (apps && method === 'GET' && (pathname === '/api/info' || pathname === '/api/info/')) {
+            return serverInfo(apps.workspace(), headers);
+        }
+        if (apps && (pathname === '/api/apps' || pathname.startsWith('/api/apps/'))) {
+            return appsRoute(apps.workspace(), apps.engine(), { method, pathname, headers, raw });
         }
         if (pathname.startsWith('/api/v1/')) {
             const body = parseBody(raw, headers['content-type']);
