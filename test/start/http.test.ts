@@ -81,7 +81,7 @@ describe('login and the workspace read endpoints', () => {
     test('a wrong password is refused with 401', async () => {
         const answer = await ws.request('POST', '/api/v1/login', { body: { user: 'alice', password: 'nope' } });
         expect(answer.status).toBe(401);
-        expect(answer.body).toMatchObject({ status: 'error' });
+        expect(answer.body).toEqual({ success: false, error: 'unauthorized' });
     });
 
     test('/api/v1/me is the logged-in user; 401 without or with wrong credentials', async () => {
