@@ -46,7 +46,7 @@ Starts a local Rocket.Chat workspace with the Group Admin app installed in the r
 Options:
   --port <n>         HTTP port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --no-chat          serve HTTP only, no terminal chat (for scripts and CI); runs until Ctrl-C / SIGTERM
-  --seed <file>      load this workspace (JSON, format in the README) instead of the demo workspace
+  --seed <file>      load this workspace (JSON, format in docs/local-workspace.md) instead of the demo
   --data <file>      keep the workspace in this JSON file: loaded on start if it exists, saved after every change
   --user <name>      start the chat as this user (default alice)
   --room <name>      start the chat in this room (default project-x)
