@@ -6,31 +6,22 @@
  * answers — and the app's own endpoints reached through the same client.
  */
 import { createHash } from 'crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import path from 'path';
 
 import { RestClient } from '@rocket.chat/api-client';
 import SdkApi from '@rocket.chat/sdk/lib/api/api';
 
-import { DEMO_SEED } from '../../host/workspace/demo';
-import { APP_ID, started } from '../start/child';
+import { APP_ID, startedWithoutRateLimits } from '../start/child';
 import type { StartedWorkspace } from '../start/child';
 
 let ws: StartedWorkspace;
-let dir: string;
 
 beforeAll(async () => {
     // The demo with Rocket.Chat's REST rate limiter off: these tests log in more than 10 times a minute from one address.
-    dir = mkdtempSync(path.join(tmpdir(), 'group-admin-clients-'));
-    const seed = path.join(dir, 'demo-unlimited.json');
-    writeFileSync(seed, JSON.stringify({ ...DEMO_SEED, settings: { ...DEMO_SEED.settings, API_Enable_Rate_Limiter: false } }));
-    ws = await started(['--no-chat', '--seed', seed]);
+    ws = await startedWithoutRateLimits();
 }, 90000);
 
 afterAll(async () => {
     await ws?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 interface LoginData {
