@@ -281,6 +281,8 @@ async function main(argv: string[]): Promise<number | undefined> {
             app: () => life.host,
             // The front proxy's rule against engine issue 1 (SECURITY.md), not Rocket.Chat's: --no-proto-guard turns it off.
             protoGuard: options.protoGuard,
+            // `rc-apps deploy --update` replaces the running app live (POST /api/apps/<id>).
+            apps: { workspace: () => workspace, engine: () => life.host },
         });
         let port: number;
         try {

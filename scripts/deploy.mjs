@@ -8,10 +8,11 @@
  *
  * Each variable may be a flag instead (--url, --username, --password, --userid, --token), but npm prints a script's
  * flags when it starts it: pass secrets through the environment. This script prints no credential.
+ * `--app <folder>` deploys another copy of the app (default: this repository).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { stageApp, root } from './stage.mjs';
 
 const args = process.argv.slice(2);
@@ -30,16 +31,18 @@ if (!url || !((username && password) || (userId && token))) {
     console.error(usage);
     process.exit(2);
 }
-const cliArgs = ['deploy', `--url=${url}`];
-if (userId && token) {
-    cliArgs.push(`--userid=${userId}`, `--token=${token}`);
-} else {
-    cliArgs.push(`--username=${username}`, `--password=${password}`);
+// The credentials go to rc-apps in a `.rcappsconfig` of the staging folder, never on its command line (where `ps` would
+// show them): apps-cli 1.9.0 reads `url`, `username`/`password` or `userId`/`token` from it. It also ignores its own
+// `--userid` flag (fixed only in 1.11.0, not published), so a token login works only this way.
+const config = userId && token ? { url, userId, token } : { url, username, password };
+const cliArgs = ['deploy', ...(args.includes('--update') ? ['--update'] : [])];
+const appFlag = flag('app');
+const staging = stageApp(appFlag ? path.resolve(appFlag) : root);
+writeFileSync(path.join(staging, '.rcappsconfig'), JSON.stringify(config), { mode: 0o600 });
+let status = 1;
+try {
+    status = spawnSync(path.join(root, 'node_modules', '.bin', 'rc-apps'), cliArgs, { cwd: staging, stdio: 'inherit' }).status ?? 1;
+} finally {
+    rmSync(staging, { recursive: true, force: true });
 }
-if (args.includes('--update')) {
-    cliArgs.push('--update');
-}
-const staging = stageApp();
-const result = spawnSync(path.join(root, 'node_modules', '.bin', 'rc-apps'), cliArgs, { cwd: staging, stdio: 'inherit' });
-rmSync(staging, { recursive: true, force: true });
-process.exit(result.status ?? 1);
+process.exit(status);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * Draws icon.png (256×256): a padlock over three people on a rounded tile in Rocket.Chat red: "private groups, managed".
+ * Draws icon.png (256×256): a padlock over three people on Rocket.Chat red: "private groups, managed".
  * Plain Node (zlib), antialiased by 4×4 supersampling, so the icon is reproducible without image tools.
+ * The Marketplace listing rules (docs/marketplace.md): 256×256, no transparency — so the red fills the whole square
+ * (the Marketplace rounds the corners itself) and the PNG is RGB, without an alpha channel.
  */
 import { writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
@@ -25,7 +27,6 @@ const inRing = (x, y, cx, cy, r0, r1) => {
 };
 
 function colorAt(x, y) {
-    if (!inRoundRect(x, y, 8, 8, 248, 248, 48)) return null;
     // Lock: shackle and body.
     if (inRing(x, y, 128, 104, 30, 44) && y <= 112) return WHITE;
     if (inRoundRect(x, y, 70, 108, 186, 196, 14)) {
@@ -40,23 +41,23 @@ function colorAt(x, y) {
     return TILE;
 }
 
-const raw = Buffer.alloc(SIZE * (SIZE * 4 + 1));
+const ROW = SIZE * 3 + 1;
+const raw = Buffer.alloc(SIZE * ROW);
 for (let y = 0; y < SIZE; y++) {
-    raw[y * (SIZE * 4 + 1)] = 0;
+    raw[y * ROW] = 0;
     for (let x = 0; x < SIZE; x++) {
-        let r = 0, g = 0, b = 0, a = 0;
+        let r = 0, g = 0, b = 0;
         for (let sy = 0; sy < SS; sy++) {
             for (let sx = 0; sx < SS; sx++) {
                 const c = colorAt(x + (sx + 0.5) / SS, y + (sy + 0.5) / SS);
-                if (c) { r += c[0]; g += c[1]; b += c[2]; a += 1; }
+                r += c[0]; g += c[1]; b += c[2];
             }
         }
-        const o = y * (SIZE * 4 + 1) + 1 + x * 4;
+        const o = y * ROW + 1 + x * 3;
         const n = SS * SS;
-        raw[o] = a ? Math.round(r / a) : 0;
-        raw[o + 1] = a ? Math.round(g / a) : 0;
-        raw[o + 2] = a ? Math.round(b / a) : 0;
-        raw[o + 3] = Math.round((a / n) * 255);
+        raw[o] = Math.round(r / n);
+        raw[o + 1] = Math.round(g / n);
+        raw[o + 2] = Math.round(b / n);
     }
 }
 
@@ -82,7 +83,7 @@ const ihdr = Buffer.alloc(13);
 ihdr.writeUInt32BE(SIZE, 0);
 ihdr.writeUInt32BE(SIZE, 4);
 ihdr[8] = 8;
-ihdr[9] = 6;
+ihdr[9] = 2; // RGB, no alpha
 const png = Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),

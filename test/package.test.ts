@@ -51,10 +51,12 @@ describe('packaged zip', () => {
         expect(declared).toEqual([...base, ...(withUi ? ui : [])].sort());
     });
 
-    it('ships a square PNG icon of at least 128×128', () => {
-        const { width, height } = pngSize(zip.readFile('icon.png') as Buffer);
-        expect(width).toBeGreaterThanOrEqual(128);
-        expect(height).toBe(width);
+    it('ships the Marketplace icon: a 256×256 PNG without transparency (docs/marketplace.md)', () => {
+        const icon = zip.readFile('icon.png') as Buffer;
+        expect(pngSize(icon)).toEqual({ width: 256, height: 256 });
+        // PNG colour type (byte 25): 2 = RGB; 4 and 6 carry an alpha channel, and a tRNS chunk would add transparency.
+        expect(icon[25]).toBe(2);
+        expect(icon.includes(Buffer.from('tRNS'))).toBe(false);
     });
 
     it('keeps the engine devDependency exact and agreeing with requiredApiVersion (rc-apps would rewrite app.json otherwise)', () => {

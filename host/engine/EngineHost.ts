@@ -93,6 +93,20 @@ const ROOM_FILTERS: Record<RoomTypeFilter, (room: WsRoom) => boolean> = {
     [RoomTypeFilter.LIVE_CHAT]: (room) => room.t === 'l',
 };
 
+/** An engine error as text: the runtime throws plain objects (`{ message }` or JSON-RPC errors) as well as Errors. */
+function errorMessage(error: unknown): string {
+    if (error instanceof Error) return error.message;
+    if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+    return typeof error === 'string' ? error : JSON.stringify(error);
+}
+
+/** What upstream's `POST /api/apps[/<id>]` answers besides `success`. */
+export interface UpdateResult {
+    app: Record<string, unknown>;
+    implemented: Record<string, boolean>;
+    licenseValidation: unknown;
+}
+
 export interface ApiCall {
     method?: string;
     /** The endpoint path (`groups.setEncrypted`), or the full `/api/apps/public/<app id>/<path>`. */
@@ -251,6 +265,8 @@ export class EngineHost {
     private unsubscribeMessages: () => void = () => undefined;
     /** System-message events dispatched and not yet finished (`settled()` waits for them). */
     private readonly pendingEvents = new Set<Promise<void>>();
+    /** The package the app runs now and the permissions granted to it: what a failed update goes back to. */
+    private running?: { zip: Buffer; permissions?: IPermission[] };
 
     private constructor(
         private readonly manager: AppManager,
@@ -401,7 +417,53 @@ export class EngineHost {
             throw new Error(`Installing the app failed: ${problems.join('; ') || 'no app'}`);
         }
         this.appId = app.getID();
+        this.running = { zip: buffer, permissions: permissionsGranted ?? declaredPermissions(buffer) };
         return this.appId;
+    }
+
+    /**
+     * Replaces the running app with another package of it, live (`AppManager.update`, what upstream's
+     * `POST /api/apps/<id>` calls). The zip's own app id decides which app (upstream ignores the URL's): another id
+     * throws the engine's "Can not update an App that does not currently exist.", a file that is not an app package
+     * throws the package parser's error — both before anything changes. A package whose class file does not come up
+     * enabled is replaced again by the one that ran before, and this throws: the running app stays as it was. The
+     * app's scheduled jobs and persisted records stay across an update.
+     */
+    async update(source: string | Buffer, permissionsGranted?: IPermission[]): Promise<UpdateResult> {
+        const zip = typeof source === 'string' ? readFileSync(source) : source;
+        const installer = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
+        const user = (installer ? convertUser(installer) : undefined) as IUser;
+        const permissions = permissionsGranted ?? declaredPermissions(zip);
+        // The package parser's error, and the engine's own for an app that is not installed, before anything changes.
+        const parsed = await this.manager.getParser().unpackageApp(zip);
+        if (!this.manager.getOneById(parsed.info.id)) {
+            throw new Error('Can not update an App that does not currently exist.');
+        }
+        const previous = this.running;
+        let failure: string | undefined;
+        try {
+            const aff = await this.manager.update(zip, permissions as IPermission[], { loadApp: true, user });
+            const app = aff.getApp();
+            const problems = [aff.getStorageError(), (aff.getAppUserError() as { message?: string } | undefined)?.message].filter(Boolean);
+            const status = app ? String(await app.getStatus()) : 'no app';
+            if (!problems.length && app && AppStatusUtils.isEnabled(status as AppStatus)) {
+                this.running = { zip, permissions };
+                return { app: { ...aff.getAppInfo(), status }, implemented: aff.getImplementedInferfaces(), licenseValidation: aff.getLicenseValidationResult() };
+            }
+            failure = problems.length ? problems.map(String).join('; ') : `the app did not start (status ${status})`;
+        } catch (error) {
+            failure = errorMessage(error);
+        }
+        if (previous) {
+            await this.manager.update(previous.zip, previous.permissions as IPermission[], { loadApp: true, user });
+        }
+        throw new Error(`${failure}; the previous version runs again`);
+    }
+
+    /** The installed app as `GET /api/apps/<id>` shows it (its app.json info and status), if `appId` is it. */
+    async describe(appId: string = this.appId): Promise<Record<string, unknown> | undefined> {
+        const app = this.manager.getOneById(appId);
+        return app ? { ...app.getInfo(), status: String(await app.getStatus()) } : undefined;
     }
 
     async status(): Promise<string> {
@@ -635,23 +697,6 @@ export class EngineHost {
     /** Enables the app again (`AppManager.enable`). The app's persisted records survive a disable (only uninstall purges them). */
     async enable(): Promise<boolean> {
         return this.manager.enable(this.appId);
-    }
-
-    /**
-     * Updates the app with a new package as an admin would (`AppManager.update`: disable, store, start the new code;
-     * the app's scheduled jobs and persisted records stay).
-     */
-    async update(zip: string | Buffer, permissionsGranted?: IPermission[]): Promise<void> {
-        const buffer = typeof zip === 'string' ? readFileSync(zip) : zip;
-        const installer = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
-        const aff = await this.manager.update(buffer, permissionsGranted ?? declaredPermissions(buffer) ?? [], {
-            loadApp: true,
-            user: (installer ? convertUser(installer) : undefined) as IUser,
-        });
-        const problems = [aff.getStorageError()].filter(Boolean).map(String);
-        if (!aff.getApp() || problems.length) {
-            throw new Error(`Updating the app failed: ${problems.join('; ') || 'no app'}`);
-        }
     }
 
     /** Uninstalls the app (`AppManager.remove`): its scheduled jobs are cancelled and its persisted records purged. */

@@ -3,6 +3,8 @@
  *
  * - `/api/apps/public/<app id>/<path>` → the app's API endpoints in the real Apps-Engine (`EngineHost.callApi`, which
  *   authenticates `X-User-Id` / `X-Auth-Token` and answers 401 itself);
+ * - `GET /api/info`, `/api/apps`, `/api/apps/<id>` → Rocket.Chat's deploy endpoints (appsRest.ts: what `rc-apps deploy`
+ *   talks to; an update replaces the running app live);
  * - `/api/v1/<endpoint>` → the in-memory workspace's REST API (`Workspace.handleHttp`: login, me, groups.info, …, with
  *   Rocket.Chat's rate limiter keyed on the client address and its `X-RateLimit-*` headers);
  * - anything else → 404 JSON (an unknown app or app endpoint: the apps router's plain-text `Not Found`).
@@ -20,6 +22,8 @@ import type { AddressInfo } from 'net';
 
 import { APPS_NOT_FOUND_TEXT } from '../workspace/errors';
 import type { ApiCall } from '../engine/EngineHost';
+import { appsRoute, serverInfo } from './appsRest';
+import type { AppsEngine, AppsWorkspace } from './appsRest';
 import type { RestRequest, RestResponse } from '../workspace/model';
 
 /** What the server needs from the workspace (structural, so tests can pass a stub). */
@@ -51,6 +55,8 @@ export interface HttpServerOptions {
      * reaches the engine.
      */
     protoGuard?: boolean;
+    /** Rocket.Chat's deploy endpoints (`/api/info`, `/api/apps`, `/api/apps/<id>`, appsRest.ts); 404 without. */
+    apps?: { workspace: () => AppsWorkspace; engine: () => AppsEngine | undefined };
 }
 
 export const APP_API_PREFIX = '/api/apps/public/';
@@ -330,6 +336,13 @@ export class WorkspaceHttpServer {
             }
             const body = parseBody(raw, headers['content-type'], 'apps');
             return app.callApi({ method, path: `${APP_API_PREFIX}${appId}/${endpoint}`, headers, query, body, withHeaders: true });
+        }
+        const apps = this.options.apps;
+        if (apps && method === 'GET' && (pathname === '/api/info' || pathname === '/api/info/')) {
+            return serverInfo(apps.workspace(), headers);
+        }
+        if (apps && (pathname === '/api/apps' || pathname.startsWith('/api/apps/'))) {
+            return appsRoute(apps.workspace(), apps.engine(), { method, pathname, headers, raw });
         }
         if (pathname.startsWith('/api/v1/')) {
             const body = parseBody(raw, headers['content-type'], 'v1');

@@ -51,7 +51,7 @@ Starts a local Rocket.Chat workspace with the Group Admin app installed in the r
 Options:
   --port <n>         HTTP port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --no-chat          serve HTTP only, no terminal chat (for scripts and CI); runs until Ctrl-C / SIGTERM
-  --seed <file>      load this workspace (JSON, format in the README) instead of the demo workspace
+  --seed <file>      load this workspace (JSON, format in docs/local-workspace.md) instead of the demo workspace
   --seed-groups <n>  add n generated private groups (0-${MAX_SEED_GROUPS}) to the seed or demo workspace, to try the
                      encryption report and bulk changes at scale (not added to a workspace restored from --data)
   --data <file>      keep the workspace in this JSON file: loaded on start if it exists, saved after every change

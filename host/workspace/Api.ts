@@ -2,6 +2,8 @@
  * The workspace's REST API (`/api/v1/...`): routing, authentication, body/query handling and the endpoints, each a
  * thin layer over `Rules` as Rocket.Chat's routes are over its methods and services.
  */
+import { createHash } from 'crypto';
+
 import { forbidden, failure, invalidBody, invalidQuery, meteorError, notLoggedIn, permissionsRequiredMissing } from './errors';
 import type { JsonObject } from './errors';
 import { randomSecret } from './ids';
@@ -69,7 +71,11 @@ export interface RoutedResponse {
 /** `API.v1.defaultFieldsToExclude` (upstream `apps/meteor/server/api/ApiClass.ts`). */
 export const DEFAULT_FIELDS_TO_EXCLUDE: readonly string[] = ['joinCode', 'members', 'importIds', 'e2e'];
 
-const LOGIN_FAILED = { status: 'error', error: 'Unauthorized', message: 'Unauthorized' };
+/** A refused login on Rocket.Chat 8.x (upstream `apps/meteor/app/api/server/ApiClass.ts`, the `login` route's catch). */
+const LOGIN_FAILED = { success: false, error: 'unauthorized' };
+
+/** `POST|GET /api/v1/logout`'s answer (upstream `ApiClass.ts`, the `logout` route). */
+const LOGGED_OUT = { status: 'success', data: { message: "You've been logged out!" } };
 
 /**
  * `isValidSidepanel` of upstream core-typings `IRoom.ts`: `null`, or items that are all `channels` / `discussions`,
@@ -120,6 +126,9 @@ export class Api {
         private readonly rules: Rules,
     ) {
         this.add('POST', 'login', false, (ctx) => this.login(ctx));
+        // Upstream adds `logout` for both verbs (`@rocket.chat/sdk`'s logout() sends GET, the api-client POST).
+        this.add('POST', 'logout', true, (ctx) => this.logout(ctx));
+        this.add('GET', 'logout', true, (ctx) => this.logout(ctx));
         this.add('GET', 'me', true, (ctx) => ({ body: { ...this.userInfo(ctx.user), success: true } }));
         this.add('GET', 'permissions.listAll', true, (ctx) => this.permissionsListAll(ctx), (ctx) => checkQuery(isPermissionsListAll, ctx));
         this.add('POST', 'rooms.saveRoomSettings', true, (ctx) => this.roomsSaveRoomSettings(ctx), (ctx) => checkBody(isRoomsSaveRoomSettingsProps, ctx));
@@ -297,21 +306,53 @@ export class Api {
 
     // ------------------------------------------------------------------ endpoints
 
-    /** `POST /api/v1/login { user | username, password }` (password login of the local demo). */
+    /**
+     * `POST /api/v1/login` as upstream's `ApiClass.ts` `login` route: `{ user | username | email, password }` where
+     * `password` is the plain text or `{ digest, algorithm: "sha-256" }` (the hex SHA-256 of it, what Meteor's and the
+     * SDK's clients send), or any other body — `{ resume: token }` — handed to the login handlers as it is (the
+     * `resume` handler accepts a token the user holds). Success: a new login token; anything else: 401.
+     */
     private login(ctx: RouteContext): { status: number; body: JsonObject } {
-        const login = ctx.params.user ?? ctx.params.username;
-        const password = ctx.params.password;
-        let user: WsUser | undefined;
-        if (typeof login === 'string') {
-            user = this.s.userByUsername(login) ?? this.s.state.users.find((u) => u.emails?.some((e) => e.address === login));
-        }
-        if (!user || !user.active || typeof password !== 'string' || user.password === undefined || user.password !== password) {
+        const user = 'password' in ctx.params ? this.passwordLogin(ctx.params) : this.resumeLogin(ctx.params);
+        if (!user) {
             return { status: 401, body: { ...LOGIN_FAILED } };
         }
         const token = randomSecret();
         user.authTokens.push(token);
         user._updatedAt = this.s.now();
         return { status: 200, body: { status: 'success', data: { userId: user._id, authToken: token, me: this.userInfo(user) } } };
+    }
+
+    /** Meteor's `password` login handler (plain or SHA-256 digest) over the local demo's plain passwords. */
+    private passwordLogin(params: Params): WsUser | undefined {
+        const login = params.user ?? params.username ?? params.email;
+        const user =
+            typeof login === 'string'
+                ? (this.s.userByUsername(login) ?? this.s.state.users.find((u) => u.emails?.some((e) => e.address === login)))
+                : undefined;
+        if (!user || !user.active || user.password === undefined) return undefined;
+        const given = params.password;
+        if (typeof given === 'string') return given === user.password ? user : undefined;
+        if (isPlainObject(given) && given.algorithm === 'sha-256' && typeof given.digest === 'string') {
+            const expected = createHash('sha256').update(user.password).digest('hex');
+            return given.digest.toLowerCase() === expected ? user : undefined;
+        }
+        return undefined;
+    }
+
+    /** Meteor's `resume` login handler: the user who holds the token. */
+    private resumeLogin(params: Params): WsUser | undefined {
+        const token = params.resume;
+        if (typeof token !== 'string' || token === '') return undefined;
+        return this.s.state.users.find((u) => u.active && u.authTokens.includes(token));
+    }
+
+    /** `POST|GET /api/v1/logout`: the login token of the request stops working. */
+    private logout(ctx: RouteContext): { body: JsonObject } {
+        const token = ctx.req.headers['x-auth-token'];
+        ctx.user.authTokens = ctx.user.authTokens.filter((t) => t !== token);
+        ctx.user._updatedAt = this.s.now();
+        return { body: { ...LOGGED_OUT } };
     }
 
     /** `GET /api/v1/permissions.listAll[?updatedSince=]`. */

@@ -75,7 +75,7 @@ async function checkPrivileges(account: Account, gateway: WorkspaceGateway, logg
         logger.warn(
             `Group Admin: the service account @${account.username} lacks ${missing.length === 1 ? 'a permission' : 'permissions'} the chat doors need: ` +
                 `${missing.map(({ id, why }) => `${id} (${why})`).join('; ')}. Give its role ${missing.length === 1 ? 'this permission' : 'these permissions'} ` +
-                `(see the README: the role to create); until then Rocket.Chat refuses those changes.`,
+                `(see docs/settings.md: the role to create); until then Rocket.Chat refuses those changes.`,
         );
     }
     if (!account.name) {

@@ -5,10 +5,13 @@
  */
 import { spawn } from 'child_process';
 import type { ChildProcessWithoutNullStreams } from 'child_process';
-import { readdirSync, readFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import http from 'http';
 import net from 'net';
+import { tmpdir } from 'os';
 import path from 'path';
+
+import { DEMO_SEED } from '../../host/workspace/demo';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const TSX_CLI = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -191,6 +194,24 @@ export function launch(args: string[], options: { env?: Record<string, string>; 
         stdio: ['pipe', 'pipe', 'pipe'],
     });
     return new StartedWorkspace(child);
+}
+
+/**
+ * `started(['--no-chat'])` on the demo with Rocket.Chat's REST rate limiter off, for tests that call one route more
+ * than 10 times a minute from one address; `kill()` also removes the seed file.
+ */
+export async function startedWithoutRateLimits(): Promise<StartedWorkspace> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'group-admin-unlimited-'));
+    const seed = path.join(dir, 'demo-unlimited.json');
+    writeFileSync(seed, JSON.stringify({ ...DEMO_SEED, settings: { ...DEMO_SEED.settings, API_Enable_Rate_Limiter: false } }));
+    try {
+        const ws = await started(['--no-chat', '--seed', seed]);
+        void ws.exited.then(() => rmSync(dir, { recursive: true, force: true }));
+        return ws;
+    } catch (error) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+    }
 }
 
 export async function started(args: string[]): Promise<StartedWorkspace> {

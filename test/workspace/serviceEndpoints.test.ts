@@ -413,12 +413,12 @@ describe('service-account endpoints', () => {
             [{ user: 'nobody', password: 'demo' }],
             [{ user: 'alice' }],
             [{}],
-        ])('bad login %j: 401 Unauthorized', async (body) => {
+        ])('bad login %j: 401 unauthorized (Rocket.Chat 8.x)', async (body) => {
             fx.ws.addUser({ username: 'alice', password: 'demo' });
             const before = fx.ws.snapshot();
             expect(await fx.ws.handle({ method: 'POST', path: '/api/v1/login', body })).toEqual({
                 status: 401,
-                body: { status: 'error', error: 'Unauthorized', message: 'Unauthorized' },
+                body: { success: false, error: 'unauthorized' },
             });
             expect(fx.ws.snapshot()).toBe(before);
         });

@@ -50,7 +50,7 @@ it('a plain user account: each missing permission is named, the ones it holds ar
     expect(engine.host.logText()).not.toContain(engine.serviceAccount.token);
 });
 
-it('the custom role of the README: no warning', async () => {
+it('the custom role of docs/settings.md: no warning', async () => {
     const warnings = await warningsOf(() =>
         engine.fresh((fixture) => {
             serviceAccount((user) => (user.roles = ['user', 'group-admin']))(fixture);
