@@ -26,9 +26,13 @@ import { ENCRYPT_SPEC } from './commands/encrypt';
 import { SETTYPE_SPEC } from './commands/settype';
 import { SlashCommand } from './commands/SlashCommand';
 import { TOTEAM_SPEC } from './commands/toteam';
+import { BulkCancelEndpoint, BulkEndpointMain, BulkUndoEndpoint } from './endpoints/bulkEndpoints';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
 import { HistoryEndpoint } from './endpoints/historyEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
+import { bulkProcessors } from './jobs/processors';
+import { RUN_PROCESSOR } from './jobs/runner';
+import { provisionalScope } from './jobs/scope';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
 import { onConfirm, onRoomButton } from './ui/interactions';
@@ -48,10 +52,16 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         super(info, logger, accessors);
     }
 
-    public async onEnable(_environment: IEnvironmentRead, _configurationModify: IConfigurationModify): Promise<boolean> {
+    public async onEnable(_environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
         forgetAppSettings();
         const { reader, http } = this.getAccessors();
         await checkServiceAccount(reader, http, this.getLogger());
+        try {
+            // A one-time run that fired while the app was disabled is lost (upstream-governance-notes.md §1): go on now.
+            await configurationModify.scheduler.scheduleOnce({ id: RUN_PROCESSOR, when: new Date() });
+        } catch (error) {
+            this.getLogger().warn(`bulk jobs: no run could be scheduled on enable (the recurring tick will go on): ${error instanceof Error ? error.message : String(error)}`);
+        }
         return true;
     }
 
@@ -120,12 +130,22 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this)],
+            endpoints: [
+                new SetEncryptedEndpoint(this),
+                new SetTypeEndpoint(this),
+                new ConvertToTeamEndpoint(this),
+                new HistoryEndpoint(this),
+                new BulkEndpointMain(this),
+                new BulkCancelEndpoint(this),
+                new BulkUndoEndpoint(this),
+            ],
         });
         for (const { descriptor } of ROOM_BUTTONS) {
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.
             await Promise.resolve<unknown>(configuration.ui.registerButton(descriptor));
         }
+        // Last: bulk jobs run through the scheduler (a host without one still gets everything above).
+        await configuration.scheduler.registerProcessors(bulkProcessors(this.getLogger(), provisionalScope));
     }
 
     private interactionCall(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): InteractionCall {

@@ -16,6 +16,7 @@ export const PERMISSIONS = [
     'view-c-room',
     'view-all-teams',
     'api-bypass-rate-limit',
+    'view-room-administration',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

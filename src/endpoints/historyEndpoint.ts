@@ -14,7 +14,7 @@ function respond(status: number, content: unknown): IApiResponse {
 }
 
 /** A query parameter that is not a number Rocket.Chat's paginated routes accept. */
-class InvalidParam extends Error {
+export class InvalidParam extends Error {
     constructor(readonly param: string) {
         super(`The parameter "${param}" must be a non-negative integer`);
     }
@@ -36,7 +36,7 @@ async function numberSetting(read: IRead, id: string, fallback: number): Promise
     }
 }
 
-async function paginationSettings(read: IRead): Promise<PaginationSettings> {
+export async function paginationSettings(read: IRead): Promise<PaginationSettings> {
     let allowInfinite = true;
     try {
         allowInfinite = (await read.getEnvironmentReader().getServerSettings().getValueById('API_Allow_Infinite_Count')) !== false;
@@ -68,10 +68,10 @@ function paginationValue(query: Readonly<Record<string, unknown>>, param: string
 
 /**
  * Rocket.Chat's `getPaginationItems` (apps/meteor/app/api/server/helpers/getPaginationItems.ts): `offset` defaults to
- * 0; `count` defaults to `API_Default_Count`, is capped at `API_Upper_Count_Limit`, and 0 means all unless
- * `API_Allow_Infinite_Count` is off. A room keeps at most {@link HISTORY_LIMIT} records anyway.
+ * 0; `count` defaults to `API_Default_Count`, is capped at `API_Upper_Count_Limit`, and 0 means all (`all` of
+ * them) unless `API_Allow_Infinite_Count` is off. A room keeps at most {@link HISTORY_LIMIT} records anyway.
  */
-function pagination(query: Readonly<Record<string, unknown>>, settings: PaginationSettings): { offset: number; count: number } {
+export function pagination(query: Readonly<Record<string, unknown>>, settings: PaginationSettings, all: number = HISTORY_LIMIT): { offset: number; count: number } {
     const offset = paginationValue(query, 'offset') || 0;
     let count = paginationValue(query, 'count');
     if (count === undefined) {
@@ -81,7 +81,7 @@ function pagination(query: Readonly<Record<string, unknown>>, settings: Paginati
         count = settings.upperLimit;
     }
     if (count === 0) {
-        count = settings.allowInfinite ? HISTORY_LIMIT : settings.defaultCount;
+        count = settings.allowInfinite ? all : settings.defaultCount;
     }
     return { offset, count };
 }

@@ -57,6 +57,8 @@ export function doorText(door: ChangeDoor, kind: ChangeKind, t: Translator): str
             return commandOf(kind);
         case 'button':
             return t('door_button');
+        case 'bulk':
+            return t('door_bulk');
         default:
             return t('door_endpoint');
     }

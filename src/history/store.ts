@@ -2,7 +2,7 @@ import type { IPersistence, IRead } from '@rocket.chat/apps-engine/definition/ac
 import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 
 export type ChangeOperation = 'setEncrypted' | 'setType' | 'convertToTeam';
-export type ChangeDoor = 'command' | 'button' | 'endpoint';
+export type ChangeDoor = 'command' | 'button' | 'endpoint' | 'bulk';
 
 /** One change made through the app (interface.md §7). */
 export interface ChangeRecord {
@@ -16,6 +16,8 @@ export interface ChangeRecord {
     readonly door: ChangeDoor;
     /** When it was recorded (ISO 8601). */
     readonly at: string;
+    /** The bulk job that made it (door `bulk`, interface.md §8). */
+    readonly jobId?: string;
 }
 
 /** How many records a room keeps: the newest. */
@@ -64,8 +66,8 @@ async function readStored(read: IRead, roomId: string): Promise<Array<StoredReco
 }
 
 function withoutSeq(stored: StoredRecord): ChangeRecord {
-    const { roomId, roomName, operation, from, to, actor, door, at } = stored;
-    return { roomId, roomName, operation, from, to, actor: { _id: actor._id, username: actor.username }, door, at };
+    const { roomId, roomName, operation, from, to, actor, door, at, jobId } = stored;
+    return { roomId, roomName, operation, from, to, actor: { _id: actor._id, username: actor.username }, door, at, ...(jobId ? { jobId } : {}) };
 }
 
 /**
@@ -83,6 +85,7 @@ export async function recordChange(read: IRead, persistence: IPersistence, recor
         to: record.to,
         actor: { _id: record.actor._id, username: record.actor.username },
         door: record.door,
+        ...(record.jobId ? { jobId: record.jobId } : {}),
         at: new Date(Math.floor(seq / 1000)).toISOString(),
         seq,
     };

@@ -130,7 +130,41 @@ export type MessageKey =
     | "error_ambiguous_room"
     | "error_ambiguous_room_unnamed"
     | "error_rocketchat_refused"
-    | "error_unexpected";
+    | "error_unexpected"
+    | "door_bulk"
+    | "bulk_warning_existing_messages"
+    | "bulk_warning_members_without_keys"
+    | "bulk_warning_off_decrypts_nothing"
+    | "bulk_job_line"
+    | "bulk_status_queued"
+    | "bulk_status_running"
+    | "bulk_status_done"
+    | "bulk_status_cancelled"
+    | "bulk_status_failed"
+    | "bulk_to_on"
+    | "bulk_to_off"
+    | "bulk_result_changed"
+    | "bulk_result_unchanged"
+    | "bulk_result_refused"
+    | "bulk_result_failed"
+    | "bulk_result_skipped"
+    | "bulk_problem_line"
+    | "bulk_more"
+    | "bulk_report_heading"
+    | "bulk_plan_summary"
+    | "bulk_plan_warning"
+    | "bulk_plan_next"
+    | "bulk_nothing"
+    | "bulk_modal_title"
+    | "bulk_modal_note"
+    | "bulk_job_started"
+    | "bulk_undo_started"
+    | "bulk_no_jobs"
+    | "bulk_cancelled"
+    | "bulk_job_option_missing"
+    | "error_bulk_job_running"
+    | "error_bulk_job_not_found"
+    | "error_bulk_invalid_param";
 
 export type Messages = Readonly<Record<MessageKey, string>>;
 
@@ -152,7 +186,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         command_settype_params: "public|private|status|history [room] [--dry-run]",
         command_toteam_description: "Convert a private group into a private team.",
         command_toteam_params: "[room] [--dry-run] | history [room]",
-        usage_encrypt: "Usage: `/encrypt on|off|status|history [room] [--dry-run]`. `on` (or true, enable, yes) and `off` (or false, disable, no) turn end-to-end encryption on or off for a private group; `status` or nothing shows it; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
+        usage_encrypt: "Usage: `/encrypt on|off|status|history [room] [--dry-run]`. `on` (or true, enable, yes) and `off` (or false, disable, no) turn end-to-end encryption on or off for a private group; `status` or nothing shows it; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing. `/encrypt on|off --all [--dry-run]` changes every group you govern (a plan first, then a job); `/encrypt job [id]`, `/encrypt cancel --job <id>` and `/encrypt undo --job <id>` show, stop and revert a job.",
         usage_settype: "Usage: `/settype public|private|status|history [room] [--dry-run]`. `public` (or c) makes a private group a public channel, `private` (or p) makes a public channel a private group; `status` or nothing shows the type; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
         usage_toteam: "Usage: `/toteam [room] [--dry-run]` or `/toteam history [room]`. Converts a private group into a private team, with you as its owner; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
         parse_unknown_word: "I don't understand \"{{word}}\".",
@@ -261,6 +295,40 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room_unnamed: "\"{{room}}\" is one room's id and another room's name. Say #{{room}} for the room named so; for the room with that id, use its #name or run the command inside it.",
         error_rocketchat_refused: "Rocket.Chat refused the change: {{error}}",
         error_unexpected: "Something went wrong and the command could not be completed. Please try again or contact an administrator.",
+        door_bulk: "bulk job",
+        bulk_warning_existing_messages: "Messages already sent stay as they are: encryption applies to new messages.",
+        bulk_warning_members_without_keys: "Members who have not set up end-to-end encryption cannot read new messages until they do.",
+        bulk_warning_off_decrypts_nothing: "Turning encryption off decrypts nothing: messages sent while it was on stay encrypted.",
+        bulk_job_line: "Job {{id}} (encryption {{to}}): {{status}}: {{changed}} changed, {{unchanged}} unchanged, {{refused}} refused, {{failed}} failed, {{skipped}} skipped, of {{total}}.",
+        bulk_status_queued: "queued",
+        bulk_status_running: "running",
+        bulk_status_done: "done",
+        bulk_status_cancelled: "cancelled",
+        bulk_status_failed: "failed",
+        bulk_to_on: "on",
+        bulk_to_off: "off",
+        bulk_result_changed: "changed",
+        bulk_result_unchanged: "unchanged",
+        bulk_result_refused: "refused",
+        bulk_result_failed: "failed",
+        bulk_result_skipped: "skipped",
+        bulk_problem_line: "• {{room}}: {{result}}: {{reason}}",
+        bulk_more: "… and {{count}} more (GET groups.bulk?jobId= lists them all).",
+        bulk_report_heading: "Your bulk job has ended.",
+        bulk_plan_summary: "{{change}} groups would change, {{fail}} would be refused, {{unchanged}} already have encryption {{to}}, {{skipped}} skipped (archived or federated). Estimated time: {{seconds}} s.",
+        bulk_plan_warning: "⚠️ {{warning}}",
+        bulk_plan_next: "To start it: `/encrypt {{verb}} --all` (asks for confirmation first).",
+        bulk_nothing: "Nothing to change: no group you govern needs encryption {{to}}.",
+        bulk_modal_title: "Encryption {{to}} in {{count}} groups?",
+        bulk_modal_note: "A job changes the groups one by one as the service account, deciding each for you at its turn. You get a direct message when it ends; `/encrypt job` shows its progress.",
+        bulk_job_started: "Job {{id}} started: {{count}} groups. You will get a direct message when it ends; `/encrypt job {{id}}` shows its progress, `/encrypt cancel --job {{id}}` stops it.",
+        bulk_undo_started: "Job {{id}} started: it reverts the {{count}} groups job {{undone}} changed, each only if it is still as that job left it. You will get a direct message when it ends.",
+        bulk_no_jobs: "You have not started any bulk job.",
+        bulk_cancelled: "Job {{id}} is cancelled: it stops before its next group.",
+        bulk_job_option_missing: "Name the job: `--job <id>`.",
+        error_bulk_job_running: "A bulk job is already queued or running: {{jobId}}. `/encrypt job {{jobId}}` shows it; `/encrypt cancel --job {{jobId}}` stops it.",
+        error_bulk_job_not_found: "There is no job {{jobId}}.",
+        error_bulk_invalid_param: "The parameter \"{{param}}\" {{rule}}.",
     },
     de: {
         setting_service_user_id_label: "Benutzer-ID des Dienstkontos",
@@ -279,7 +347,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         command_settype_params: "public|private|status|history [Raum] [--dry-run]",
         command_toteam_description: "Wandelt eine private Gruppe in ein privates Team um.",
         command_toteam_params: "[Raum] [--dry-run] | history [Raum]",
-        usage_encrypt: "Verwendung: `/encrypt on|off|status|history [Raum] [--dry-run]`. `on` (oder true, enable, yes) und `off` (oder false, disable, no) schalten die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus; `status` oder nichts zeigt sie an; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
+        usage_encrypt: "Verwendung: `/encrypt on|off|status|history [Raum] [--dry-run]`. `on` (oder true, enable, yes) und `off` (oder false, disable, no) schalten die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus; `status` oder nichts zeigt sie an; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts. `/encrypt on|off --all [--dry-run]` ändert alle Gruppen, die Sie verwalten (erst ein Plan, dann ein Auftrag); `/encrypt job [id]`, `/encrypt cancel --job <id>` und `/encrypt undo --job <id>` zeigen, stoppen und machen einen Auftrag rückgängig.",
         usage_settype: "Verwendung: `/settype public|private|status|history [Raum] [--dry-run]`. `public` (oder c) macht eine private Gruppe zu einem öffentlichen Kanal, `private` (oder p) macht einen öffentlichen Kanal zu einer privaten Gruppe; `status` oder nichts zeigt den Typ; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
         usage_toteam: "Verwendung: `/toteam [Raum] [--dry-run]` oder `/toteam history [Raum]`. Wandelt eine private Gruppe in ein privates Team um, mit dir als Eigentümer; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
         parse_unknown_word: "Ich verstehe \"{{word}}\" nicht.",
@@ -388,6 +456,40 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room_unnamed: "\"{{room}}\" ist die ID eines Raums und der Name eines anderen. Schreibe #{{room}} für den Raum mit diesem Namen; für den Raum mit dieser ID nutze seinen #Namen oder führe den Befehl in ihm aus.",
         error_rocketchat_refused: "Rocket.Chat hat die Änderung abgelehnt: {{error}}",
         error_unexpected: "Etwas ist schiefgelaufen und der Befehl konnte nicht ausgeführt werden. Bitte versuche es erneut oder wende dich an einen Administrator.",
+        door_bulk: "Massenauftrag",
+        bulk_warning_existing_messages: "Bereits gesendete Nachrichten bleiben, wie sie sind: Die Verschlüsselung gilt für neue Nachrichten.",
+        bulk_warning_members_without_keys: "Mitglieder, die die Ende-zu-Ende-Verschlüsselung nicht eingerichtet haben, können neue Nachrichten erst lesen, wenn sie es tun.",
+        bulk_warning_off_decrypts_nothing: "Das Ausschalten der Verschlüsselung entschlüsselt nichts: Nachrichten, die währenddessen gesendet wurden, bleiben verschlüsselt.",
+        bulk_job_line: "Auftrag {{id}} (Verschlüsselung {{to}}): {{status}}: {{changed}} geändert, {{unchanged}} unverändert, {{refused}} abgelehnt, {{failed}} fehlgeschlagen, {{skipped}} übersprungen, von {{total}}.",
+        bulk_status_queued: "wartet",
+        bulk_status_running: "läuft",
+        bulk_status_done: "fertig",
+        bulk_status_cancelled: "abgebrochen",
+        bulk_status_failed: "fehlgeschlagen",
+        bulk_to_on: "ein",
+        bulk_to_off: "aus",
+        bulk_result_changed: "geändert",
+        bulk_result_unchanged: "unverändert",
+        bulk_result_refused: "abgelehnt",
+        bulk_result_failed: "fehlgeschlagen",
+        bulk_result_skipped: "übersprungen",
+        bulk_problem_line: "• {{room}}: {{result}}: {{reason}}",
+        bulk_more: "… und {{count}} weitere (GET groups.bulk?jobId= listet alle).",
+        bulk_report_heading: "Ihr Massenauftrag ist beendet.",
+        bulk_plan_summary: "{{change}} Gruppen würden geändert, {{fail}} abgelehnt, {{unchanged}} haben die Verschlüsselung schon {{to}}, {{skipped}} übersprungen (archiviert oder föderiert). Geschätzte Dauer: {{seconds}} s.",
+        bulk_plan_warning: "⚠️ {{warning}}",
+        bulk_plan_next: "Zum Starten: `/encrypt {{verb}} --all` (fragt vorher nach Bestätigung).",
+        bulk_nothing: "Nichts zu ändern: Keine Gruppe, die Sie verwalten, braucht die Verschlüsselung {{to}}.",
+        bulk_modal_title: "Verschlüsselung {{to}} in {{count}} Gruppen?",
+        bulk_modal_note: "Ein Auftrag ändert die Gruppen nacheinander über das Dienstkonto und entscheidet jede für Sie, wenn sie an der Reihe ist. Am Ende erhalten Sie eine Direktnachricht; `/encrypt job` zeigt den Fortschritt.",
+        bulk_job_started: "Auftrag {{id}} gestartet: {{count}} Gruppen. Sie erhalten am Ende eine Direktnachricht; `/encrypt job {{id}}` zeigt den Fortschritt, `/encrypt cancel --job {{id}}` hält ihn an.",
+        bulk_undo_started: "Auftrag {{id}} gestartet: Er macht die {{count}} Gruppen rückgängig, die Auftrag {{undone}} geändert hat, jede nur, wenn sie noch so ist, wie er sie hinterlassen hat. Sie erhalten am Ende eine Direktnachricht.",
+        bulk_no_jobs: "Sie haben keinen Massenauftrag gestartet.",
+        bulk_cancelled: "Auftrag {{id}} ist abgebrochen: Er hält vor der nächsten Gruppe an.",
+        bulk_job_option_missing: "Nennen Sie den Auftrag: `--job <id>`.",
+        error_bulk_job_running: "Ein Massenauftrag wartet oder läuft bereits: {{jobId}}. `/encrypt job {{jobId}}` zeigt ihn; `/encrypt cancel --job {{jobId}}` hält ihn an.",
+        error_bulk_job_not_found: "Es gibt keinen Auftrag {{jobId}}.",
+        error_bulk_invalid_param: "Der Parameter \"{{param}}\" {{rule}}.",
     },
     es: {
         setting_service_user_id_label: "ID de usuario de la cuenta de servicio",
@@ -406,7 +508,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         command_settype_params: "public|private|status|history [sala] [--dry-run]",
         command_toteam_description: "Convierte un grupo privado en un equipo privado.",
         command_toteam_params: "[sala] [--dry-run] | history [sala]",
-        usage_encrypt: "Uso: `/encrypt on|off|status|history [sala] [--dry-run]`. `on` (o true, enable, yes) y `off` (o false, disable, no) activan o desactivan el cifrado de extremo a extremo de un grupo privado; `status` o nada lo muestra; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
+        usage_encrypt: "Uso: `/encrypt on|off|status|history [sala] [--dry-run]`. `on` (o true, enable, yes) y `off` (o false, disable, no) activan o desactivan el cifrado de extremo a extremo de un grupo privado; `status` o nada lo muestra; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada. `/encrypt on|off --all [--dry-run]` cambia todos los grupos que gestionas (primero un plan, luego una tarea); `/encrypt job [id]`, `/encrypt cancel --job <id>` y `/encrypt undo --job <id>` muestran, detienen y revierten una tarea.",
         usage_settype: "Uso: `/settype public|private|status|history [sala] [--dry-run]`. `public` (o c) convierte un grupo privado en un canal público, `private` (o p) convierte un canal público en un grupo privado; `status` o nada muestra el tipo; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
         usage_toteam: "Uso: `/toteam [sala] [--dry-run]` o `/toteam history [sala]`. Convierte un grupo privado en un equipo privado, contigo como propietario; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
         parse_unknown_word: "No entiendo \"{{word}}\".",
@@ -515,6 +617,40 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room_unnamed: "\"{{room}}\" es el id de una sala y el nombre de otra. Escribe #{{room}} para la sala con ese nombre; para la sala con ese id, usa su #nombre o ejecuta el comando dentro de ella.",
         error_rocketchat_refused: "Rocket.Chat rechazó el cambio: {{error}}",
         error_unexpected: "Algo salió mal y no se pudo completar el comando. Inténtalo de nuevo o contacta con un administrador.",
+        door_bulk: "tarea masiva",
+        bulk_warning_existing_messages: "Los mensajes ya enviados quedan como están: el cifrado se aplica a los mensajes nuevos.",
+        bulk_warning_members_without_keys: "Los miembros que no han configurado el cifrado de extremo a extremo no pueden leer los mensajes nuevos hasta que lo hagan.",
+        bulk_warning_off_decrypts_nothing: "Desactivar el cifrado no descifra nada: los mensajes enviados mientras estaba activo siguen cifrados.",
+        bulk_job_line: "Tarea {{id}} (cifrado {{to}}): {{status}}: {{changed}} cambiadas, {{unchanged}} sin cambios, {{refused}} rechazadas, {{failed}} con error, {{skipped}} omitidas, de {{total}}.",
+        bulk_status_queued: "en cola",
+        bulk_status_running: "en curso",
+        bulk_status_done: "terminada",
+        bulk_status_cancelled: "cancelada",
+        bulk_status_failed: "fallida",
+        bulk_to_on: "activado",
+        bulk_to_off: "desactivado",
+        bulk_result_changed: "cambiada",
+        bulk_result_unchanged: "sin cambios",
+        bulk_result_refused: "rechazada",
+        bulk_result_failed: "con error",
+        bulk_result_skipped: "omitida",
+        bulk_problem_line: "• {{room}}: {{result}}: {{reason}}",
+        bulk_more: "… y {{count}} más (GET groups.bulk?jobId= las lista todas).",
+        bulk_report_heading: "Tu tarea masiva ha terminado.",
+        bulk_plan_summary: "{{change}} grupos cambiarían, {{fail}} serían rechazados, {{unchanged}} ya tienen el cifrado {{to}}, {{skipped}} omitidos (archivados o federados). Tiempo estimado: {{seconds}} s.",
+        bulk_plan_warning: "⚠️ {{warning}}",
+        bulk_plan_next: "Para iniciarla: `/encrypt {{verb}} --all` (pide confirmación antes).",
+        bulk_nothing: "Nada que cambiar: ningún grupo que gestionas necesita el cifrado {{to}}.",
+        bulk_modal_title: "¿Cifrado {{to}} en {{count}} grupos?",
+        bulk_modal_note: "Una tarea cambia los grupos uno a uno con la cuenta de servicio, decidiendo cada uno por ti en su turno. Recibirás un mensaje directo al terminar; `/encrypt job` muestra el progreso.",
+        bulk_job_started: "Tarea {{id}} iniciada: {{count}} grupos. Recibirás un mensaje directo al terminar; `/encrypt job {{id}}` muestra el progreso, `/encrypt cancel --job {{id}}` la detiene.",
+        bulk_undo_started: "Tarea {{id}} iniciada: revierte los {{count}} grupos que cambió la tarea {{undone}}, cada uno solo si sigue como esa tarea lo dejó. Recibirás un mensaje directo al terminar.",
+        bulk_no_jobs: "No has iniciado ninguna tarea masiva.",
+        bulk_cancelled: "La tarea {{id}} está cancelada: se detiene antes del siguiente grupo.",
+        bulk_job_option_missing: "Indica la tarea: `--job <id>`.",
+        error_bulk_job_running: "Ya hay una tarea masiva en cola o en curso: {{jobId}}. `/encrypt job {{jobId}}` la muestra; `/encrypt cancel --job {{jobId}}` la detiene.",
+        error_bulk_job_not_found: "No existe la tarea {{jobId}}.",
+        error_bulk_invalid_param: "El parámetro \"{{param}}\" {{rule}}.",
     },
     "pt-BR": {
         setting_service_user_id_label: "ID de usuário da conta de serviço",
@@ -533,7 +669,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         command_settype_params: "public|private|status|history [sala] [--dry-run]",
         command_toteam_description: "Converte um grupo privado em um time privado.",
         command_toteam_params: "[sala] [--dry-run] | history [sala]",
-        usage_encrypt: "Uso: `/encrypt on|off|status|history [sala] [--dry-run]`. `on` (ou true, enable, yes) e `off` (ou false, disable, no) ativam ou desativam a criptografia de ponta a ponta de um grupo privado; `status` ou nada mostra o estado; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
+        usage_encrypt: "Uso: `/encrypt on|off|status|history [sala] [--dry-run]`. `on` (ou true, enable, yes) e `off` (ou false, disable, no) ativam ou desativam a criptografia de ponta a ponta de um grupo privado; `status` ou nada mostra o estado; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada. `/encrypt on|off --all [--dry-run]` altera todos os grupos que você administra (primeiro um plano, depois uma tarefa); `/encrypt job [id]`, `/encrypt cancel --job <id>` e `/encrypt undo --job <id>` mostram, interrompem e revertem uma tarefa.",
         usage_settype: "Uso: `/settype public|private|status|history [sala] [--dry-run]`. `public` (ou c) torna um grupo privado um canal público, `private` (ou p) torna um canal público um grupo privado; `status` ou nada mostra o tipo; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
         usage_toteam: "Uso: `/toteam [sala] [--dry-run]` ou `/toteam history [sala]`. Converte um grupo privado em um time privado, com você como proprietário; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
         parse_unknown_word: "Não entendi \"{{word}}\".",
@@ -642,5 +778,39 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room_unnamed: "\"{{room}}\" é o id de uma sala e o nome de outra. Use #{{room}} para a sala com esse nome; para a sala com esse id, use o #nome dela ou execute o comando dentro dela.",
         error_rocketchat_refused: "O Rocket.Chat recusou a alteração: {{error}}",
         error_unexpected: "Algo deu errado e o comando não pôde ser concluído. Tente novamente ou fale com um administrador.",
+        door_bulk: "tarefa em massa",
+        bulk_warning_existing_messages: "As mensagens já enviadas ficam como estão: a criptografia vale para as novas mensagens.",
+        bulk_warning_members_without_keys: "Membros que não configuraram a criptografia de ponta a ponta não conseguem ler as novas mensagens até configurá-la.",
+        bulk_warning_off_decrypts_nothing: "Desligar a criptografia não descriptografa nada: as mensagens enviadas enquanto estava ligada continuam criptografadas.",
+        bulk_job_line: "Tarefa {{id}} (criptografia {{to}}): {{status}}: {{changed}} alteradas, {{unchanged}} inalteradas, {{refused}} recusadas, {{failed}} com falha, {{skipped}} ignoradas, de {{total}}.",
+        bulk_status_queued: "na fila",
+        bulk_status_running: "em andamento",
+        bulk_status_done: "concluída",
+        bulk_status_cancelled: "cancelada",
+        bulk_status_failed: "falhou",
+        bulk_to_on: "ligada",
+        bulk_to_off: "desligada",
+        bulk_result_changed: "alterada",
+        bulk_result_unchanged: "inalterada",
+        bulk_result_refused: "recusada",
+        bulk_result_failed: "falhou",
+        bulk_result_skipped: "ignorada",
+        bulk_problem_line: "• {{room}}: {{result}}: {{reason}}",
+        bulk_more: "… e mais {{count}} (GET groups.bulk?jobId= lista todas).",
+        bulk_report_heading: "Sua tarefa em massa terminou.",
+        bulk_plan_summary: "{{change}} grupos mudariam, {{fail}} seriam recusados, {{unchanged}} já estão com a criptografia {{to}}, {{skipped}} ignorados (arquivados ou federados). Tempo estimado: {{seconds}} s.",
+        bulk_plan_warning: "⚠️ {{warning}}",
+        bulk_plan_next: "Para iniciar: `/encrypt {{verb}} --all` (pede confirmação antes).",
+        bulk_nothing: "Nada a mudar: nenhum grupo que você administra precisa da criptografia {{to}}.",
+        bulk_modal_title: "Criptografia {{to}} em {{count}} grupos?",
+        bulk_modal_note: "Uma tarefa altera os grupos um a um com a conta de serviço, decidindo cada um por você na sua vez. Você recebe uma mensagem direta ao final; `/encrypt job` mostra o andamento.",
+        bulk_job_started: "Tarefa {{id}} iniciada: {{count}} grupos. Você receberá uma mensagem direta ao final; `/encrypt job {{id}}` mostra o andamento, `/encrypt cancel --job {{id}}` a interrompe.",
+        bulk_undo_started: "Tarefa {{id}} iniciada: reverte os {{count}} grupos que a tarefa {{undone}} alterou, cada um só se ainda estiver como ela deixou. Você receberá uma mensagem direta ao final.",
+        bulk_no_jobs: "Você não iniciou nenhuma tarefa em massa.",
+        bulk_cancelled: "A tarefa {{id}} foi cancelada: ela para antes do próximo grupo.",
+        bulk_job_option_missing: "Indique a tarefa: `--job <id>`.",
+        error_bulk_job_running: "Já há uma tarefa em massa na fila ou em andamento: {{jobId}}. `/encrypt job {{jobId}}` a mostra; `/encrypt cancel --job {{jobId}}` a interrompe.",
+        error_bulk_job_not_found: "Não existe a tarefa {{jobId}}.",
+        error_bulk_invalid_param: "O parâmetro \"{{param}}\" {{rule}}.",
     },
 };

@@ -34,7 +34,7 @@ export interface ChangeEnv {
     readonly persistence: IPersistence;
     readonly logger: ILogger;
     /** How the change is asked for: a command, or a room button (a modal counts as the door that opened it). */
-    readonly door: Exclude<ChangeDoor, 'endpoint'>;
+    readonly door: Extract<ChangeDoor, 'command' | 'button'>;
 }
 
 /** What a change needs besides the operation: the accessors to record and announce it. */
