@@ -22,6 +22,7 @@ import type {
     UIKitViewCloseInteractionContext,
     UIKitViewSubmitInteractionContext,
 } from '@rocket.chat/apps-engine/definition/uikit';
+import { forgetAccessMemory } from './access/forget';
 import { ENCRYPT_SPEC } from './commands/encrypt';
 import { SETTYPE_SPEC } from './commands/settype';
 import { SlashCommand } from './commands/SlashCommand';
@@ -54,6 +55,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
 
     public async onEnable(_environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
         forgetAppSettings();
+        forgetAccessMemory();
         const { reader, http } = this.getAccessors();
         await checkServiceAccount(reader, http, this.getLogger());
         try {
@@ -67,6 +69,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
 
     public async onDisable(_configurationModify: IConfigurationModify): Promise<void> {
         forgetAppSettings();
+        forgetAccessMemory();
     }
 
     public async onPreSettingUpdate(_context: ISettingUpdateContext, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<ISetting> {
@@ -74,7 +77,10 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
     }
 
     public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, read: IRead, http: IHttp): Promise<void> {
-        rememberAppSetting(setting);
+        if (rememberAppSetting(setting)) {
+            // Possibly another workspace: its permission table is read in full again, its users' changes counted afresh.
+            forgetAccessMemory();
+        }
         if (SERVICE_SETTING_IDS.indexOf(setting.id) >= 0) {
             await checkServiceAccount(read, http, this.getLogger());
         }

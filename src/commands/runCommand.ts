@@ -6,10 +6,10 @@ import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import type { OperationInput } from '../operations/types';
 import type { ChangeEnv } from '../ui/requestChange';
-import { explainFailure, failureNeedsUsage } from './describeFailure';
+import { explainFailure, failureNeedsUsage } from '../errors/explain';
 import { parseArgs } from './parseArgs';
 import type { CommandGrammar } from './parseArgs';
-import { respondPrivately } from './respond';
+import { respondPrivately } from '../conversation/respond';
 
 /** What a command asks an operation for. */
 export type CommandRequest = OperationInput;

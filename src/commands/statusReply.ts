@@ -8,7 +8,7 @@ import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import { changeOf } from '../ui/changes';
 import type { ChangeEnv } from '../ui/requestChange';
-import { describeFailure, isServiceFailure } from './describeFailure';
+import { describeFailure, isServiceFailure } from '../errors/explain';
 import { roomOf, suggestCommand } from './roomArgs';
 import type { CommandRequest } from './runCommand';
 

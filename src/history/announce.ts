@@ -1,10 +1,10 @@
 import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
-import { getAppUser } from '../commands/reply';
+import { getAppUser } from '../workspace/appUser';
 import { DEFAULT_LANGUAGE, matchLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
-import type { ChangeKind } from '../ui/changes';
+import type { ChangeKind } from '../operations/changeKind';
 import { changeSentence } from './describe';
 import type { ChangeDoor } from './store';
 

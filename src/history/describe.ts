@@ -1,6 +1,6 @@
 import type { MessageKey } from '../i18n/catalog.generated';
 import type { Translator } from '../i18n/translate';
-import type { ChangeKind } from '../ui/changes';
+import type { ChangeKind } from '../operations/changeKind';
 import type { ChangeDoor, ChangeOperation, ChangeRecord } from './store';
 
 /** The command whose change a kind is. */

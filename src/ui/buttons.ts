@@ -4,7 +4,7 @@ import { RoomTypeFilter } from '@rocket.chat/apps-engine/definition/ui/IUIAction
 import { UIActionButtonContext } from '@rocket.chat/apps-engine/definition/ui/UIActionButtonContext';
 import type { MessageKey } from '../i18n/catalog.generated';
 import { toRoomView } from '../workspace/roomView';
-import type { ChangeKind } from './changes';
+import type { ChangeKind } from '../operations/changeKind';
 
 /**
  * Who sees the buttons: workspace admins and the room's owners and moderators (Rocket.Chat checks the room roles in

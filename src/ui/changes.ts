@@ -1,14 +1,10 @@
 import type { MessageKey } from '../i18n/catalog.generated';
+import type { ChangeKind } from '../operations/changeKind';
 import type { OperationContext } from '../operations/context';
 import { convertToTeam } from '../operations/convertToTeam';
 import { setEncrypted } from '../operations/setEncrypted';
 import { setType } from '../operations/setType';
 import type { GroupResult, OperationInput, Outcome, TeamResult } from '../operations/types';
-
-/** Every change a command or a room button can ask for. */
-export const CHANGE_KINDS = ['encrypt-on', 'encrypt-off', 'public', 'private', 'team'] as const;
-
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export type ChangeOutcome = Outcome<GroupResult | TeamResult>;
 
@@ -75,10 +71,6 @@ const CHANGES: Readonly<Record<ChangeKind, Change>> = {
 
 export function changeOf(kind: ChangeKind): Change {
     return CHANGES[kind];
-}
-
-export function isChangeKind(value: unknown): value is ChangeKind {
-    return typeof value === 'string' && (CHANGE_KINDS as ReadonlyArray<string>).indexOf(value) >= 0;
 }
 
 /** Whether the outcome changes (or changed) the room: an encryption write may leave it as it was. */

@@ -2,8 +2,9 @@ import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition
 import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit/IUIKitSurface';
 import type { ButtonElement, LayoutBlock, PlainText } from '@rocket.chat/ui-kit';
 import type { Translator } from '../i18n/translate';
-import { changeOf, isChangeKind } from './changes';
-import type { ChangeKind } from './changes';
+import { isChangeKind } from '../operations/changeKind';
+import { changeOf } from './changes';
+import type { ChangeKind } from '../operations/changeKind';
 import type { PlanText } from './plan';
 
 /**

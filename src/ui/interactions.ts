@@ -2,7 +2,7 @@ import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IUIKitActionButtonIncomingInteraction, IUIKitViewSubmitIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionTypes';
-import { answerOrExplain, respondPrivately } from '../commands/respond';
+import { answerOrExplain, respondPrivately } from '../conversation/respond';
 import { AppError } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { createOperationContext } from '../operations/context';

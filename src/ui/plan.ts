@@ -7,7 +7,7 @@ import { memberIds } from '../operations/convertToTeam';
 import type { Plan, RoomRef } from '../operations/types';
 import { unmappedOf } from '../workspace/roomView';
 import { changeOf } from './changes';
-import type { ChangeKind } from './changes';
+import type { ChangeKind } from '../operations/changeKind';
 
 /**
  * A change's plan in the reader's language: what changes, for whom, and the warning. The confirmation modal and

@@ -1,7 +1,5 @@
 import type { ISettingRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
-import { clearPermissionCache } from '../access/permissionTable';
-import { resetRateLimits } from '../access/rateLimit';
 import { mapJson } from './json';
 import { forgetServerSettings } from './serverSettings';
 
@@ -30,25 +28,25 @@ export async function getAppSetting(reader: ISettingRead, id: AppSettingId): Pro
     return value;
 }
 
-/** Called when Rocket.Chat reports a changed setting. */
-export function rememberAppSetting(setting: Pick<ISetting, 'id' | 'value' | 'packageValue'>): void {
+/** The settings that may point the app at another workspace (or another service account there). */
+const WORKSPACE_SETTING_IDS: ReadonlyArray<string> = [SETTING_IDS.serviceUserId, SETTING_IDS.serviceUserToken, SETTING_IDS.serverUrl];
+
+/**
+ * Called when Rocket.Chat reports a changed setting. Answers whether the app may now talk to another workspace: the
+ * wiring then has the access layer forget what it keeps of the old one (permission table, change counts).
+ */
+export function rememberAppSetting(setting: Pick<ISetting, 'id' | 'value' | 'packageValue'>): boolean {
     const value: unknown = setting.value === undefined || setting.value === null ? setting.packageValue : setting.value;
     known.set(setting.id, value);
     // A new server_url (or service account) may point elsewhere: read Site_Url and Language again.
     forgetServerSettings();
-    if (setting.id === SETTING_IDS.serviceUserId || setting.id === SETTING_IDS.serviceUserToken || setting.id === SETTING_IDS.serverUrl) {
-        // Possibly another workspace: its permission table is read in full again, and its users' changes counted afresh.
-        clearPermissionCache();
-        resetRateLimits();
-    }
+    return WORKSPACE_SETTING_IDS.indexOf(setting.id) >= 0;
 }
 
 /** Forget every remembered value (app enabled or disabled; tests). */
 export function forgetAppSettings(): void {
     known.clear();
     forgetServerSettings();
-    clearPermissionCache();
-    resetRateLimits();
 }
 
 const REDACTED = '[redacted]';

@@ -7,8 +7,8 @@ import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/defin
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { clearPermissionCache } from '../../src/access/permissionTable';
-import { forgetAppUser } from '../../src/commands/reply';
+import { forgetAccessMemory } from '../../src/access/forget';
+import { forgetAppUser } from '../../src/workspace/appUser';
 import { createOperationContext } from '../../src/operations/context';
 import type { OperationContext } from '../../src/operations/context';
 import { forgetAppSettings } from '../../src/workspace/appSettings';
@@ -134,7 +134,7 @@ export class FakeWorkspace {
 
     constructor() {
         forgetAppSettings();
-        clearPermissionCache();
+        forgetAccessMemory();
         forgetAppUser();
     }
 

@@ -7,6 +7,7 @@ import type { IHttp, IHttpRequest, IHttpResponse, ILogger, ISettingRead } from '
 import type { IApiRequest } from '@rocket.chat/apps-engine/definition/api';
 
 import { AppError } from '../../../src/errors/AppError';
+import { forgetAccessMemory } from '../../../src/access/forget';
 import { forgetAppSettings } from '../../../src/workspace/appSettings';
 import { CallerGateway, callerCredentials, clientAddressHeaders, requestSecrets, scrubRequestLog } from '../../../src/workspace/forward';
 import { ServerSettings } from '../../../src/workspace/serverSettings';
@@ -34,7 +35,10 @@ function http(answer: (sent: Sent) => IHttpResponse | Promise<IHttpResponse>): {
     return { http: { get: call('get'), post: call('post') } as unknown as IHttp, sent };
 }
 
-beforeEach(() => forgetAppSettings());
+beforeEach(() => {
+    forgetAppSettings();
+    forgetAccessMemory();
+});
 
 describe('callerCredentials: what Rocket.Chat authenticated the request with', () => {
     it('X-User-Id + X-Auth-Token, whatever the case of the names', () => {

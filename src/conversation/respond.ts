@@ -2,14 +2,14 @@ import type { IHttp, ILogger, IModify, IRead } from '@rocket.chat/apps-engine/de
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { isKnownFailure } from '../errors/AppError';
+import { explainFailure } from '../errors/explain';
 import { logFailure } from '../errors/log';
 import { resolveLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
 import type { Translator } from '../i18n/translate';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
-import { explainFailure } from './describeFailure';
-import { replyPrivately } from './reply';
+import { getAppUser } from '../workspace/appUser';
 
 /** Someone asked the app for something (a command, a button, a confirmation) and gets one private answer. */
 export interface Conversation {
@@ -64,4 +64,14 @@ export async function answerOrExplain(work: () => Promise<string | undefined>, t
         }
         return explainFailure(error, t, logger, what);
     }
+}
+
+/** One ephemeral message to the invoker, in the room the command was typed in; only they see it. */
+export async function replyPrivately(read: IRead, modify: IModify, user: IUser, room: IRoom, text: string): Promise<void> {
+    const builder = modify.getCreator().startMessage().setRoom(room).setText(text);
+    const sender = await getAppUser(read);
+    if (sender) {
+        builder.setSender(sender);
+    }
+    await modify.getNotifier().notifyUser(user, builder.getMessage());
 }
