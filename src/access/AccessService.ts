@@ -127,13 +127,22 @@ export class AccessService {
         return this.table;
     }
 
-    private isSubscribed(user: IUser, roomId: string): Promise<boolean> {
+    /**
+     * The ids of every room `user` has a subscription to (`getUserRoomIds`, one read per operation, shared with the
+     * access checks). Apps cannot see whether a subscription is a pending invitation (interface.md §5).
+     */
+    public roomIdsOf(user: IUser): Promise<ReadonlyArray<string>> {
         let ids = this.roomIds.get(user.id);
         if (!ids) {
             ids = this.users.getUserRoomIds(user.id).then((list) => list || []);
             this.roomIds.set(user.id, ids);
         }
-        return ids.then((list) => list.indexOf(roomId) >= 0);
+        return ids;
+    }
+
+    /** `user` has a subscription to the room. */
+    public isSubscribed(user: IUser, roomId: string): Promise<boolean> {
+        return this.roomIdsOf(user).then((list) => list.indexOf(roomId) >= 0);
     }
 
     private async hasRoomRole(user: IUser, roomId: string, role: RoomRole): Promise<boolean> {

@@ -1,5 +1,6 @@
 /**
- * The permissions the app evaluates for the person who asks (rocketchat-semantics.md §2.2; `view-c-room` for public
+ * The permissions the app evaluates for the person who asks (rocketchat-semantics.md §2.2; `view-room-administration`
+ * for the governance scope, interface.md §8; `view-c-room` for public
  * channels and discussions of public channels; `api-bypass-rate-limit` for the chat doors' rate limit). Who holds
  * them is always the workspace's own table (`permissions.listAll`), never a default.
  */
@@ -52,4 +53,5 @@ export const SERVICE_ACCOUNT_PERMISSIONS: ReadonlyArray<{ readonly id: string; r
     { id: 'create-team', why: '/toteam (teams.create)' },
     { id: 'view-all-teams', why: 'teams.info for rooms inside teams it is not a member of' },
     { id: 'api-bypass-rate-limit', why: "Rocket.Chat's REST rate limit (10 calls a minute per route for the whole app)" },
+    { id: 'view-room-administration', why: '/encrypt report and groups.encryptionReport (groups.listAll, every private group)' },
 ];

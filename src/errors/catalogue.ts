@@ -140,6 +140,13 @@ export const ERROR_CATALOGUE = {
     'bulk-job-running': coded('error-bulk-job-running', (p) => `A bulk job is already queued or running: ${p.jobId}`, 'error_bulk_job_running', 409),
     'bulk-job-not-found': coded('error-bulk-job-not-found', (p) => `No bulk job ${p.jobId}`, 'error_bulk_job_not_found', 404),
     'bulk-invalid-param': coded('error-invalid-params', (p) => `The parameter "${p.param}" ${p.rule}`, 'error_bulk_invalid_param'),
+    // --- governance (interface.md §8) ---
+    'service-account-cannot-list': coded(
+        'error-service-account-cannot-list',
+        'The service account cannot list the private groups of the workspace: it needs the permission view-room-administration',
+        'error_service_account_cannot_list',
+        503,
+    ),
     'internal': plain('Internal server error', 'error_unexpected', 500),
 } satisfies Record<string, ErrorSpec>;
 

@@ -131,6 +131,7 @@ export type MessageKey =
     | "error_ambiguous_room_unnamed"
     | "error_rocketchat_refused"
     | "error_unexpected"
+    | "error_service_account_cannot_list"
     | "door_bulk"
     | "bulk_warning_existing_messages"
     | "bulk_warning_members_without_keys"
@@ -295,6 +296,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room_unnamed: "\"{{room}}\" is one room's id and another room's name. Say #{{room}} for the room named so; for the room with that id, use its #name or run the command inside it.",
         error_rocketchat_refused: "Rocket.Chat refused the change: {{error}}",
         error_unexpected: "Something went wrong and the command could not be completed. Please try again or contact an administrator.",
+        error_service_account_cannot_list: "Nothing can be listed: Group Admin's service account may not list the workspace's private groups. An administrator must give it the permission view-room-administration.",
         door_bulk: "bulk job",
         bulk_warning_existing_messages: "Messages already sent stay as they are: encryption applies to new messages.",
         bulk_warning_members_without_keys: "Members who have not set up end-to-end encryption cannot read new messages until they do.",
@@ -456,6 +458,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room_unnamed: "\"{{room}}\" ist die ID eines Raums und der Name eines anderen. Schreibe #{{room}} für den Raum mit diesem Namen; für den Raum mit dieser ID nutze seinen #Namen oder führe den Befehl in ihm aus.",
         error_rocketchat_refused: "Rocket.Chat hat die Änderung abgelehnt: {{error}}",
         error_unexpected: "Etwas ist schiefgelaufen und der Befehl konnte nicht ausgeführt werden. Bitte versuche es erneut oder wende dich an einen Administrator.",
+        error_service_account_cannot_list: "Es kann nichts aufgelistet werden: Das Dienstkonto von Group Admin darf die privaten Gruppen des Workspace nicht auflisten. Ein Administrator muss ihm die Berechtigung view-room-administration geben.",
         door_bulk: "Massenauftrag",
         bulk_warning_existing_messages: "Bereits gesendete Nachrichten bleiben, wie sie sind: Die Verschlüsselung gilt für neue Nachrichten.",
         bulk_warning_members_without_keys: "Mitglieder, die die Ende-zu-Ende-Verschlüsselung nicht eingerichtet haben, können neue Nachrichten erst lesen, wenn sie es tun.",
@@ -617,6 +620,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room_unnamed: "\"{{room}}\" es el id de una sala y el nombre de otra. Escribe #{{room}} para la sala con ese nombre; para la sala con ese id, usa su #nombre o ejecuta el comando dentro de ella.",
         error_rocketchat_refused: "Rocket.Chat rechazó el cambio: {{error}}",
         error_unexpected: "Algo salió mal y no se pudo completar el comando. Inténtalo de nuevo o contacta con un administrador.",
+        error_service_account_cannot_list: "No se puede listar nada: la cuenta de servicio de Group Admin no puede listar los grupos privados del workspace. Un administrador debe darle el permiso view-room-administration.",
         door_bulk: "tarea masiva",
         bulk_warning_existing_messages: "Los mensajes ya enviados quedan como están: el cifrado se aplica a los mensajes nuevos.",
         bulk_warning_members_without_keys: "Los miembros que no han configurado el cifrado de extremo a extremo no pueden leer los mensajes nuevos hasta que lo hagan.",
@@ -778,6 +782,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room_unnamed: "\"{{room}}\" é o id de uma sala e o nome de outra. Use #{{room}} para a sala com esse nome; para a sala com esse id, use o #nome dela ou execute o comando dentro dela.",
         error_rocketchat_refused: "O Rocket.Chat recusou a alteração: {{error}}",
         error_unexpected: "Algo deu errado e o comando não pôde ser concluído. Tente novamente ou fale com um administrador.",
+        error_service_account_cannot_list: "Nada pode ser listado: a conta de serviço do Group Admin não pode listar os grupos privados do workspace. Um administrador precisa conceder a ela a permissão view-room-administration.",
         door_bulk: "tarefa em massa",
         bulk_warning_existing_messages: "As mensagens já enviadas ficam como estão: a criptografia vale para as novas mensagens.",
         bulk_warning_members_without_keys: "Membros que não configuraram a criptografia de ponta a ponta não conseguem ler as novas mensagens até configurá-la.",

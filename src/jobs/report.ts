@@ -2,7 +2,7 @@ import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accesso
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { getAppUser } from '../commands/reply';
+import { getAppUser } from '../workspace/appUser';
 import { DEFAULT_LANGUAGE, matchLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
 import type { Translator } from '../i18n/translate';
