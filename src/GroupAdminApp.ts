@@ -33,7 +33,6 @@ import { HistoryEndpoint } from './endpoints/historyEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
 import { bulkProcessors } from './jobs/processors';
 import { RUN_PROCESSOR } from './jobs/runner';
-import { provisionalScope } from './jobs/scope';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
 import { onConfirm, onRoomButton } from './ui/interactions';
@@ -151,7 +150,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             await Promise.resolve<unknown>(configuration.ui.registerButton(descriptor));
         }
         // Last: bulk jobs run through the scheduler (a host without one still gets everything above).
-        await configuration.scheduler.registerProcessors(bulkProcessors(this.getLogger(), provisionalScope));
+        await configuration.scheduler.registerProcessors(bulkProcessors(this.getLogger()));
     }
 
     private interactionCall(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): InteractionCall {

@@ -10,7 +10,6 @@ import { translator } from '../i18n/translate';
 import { cancelJob, createJob, jobReceipts, jobsOf, planFor, shownPlan, undoJob, visibleJob } from '../jobs/jobs';
 import type { BulkServices } from '../jobs/jobs';
 import { MAX_ROOMS } from '../jobs/plan';
-import { provisionalScope } from '../jobs/scope';
 import { publicJob } from '../jobs/types';
 import { createOperationContext } from '../operations/context';
 import { scrubRequestLog } from '../workspace/forward';
@@ -89,7 +88,7 @@ abstract class BulkEndpoint extends ApiEndpoint {
             }
             const ctx = createOperationContext(read, http, logger);
             const language = await resolveLanguage(user, () => ctx.serverSettings.get('Language'));
-            const services: BulkServices = { env: { read, modify, http, persistence, logger }, ctx, scopeOf: provisionalScope, t: translator(language) };
+            const services: BulkServices = { env: { read, modify, http, persistence, logger }, ctx, t: translator(language) };
             return await work(user, services, language);
         } catch (error) {
             if (error instanceof InvalidParam) {

@@ -1,13 +1,14 @@
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { randomBytes } from 'crypto';
 import { countChangeAttempt } from '../access/rateLimit';
+import { GovernanceScope } from '../access/scope';
 import { AppError } from '../errors/AppError';
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import { planBulk } from './plan';
 import type { BulkPlan } from './plan';
 import { paceMs, scheduleRun } from './runner';
-import type { JobEnv, ScopeFactory } from './runner';
+import type { JobEnv } from './runner';
 import { JobStore } from './store';
 import { NO_COUNTS, isActive, publicJob } from './types';
 import type { Job, JobDoor, Receipt, StoredJob } from './types';
@@ -24,7 +25,6 @@ function nextSeq(): number {
 export interface BulkServices {
     readonly env: JobEnv;
     readonly ctx: OperationContext;
-    readonly scopeOf: ScopeFactory;
     readonly t: Translator;
 }
 
@@ -34,11 +34,12 @@ function storeOf(env: JobEnv): JobStore {
 
 /** The plan of a bulk encryption change for `user` (a dry run; the service account must be configured). */
 export async function planFor(user: IUser, to: boolean, rooms: ReadonlyArray<string> | undefined, services: BulkServices): Promise<BulkPlan> {
-    const { ctx, env, scopeOf, t } = services;
+    const { ctx, env, t } = services;
     // Without a service account nothing can be decided: `app-not-configured` before anything is read.
     await ctx.workspace.getConfig();
+    const scope = await GovernanceScope.of(user, ctx);
     const paceOf = await paceMs(ctx, env.read);
-    return planBulk({ user, to, rooms, paceMs: paceOf }, scopeOf(env.read, ctx), ctx, t);
+    return planBulk({ user, to, rooms, paceMs: paceOf }, scope, ctx, t);
 }
 
 /** The plan without the rooms the job keeps to itself. */

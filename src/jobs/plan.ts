@@ -5,11 +5,10 @@ import type { KnownFailure } from '../errors/AppError';
 import { failureText, toRestFailure } from '../errors/rest';
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
-import { isFederated } from '../operations/resolveRoom';
 import { setEncrypted } from '../operations/setEncrypted';
-import type { RoomRef } from '../operations/types';
+import type { RoomReach, RoomRef } from '../operations/types';
 import { toRoomView } from '../workspace/roomView';
-import type { GovernanceScope } from './scope';
+import type { GovernanceScope, GovernedGroup } from '../access/scope';
 
 /** The most rooms one request may name (interface.md §8). */
 export const MAX_ROOMS = 10000;
@@ -81,11 +80,19 @@ export interface PlanInput {
     readonly paceMs: number;
 }
 
+/** The scope's answer for a room as the core's reach rule: in scope, or "not found". */
+export function reachOf(scope: GovernanceScope): RoomReach {
+    return async (room) => (await scope.decideRoom(room)) !== undefined;
+}
+
 /**
- * The plan of a bulk encryption change for `user`: each room decided now as the job would decide it (the operation
- * core's dry run, reached through the scope). A room named by the caller that is unknown or outside their scope is
- * refused "not found", unnamed; archived and federated groups are skipped; groups already in the target state are
- * `unchanged` (and left out of a job over the whole scope).
+ * The plan of a bulk encryption change for `user`, each room decided now as the job would decide it:
+ * - rooms named by the caller: each read and decided by the operation core's dry run, reached through the scope — an
+ *   unknown room or one outside the scope is refused "not found", unnamed;
+ * - without them, every group in the scope, page by page from the scope's listing: a group the scope finds changeable
+ *   will change, any other group is decided by the core's dry run for its reason.
+ * Archived and federated groups are skipped; groups already in the target state are `unchanged` (and left out of a job
+ * over the whole scope).
  */
 export async function planBulk(input: PlanInput, scope: GovernanceScope, ctx: OperationContext, t: Translator): Promise<BulkPlan> {
     const willChange: PlannedRoom[] = [];
@@ -94,16 +101,11 @@ export async function planBulk(input: PlanInput, scope: GovernanceScope, ctx: Op
     const jobRooms: string[] = [];
     let unchanged = 0;
     let total = 0;
+    const reach = reachOf(scope);
+    /** The core's dry run of one room: will change, is unchanged, or is refused (with why). */
     const decide = async (roomId: string, room: IRoom | undefined, named: boolean): Promise<void> => {
-        total += 1;
-        const view = room ? toRoomView(room) : undefined;
-        const inScope = !!room && !!view && view.type === 'p' && (await scope.governs(input.user, view));
-        if (room && view && inScope && (view.archived || isFederated(room))) {
-            skipped.push({ _id: roomId, name: view.label, reason: view.archived ? 'archived' : 'federated' });
-            return;
-        }
         try {
-            const outcome = await setEncrypted({ user: input.user, room: refOf(roomId, room), encrypted: input.to, dryRun: true, reach: scope.governs }, ctx);
+            const outcome = await setEncrypted({ user: input.user, room: refOf(roomId, room), encrypted: input.to, dryRun: true, reach }, ctx);
             if (!outcome.dryRun || Object.keys(outcome.plan.changes).length === 0) {
                 unchanged += 1;
                 if (named) {
@@ -120,16 +122,39 @@ export async function planBulk(input: PlanInput, scope: GovernanceScope, ctx: Op
         }
         jobRooms.push(roomId);
     };
+    const skip = (group: GovernedGroup): boolean => {
+        if (group.archived || group.federated) {
+            skipped.push({ _id: group._id, name: group.prid ? group.fname : group.name, reason: group.archived ? 'archived' : 'federated' });
+            return true;
+        }
+        return false;
+    };
     if (input.rooms) {
         for (const roomId of input.rooms) {
-            await decide(roomId, roomId ? await ctx.rooms.getById(roomId) : undefined, true);
+            total += 1;
+            const room = roomId ? await ctx.rooms.getById(roomId) : undefined;
+            const group = room ? await scope.decideRoom(room) : undefined;
+            if (!group || !skip(group)) {
+                await decide(roomId, room, true);
+            }
         }
     } else {
-        await scope.forEachGoverned(input.user, async (page) => {
-            for (const room of page) {
-                await decide(room.id, room, false);
+        for await (const page of scope.pages()) {
+            for (const group of page) {
+                total += 1;
+                if (skip(group)) {
+                    continue;
+                }
+                if (group.encrypted === input.to) {
+                    unchanged += 1;
+                } else if (group.changeable) {
+                    willChange.push({ _id: group._id, name: group.prid ? group.fname : group.name });
+                    jobRooms.push(group._id);
+                } else {
+                    await decide(group._id, await ctx.rooms.getById(group._id), false);
+                }
             }
-        });
+        }
     }
     const writes = willChange.length + willFail.length;
     const estimatedSeconds = Math.ceil(input.paceMs > 0 ? (writes * input.paceMs) / 1000 : writes * SECONDS_PER_ROOM);

@@ -3,7 +3,6 @@ import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 import type { IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 import { logFailure } from '../errors/log';
 import { RUN_PROCESSOR, TICK_INTERVAL, TICK_PROCESSOR, runJobs } from './runner';
-import type { ScopeFactory } from './runner';
 
 /**
  * The scheduler's processors of bulk jobs (upstream-governance-notes.md §1): one-time runs, asked for when a job is
@@ -11,10 +10,10 @@ import type { ScopeFactory } from './runner';
  * the app was disabled) or whose instance stopped mid-batch. Neither ever throws: a processor that throws leaves its
  * scheduler job failed, never run again.
  */
-export function bulkProcessors(logger: ILogger, scopeOf: ScopeFactory): Array<IProcessor> {
+export function bulkProcessors(logger: ILogger): Array<IProcessor> {
     const processor: IProcessor['processor'] = async (_context, read, modify, http, persistence) => {
         try {
-            await runJobs({ read, modify, http, persistence, logger }, scopeOf);
+            await runJobs({ read, modify, http, persistence, logger });
         } catch (error) {
             logFailure(logger, 'error', 'bulk jobs: a run failed', error);
         }

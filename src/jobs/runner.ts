@@ -3,6 +3,7 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { randomBytes } from 'crypto';
 import { limitOf } from '../access/rateLimit';
+import { GovernanceScope } from '../access/scope';
 import { AppError, RocketChatRefusal, isKnownFailure } from '../errors/AppError';
 import type { KnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
@@ -13,12 +14,10 @@ import { lastChange, recordChange } from '../history/store';
 import { translator } from '../i18n/translate';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
-import { isFederated } from '../operations/resolveRoom';
 import { setEncrypted } from '../operations/setEncrypted';
 import { toRoomView } from '../workspace/roomView';
-import { isFatal, refOf, refusalOf, shownName } from './plan';
+import { isFatal, reachOf, refOf, refusalOf, shownName } from './plan';
 import { reportJobEnd } from './report';
-import type { GovernanceScope } from './scope';
 import { JobStore } from './store';
 import { addCounts, isActive } from './types';
 import type { Receipt, StoredJob } from './types';
@@ -49,9 +48,6 @@ export interface JobEnv {
     readonly persistence: IPersistence;
     readonly logger: ILogger;
 }
-
-/** Makes the scope of a batch (the report's scope once merged; provisional until then). */
-export type ScopeFactory = (read: IRead, ctx: OperationContext) => GovernanceScope;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -88,14 +84,13 @@ class Batch {
         private readonly job: StoredJob,
         /** The batch starts where an earlier one may have written without storing receipts. */
         private readonly recovering: boolean,
-        scopeOf: ScopeFactory,
     ) {
         this.ctx = createOperationContext(env.read, env.http, env.logger);
         this.store = new JobStore(env.read.getPersistenceReader(), env.persistence);
-        this.scope = scopeOf(env.read, this.ctx);
     }
 
-    private readonly scope: GovernanceScope;
+    /** The starter's scope, read once per batch (the permission table with it). */
+    private scope?: GovernanceScope;
 
     /** Runs the batch; answers when the next run is due (undefined: the job ended). */
     public async run(): Promise<number | undefined> {
@@ -107,7 +102,8 @@ class Batch {
         const starter = await this.env.read.getUserReader().getById(job.startedBy._id);
         let pace = 0;
         try {
-            // Read once per batch: the permission table (first decision), the settings, the service account.
+            // Read once per batch: the permission table and E2E_Enable (the scope), the settings, the service account.
+            this.scope = starter ? await GovernanceScope.of(starter, this.ctx) : undefined;
             pace = await paceMs(this.ctx, this.env.read);
             this.announce = await announcementWanted(this.env.read);
         } catch (error) {
@@ -134,7 +130,7 @@ class Batch {
             }
             let receipt: Receipt;
             try {
-                receipt = starter ? await this.room(rooms[index], starter) : this.failed(rooms[index], 'error-user-not-found', 'The person who started the job no longer exists');
+                receipt = starter && this.scope ? await this.room(rooms[index], starter, this.scope) : this.failed(rooms[index], 'error-user-not-found', 'The person who started the job no longer exists');
             } catch (error) {
                 if (error instanceof RetryLater) {
                     nextWriteAt = Date.now() + Math.max(pace, RETRY_MS);
@@ -208,13 +204,13 @@ class Batch {
     }
 
     /** One room, decided now for the starter and changed by the service account; its receipt. */
-    private async room(roomId: string, starter: IUser): Promise<Receipt> {
+    private async room(roomId: string, starter: IUser, scope: GovernanceScope): Promise<Receipt> {
         const room = roomId ? await this.ctx.rooms.getById(roomId) : undefined;
-        return serialized(roomId, () => this.decide(roomId, room, starter));
+        return serialized(roomId, () => this.decide(roomId, room, starter, scope));
     }
 
-    private async decide(roomId: string, room: IRoom | undefined, starter: IUser): Promise<Receipt> {
-        const { job, ctx, scope } = this;
+    private async decide(roomId: string, room: IRoom | undefined, starter: IUser, scope: GovernanceScope): Promise<Receipt> {
+        const { job, ctx } = this;
         const at = (): string => new Date().toISOString();
         const view = room ? toRoomView(room) : undefined;
         if (room && view && view.encrypted === job.to && (this.recovering || job.undoes)) {
@@ -224,18 +220,18 @@ class Batch {
                 return { roomId, name: view.label, result: 'changed', at: at() };
             }
         }
-        if (job.undoes) {
-            const refused = await this.stillAsLeft(roomId, room, starter);
+        const group = room ? await scope.decideRoom(room) : undefined;
+        if (job.undoes && room && group) {
+            const refused = await this.stillAsLeft(roomId, room);
             if (refused) {
                 return refused;
             }
         }
-        const governed = !!room && !!view && view.type === 'p' && !view.archived && !isFederated(room) && (await scope.governs(starter, view));
-        if (view && governed && view.encrypted === job.to) {
+        if (view && group && !group.archived && !group.federated && view.encrypted === job.to) {
             return { roomId, name: view.label, result: 'unchanged', at: at() };
         }
         try {
-            const outcome = await setEncrypted({ user: starter, room: refOf(roomId, room), encrypted: job.to, dryRun: false, reach: scope.governs, counted: true }, ctx);
+            const outcome = await setEncrypted({ user: starter, room: refOf(roomId, room), encrypted: job.to, dryRun: false, reach: reachOf(scope), counted: true }, ctx);
             const changed = !outcome.dryRun && Object.keys(outcome.result.changes).length > 0;
             if (changed && room && view) {
                 await this.keepOnRecord(room, starter);
@@ -254,13 +250,11 @@ class Batch {
 
     /**
      * A job undo reverts a room only while it is as the undone job left it: in the state that job set, with that
-     * job's change as the room's newest recorded encryption change. Otherwise `refused`, naming the change since.
+     * job's change as the room's newest recorded encryption change. Otherwise `refused`, naming the change since. Only
+     * for a room in the starter's scope (any other is the core's "not found").
      */
-    private async stillAsLeft(roomId: string, room: IRoom | undefined, starter: IUser): Promise<Receipt | undefined> {
-        const view = room ? toRoomView(room) : undefined;
-        if (!room || !view || view.type !== 'p' || !(await this.scope.governs(starter, view))) {
-            return undefined; // the core answers "not found"
-        }
+    private async stillAsLeft(roomId: string, room: IRoom): Promise<Receipt | undefined> {
+        const view = toRoomView(room);
         const last = await lastChange(this.env.read, roomId, 'setEncrypted');
         if (last && last.jobId === this.job.undoes && view.encrypted === !this.job.to) {
             return undefined;
@@ -304,7 +298,7 @@ class Batch {
  * short batch, by whichever instance runs this, unless another run holds it. Then the next run is scheduled: more of
  * this job (at once, or when its pacing allows), or the next job.
  */
-export async function runJobs(env: JobEnv, scopeOf: ScopeFactory): Promise<void> {
+export async function runJobs(env: JobEnv): Promise<void> {
     const store = new JobStore(env.read.getPersistenceReader(), env.persistence);
     const job = (await store.allJobs()).filter(isActive)[0];
     if (!job) {
@@ -326,7 +320,7 @@ export async function runJobs(env: JobEnv, scopeOf: ScopeFactory): Promise<void>
     if (!held || !held.lease || held.lease.token !== token) {
         return;
     }
-    const next = await new Batch(env, held, recovering, scopeOf).run();
+    const next = await new Batch(env, held, recovering).run();
     if (next !== undefined) {
         await scheduleRun(env.modify, env.logger, next);
     } else if ((await store.allJobs()).some(isActive)) {

@@ -121,8 +121,8 @@ export async function requireGroup(
     reach?: RoomReach,
 ): Promise<FoundRoom> {
     const view = found ? toRoomView(found) : undefined;
-    const reachable = async (room: RoomView): Promise<boolean> => (reach ? reach(user, room) : ctx.access.canAccessRoom(user, room));
-    if (!found || !view || view.type !== 'p' || !(await reachable(view))) {
+    const reachable = async (room: IRoom, roomView: RoomView): Promise<boolean> => (reach ? reach(room) : ctx.access.canAccessRoom(user, roomView));
+    if (!found || !view || view.type !== 'p' || !(await reachable(found, view))) {
         throw new AppError('room-not-found', { room: refLabel(ref) });
     }
     if (view.archived && !allowArchived) {

@@ -1,6 +1,6 @@
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import type { RestRoom, RoomView } from '../workspace/roomView';
+import type { RestRoom } from '../workspace/roomView';
 
 /**
  * Which room an operation acts on.
@@ -31,8 +31,8 @@ export interface OperationInput {
     readonly counted?: boolean;
 }
 
-/** Whether `user` may reach `view` for the change (answered "not found" otherwise). */
-export type RoomReach = (user: IUser, view: RoomView) => Promise<boolean>;
+/** Whether the person may reach the room for the change (answered "not found" otherwise). */
+export type RoomReach = (room: IRoom) => Promise<boolean>;
 
 /** What a dry run would do. */
 export interface Plan {
