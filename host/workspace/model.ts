@@ -70,6 +70,9 @@ export interface WsRoom {
     importIds?: string[];
     /** A federated room (`IRoom.federated`). */
     federated?: boolean;
+    /** A direct message's members, sorted (`IRoom.usernames`, `IRoom.uids`; upstream `createDirectRoom`). */
+    usernames?: string[];
+    uids?: string[];
 }
 
 export interface WsSubscription {

@@ -3,16 +3,23 @@ import type { OperationContext } from '../operations/context';
 import { encryptionStatus } from '../operations/status';
 import { requestChange } from '../ui/requestChange';
 import type { ChangeEnv } from '../ui/requestChange';
+import { bulkCommand } from './bulk';
 import { historyReply } from './history';
 import { orPublicChannel } from './publicChannel';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
 
-type EncryptAction = 'on' | 'off' | 'status' | 'history';
+type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'job' | 'cancel' | 'undo';
 
 async function encrypt(action: EncryptAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     if (action === 'history') {
         return historyReply(request, ctx, t, env);
+    }
+    if (action === 'job' || action === 'cancel' || action === 'undo' || request.all || request.jobId) {
+        if (action === 'status') {
+            return t('usage_encrypt');
+        }
+        return bulkCommand(action, request, ctx, t, env);
     }
     return orPublicChannel(
         async () => {
@@ -39,10 +46,14 @@ export const ENCRYPT_SPEC: CommandSpec<EncryptAction> = {
             off: ['off', 'false', 'disable', 'no'],
             status: ['status'],
             history: ['history'],
+            job: ['job'],
+            cancel: ['cancel'],
+            undo: ['undo'],
             help: ['help'],
         },
         bare: 'status',
         verbFirst: true,
+        bulk: true,
     },
     usageKey: 'usage_encrypt',
     descriptionKey: 'command_encrypt_description',

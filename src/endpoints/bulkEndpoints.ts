@@ -88,7 +88,7 @@ abstract class BulkEndpoint extends ApiEndpoint {
             }
             const ctx = createOperationContext(read, http, logger);
             const language = await resolveLanguage(user, () => ctx.serverSettings.get('Language'));
-            const services: BulkServices = { env: { read, modify, http, persistence, logger }, ctx, t: translator(language) };
+            const services: BulkServices = { env: { read, modify, persistence, logger }, ctx, t: translator(language) };
             return await work(user, services, language);
         } catch (error) {
             if (error instanceof InvalidParam) {

@@ -21,14 +21,17 @@ function nextSeq(): number {
     return lastSeq;
 }
 
-/** What starting a job needs. */
+/** The accessors of a request about jobs (a door: an endpoint, a command, a modal). */
+export type JobDoorEnv = Pick<JobEnv, 'read' | 'modify' | 'persistence' | 'logger'>;
+
+/** What planning, starting and showing jobs need. */
 export interface BulkServices {
-    readonly env: JobEnv;
+    readonly env: JobDoorEnv;
     readonly ctx: OperationContext;
     readonly t: Translator;
 }
 
-function storeOf(env: JobEnv): JobStore {
+function storeOf(env: JobDoorEnv): JobStore {
     return new JobStore(env.read.getPersistenceReader(), env.persistence);
 }
 
@@ -114,13 +117,13 @@ export async function visibleJob(jobId: unknown, user: IUser, services: Pick<Bul
 }
 
 /** A job and one page of its receipts. */
-export async function jobReceipts(job: StoredJob, env: JobEnv, offset: number, count: number): Promise<{ receipts: Array<Receipt>; total: number }> {
+export async function jobReceipts(job: StoredJob, env: JobDoorEnv, offset: number, count: number): Promise<{ receipts: Array<Receipt>; total: number }> {
     const all = await storeOf(env).receipts(job._id);
     return { receipts: all.slice(offset, offset + count), total: all.length };
 }
 
 /** The jobs `user` started, newest first. */
-export async function jobsOf(user: IUser, env: JobEnv): Promise<Array<StoredJob>> {
+export async function jobsOf(user: IUser, env: JobDoorEnv): Promise<Array<StoredJob>> {
     return storeOf(env).jobsOf(user.id);
 }
 

@@ -6,6 +6,7 @@ import { getAppUser } from '../workspace/appUser';
 import { DEFAULT_LANGUAGE, matchLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
 import type { Translator } from '../i18n/translate';
+import type { BulkPlan } from './plan';
 import type { Job, Receipt, StoredJob } from './types';
 
 /** Refusals and failures named in a report, at most. */
@@ -73,4 +74,19 @@ export async function reportJobEnd(job: StoredJob, receipts: ReadonlyArray<Recei
     const text = [t('bulk_report_heading'), jobLine(job, t), ...problemLines(receipts, t)].join('\n');
     const creator = modify.getCreator();
     await creator.finish(creator.startMessage().setRoom(room).setSender(bot).setText(text));
+}
+
+/** A plan in chat (the dry run and the confirmation modal): the counts and time, the first refusals by name, the warnings. */
+export function planLines(plan: BulkPlan, t: Translator): Array<string> {
+    const to = t(plan.to ? 'bulk_to_on' : 'bulk_to_off');
+    const summary = t('bulk_plan_summary', {
+        change: plan.willChange.length,
+        fail: plan.willFail.length,
+        unchanged: plan.unchanged,
+        to,
+        skipped: plan.skipped.length,
+        seconds: plan.estimatedSeconds,
+    });
+    const refusals: Receipt[] = plan.willFail.map((room) => ({ roomId: room._id, name: room.name, result: 'refused', errorType: room.errorType, reason: room.reason, at: '' }));
+    return [summary, ...problemLines(refusals, t), ...plan.warnings.map((warning) => t('bulk_plan_warning', { warning }))];
 }
