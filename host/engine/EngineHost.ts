@@ -35,6 +35,8 @@ import { convertRoom, convertUser } from './converters';
 import { preferDenoBinary } from './denoPath';
 import { SecretAudit } from './secretAudit';
 import { parseParameters } from './parseParameters';
+import { HostSchedulerBridge, JobRunner, MemoryJobCollection } from './scheduler';
+import type { JobCollection } from './scheduler';
 import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
 
 export type { Delivery } from './bridges';
@@ -98,6 +100,19 @@ export interface StartOptions {
     /** Extra origins the app may reach besides the workspace's `Site_Url` (e.g. a `server_url` alias). */
     extraOrigins?: string[];
     onDelivery?: (delivery: Delivery) => void;
+    /** The Apps-Engine scheduler (host/engine/scheduler.ts): its job collection and Agenda's timings. */
+    scheduler?: SchedulerOptions;
+}
+
+export interface SchedulerOptions {
+    /** The shared `rocketchat_apps_scheduler` (default: a new in-memory one for this host). */
+    collection?: JobCollection;
+    /** Agenda's poll interval in ms (default 5000); tests shorten it. */
+    processEvery?: number;
+    /** How long a claim holds in ms (default 10 minutes); tests shorten it. */
+    lockLifetime?: number;
+    /** This instance's name in the jobs it saves (`lastModifiedBy`). */
+    name?: string;
 }
 
 /** Server round trips (accessor + bridge requests from the Deno process), counted per app across hosts. */
@@ -211,6 +226,8 @@ export class EngineHost {
         ctx: HostContext,
         tempDir: string,
         logStorage: MemoryLogStorage,
+        /** This instance's Agenda: the jobs it claims and runs (`scheduler.jobs()` lists the shared collection). */
+        readonly scheduler: JobRunner,
     ) {
         this.ctx = ctx;
         this.tempDir = tempDir;
@@ -235,15 +252,18 @@ export class EngineHost {
             onDelivery: options.onDelivery,
         };
         const logStorage = new MemoryLogStorage();
+        const scheduler = new JobRunner({ ...options.scheduler, collection: options.scheduler?.collection ?? new MemoryJobCollection() });
         const manager = new AppManager({
             metadataStorage: new MemoryMetadataStorage(),
             logStorage,
-            bridges: new HostBridges(ctx),
+            bridges: new HostBridges(ctx, new HostSchedulerBridge(scheduler)),
             sourceStorage: new MemorySourceStorage(),
             tempFilePath: tempDir,
         });
         await manager.load();
-        return new EngineHost(manager, ctx, tempDir, logStorage);
+        // Rocket.Chat's orchestrator starts the scheduler once the apps are loaded (apps/meteor/ee/server/apps/orchestrator.js).
+        scheduler.start();
+        return new EngineHost(manager, ctx, tempDir, logStorage, scheduler);
     }
 
     get workspace(): Workspace {
@@ -502,6 +522,29 @@ export class EngineHost {
         return this.manager.enable(this.appId);
     }
 
+    /**
+     * Updates the app with a new package as an admin would (`AppManager.update`: disable, store, start the new code;
+     * the app's scheduled jobs and persisted records stay).
+     */
+    async update(zip: string | Buffer, permissionsGranted?: IPermission[]): Promise<void> {
+        const buffer = typeof zip === 'string' ? readFileSync(zip) : zip;
+        const installer = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
+        const aff = await this.manager.update(buffer, permissionsGranted ?? declaredPermissions(buffer) ?? [], {
+            loadApp: true,
+            user: (installer ? convertUser(installer) : undefined) as IUser,
+        });
+        const problems = [aff.getStorageError()].filter(Boolean).map(String);
+        if (!aff.getApp() || problems.length) {
+            throw new Error(`Updating the app failed: ${problems.join('; ') || 'no app'}`);
+        }
+    }
+
+    /** Uninstalls the app (`AppManager.remove`): its scheduled jobs are cancelled and its persisted records purged. */
+    async uninstall(): Promise<void> {
+        const admin = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
+        await this.manager.remove(this.appId, { user: (admin ? convertUser(admin) : undefined) as IUser });
+    }
+
     /** Everything the app logged (one entry per executed method, each with its log lines). */
     logs(): ILoggerStorageEntry[] {
         return this.logStorage.entries.filter((entry) => entry.appId === this.appId);
@@ -537,6 +580,7 @@ export class EngineHost {
     /** Unloads the app (ends its Deno process) and frees the engine singleton. */
     async stop(): Promise<void> {
         try {
+            this.scheduler.stop();
             await this.manager.unload(true);
             if (this.audit) {
                 this.audit.scan('log', this.logText());

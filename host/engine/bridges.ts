@@ -41,7 +41,7 @@ import { OutboundMessageBridge } from '@rocket.chat/apps-engine/server/bridges/O
 import { PersistenceBridge } from '@rocket.chat/apps-engine/server/bridges/PersistenceBridge';
 import { RoleBridge } from '@rocket.chat/apps-engine/server/bridges/RoleBridge';
 import { RoomBridge } from '@rocket.chat/apps-engine/server/bridges/RoomBridge';
-import { SchedulerBridge } from '@rocket.chat/apps-engine/server/bridges/SchedulerBridge';
+import type { SchedulerBridge } from '@rocket.chat/apps-engine/server/bridges/SchedulerBridge';
 import { ServerSettingBridge } from '@rocket.chat/apps-engine/server/bridges/ServerSettingBridge';
 import { ThreadBridge } from '@rocket.chat/apps-engine/server/bridges/ThreadBridge';
 import { UiInteractionBridge } from '@rocket.chat/apps-engine/server/bridges/UiInteractionBridge';
@@ -52,6 +52,7 @@ import { VideoConferenceBridge } from '@rocket.chat/apps-engine/server/bridges/V
 import type { Workspace } from '../workspace/Workspace';
 import type { WsUser } from '../workspace/model';
 import { convertRoom, convertUser } from './converters';
+import { HostSchedulerBridge, JobRunner, MemoryJobCollection } from './scheduler';
 
 /** An ephemeral message (`notifyUser`) or UI interaction (`UiInteractionBridge.notifyUser`) the app sent to one user. */
 export interface Delivery {
@@ -732,7 +733,7 @@ export class HostBridges extends AppBridges {
     private readonly contact = unimplemented(ContactBridge);
     private readonly upload = unimplemented(UploadBridge);
     private readonly email = unimplemented(EmailBridge);
-    private readonly scheduler = unimplemented(SchedulerBridge);
+    private readonly scheduler: HostSchedulerBridge;
     private readonly cloud = unimplemented(CloudWorkspaceBridge);
     private readonly videoConf = unimplemented(VideoConferenceBridge);
     private readonly oauthApps = unimplemented(OAuthAppsBridge);
@@ -742,8 +743,10 @@ export class HostBridges extends AppBridges {
     private readonly outbound = unimplemented(OutboundMessageBridge);
     private readonly experimental = unimplemented(ExperimentalBridge);
 
-    constructor(ctx: HostContext) {
+    /** `scheduler`: the host's Agenda bridge (default: one over a collection of its own, never started). */
+    constructor(ctx: HostContext, scheduler: HostSchedulerBridge = new HostSchedulerBridge(new JobRunner({ collection: new MemoryJobCollection() }))) {
         super();
+        this.scheduler = scheduler;
         this.api = new HostApiBridge(ctx);
         this.command = new HostCommandBridge(ctx);
         this.http = new HostHttpBridge(ctx);
@@ -882,6 +885,7 @@ function countCalls(bridges: HostBridges, counter: Map<string, number>): void {
         ['ServerSettingBridge', bridges.getServerSettingBridge()],
         ['PersistenceBridge', bridges.getPersistenceBridge()],
         ['UiInteractionBridge', bridges.getUiInteractionBridge()],
+        ['SchedulerBridge', bridges.getSchedulerBridge()],
     ];
     for (const [name, bridge] of implemented) {
         let proto: object | null = Object.getPrototypeOf(bridge);
