@@ -33,6 +33,7 @@ import { HistoryEndpoint } from './endpoints/historyEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
 import { bulkProcessors } from './jobs/processors';
 import { RUN_PROCESSOR } from './jobs/runner';
+import { HISTORY_LIMIT, HISTORY_LIMIT_MAX, HISTORY_LIMIT_SETTING, parseHistoryLimit } from './history/store';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
 import { onConfirm, onRoomButton } from './ui/interactions';
@@ -71,7 +72,13 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         forgetAccessMemory();
     }
 
-    public async onPreSettingUpdate(_context: ISettingUpdateContext, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<ISetting> {
+    public async onPreSettingUpdate(context: ISettingUpdateContext, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<ISetting> {
+        const { oldSetting, newSetting } = context;
+        if (newSetting.id === HISTORY_LIMIT_SETTING && parseHistoryLimit(newSetting.value) === undefined) {
+            // Not a limit: the setting keeps its last valid value (the engine saves what this answers).
+            this.getLogger().warn(`history_limit: ${JSON.stringify(newSetting.value)} is not a whole number from 1 to ${HISTORY_LIMIT_MAX}; the last valid value (${JSON.stringify(oldSetting.value ?? oldSetting.packageValue)}) is kept`);
+            return oldSetting;
+        }
         return KEEP_SETTING_AS_ENTERED;
     }
 
@@ -109,6 +116,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             { id: SETTING_IDS.serverUrl, type: SettingType.STRING, packageValue: '' },
             { id: SETTING_IDS.confirmChanges, type: SettingType.BOOLEAN, packageValue: true },
             { id: ANNOUNCE_CHANGES, type: SettingType.BOOLEAN, packageValue: true },
+            { id: HISTORY_LIMIT_SETTING, type: SettingType.NUMBER, packageValue: HISTORY_LIMIT },
         ].map((setting) => ({
             ...setting,
             required: false,

@@ -5,7 +5,7 @@ import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
 import { resolveHistoryRoom } from '../history/access';
-import { HISTORY_LIMIT, readHistory } from '../history/store';
+import { HISTORY_LIMIT_MAX, readHistory } from '../history/store';
 import { createOperationContext } from '../operations/context';
 import { scrubRequestLog } from '../workspace/forward';
 
@@ -69,9 +69,9 @@ function paginationValue(query: Readonly<Record<string, unknown>>, param: string
 /**
  * Rocket.Chat's `getPaginationItems` (apps/meteor/app/api/server/helpers/getPaginationItems.ts): `offset` defaults to
  * 0; `count` defaults to `API_Default_Count`, is capped at `API_Upper_Count_Limit`, and 0 means all (`all` of
- * them) unless `API_Allow_Infinite_Count` is off. A room keeps at most {@link HISTORY_LIMIT} records anyway.
+ * them) unless `API_Allow_Infinite_Count` is off. A room keeps at most {@link HISTORY_LIMIT_MAX} records anyway.
  */
-export function pagination(query: Readonly<Record<string, unknown>>, settings: PaginationSettings, all: number = HISTORY_LIMIT): { offset: number; count: number } {
+export function pagination(query: Readonly<Record<string, unknown>>, settings: PaginationSettings, all: number = HISTORY_LIMIT_MAX): { offset: number; count: number } {
     const offset = paginationValue(query, 'offset') || 0;
     let count = paginationValue(query, 'count');
     if (count === undefined) {
@@ -97,7 +97,7 @@ export class HistoryEndpoint extends ApiEndpoint {
 
     public authRequired = true;
 
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, _persis: IPersistence): Promise<IApiResponse> {
+    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         const logger = this.app.getLogger();
         // The runtime logs this request (headers and query, the caller's token included) in this very log.
         scrubRequestLog(logger, request);
@@ -116,8 +116,8 @@ export class HistoryEndpoint extends ApiEndpoint {
                 }
             }
             const room = await resolveHistoryRoom({ kind: 'params', params }, user, ctx);
-            const page = await readHistory(read, room.id, offset, count);
-            return respond(200, { history: page.records, offset, count: page.records.length, total: page.total, success: true });
+            const page = await readHistory(read, room.id, offset, count, persis);
+            return respond(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
         } catch (error) {
             if (error instanceof InvalidParam) {
                 return respond(400, { success: false, errorType: 'error-invalid-params', error: error.message });

@@ -1,43 +1,123 @@
-import type { IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { randomBytes } from 'crypto';
+import type { IPersistence, IPersistenceRead, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 
 export type ChangeOperation = 'setEncrypted' | 'setType' | 'convertToTeam';
-export type ChangeDoor = 'command' | 'button' | 'endpoint' | 'bulk';
+/** What the audit holds besides changes: a `gap`, a time when the app could not listen (interface.md §9). */
+export type AuditOperation = ChangeOperation | 'gap';
+/** How a change was asked for; `rocket.chat`: made in Rocket.Chat itself, recorded from its system message. */
+export type ChangeDoor = 'command' | 'button' | 'endpoint' | 'bulk' | 'rocket.chat';
 
-/** One change made through the app (interface.md §7). */
+export const AUDIT_OPERATIONS: ReadonlyArray<AuditOperation> = ['setEncrypted', 'setType', 'convertToTeam', 'gap'];
+
+/** One change on record (interface.md §7, §9). */
 export interface ChangeRecord {
+    /** Stable: used by `undoes`, jobs and the audit export. Records made before 0.3.0 get one when first read. */
+    readonly _id: string;
     readonly roomId: string;
     readonly roomName: string;
-    readonly operation: ChangeOperation;
-    /** encrypted: booleans; type: 'p' | 'c'; team: false → true. */
+    readonly operation: AuditOperation;
+    /**
+     * encrypted: booleans; type: 'p' | 'c'; team: false → true (and back); gap: ISO times. `null` with `fromUnknown`
+     * when the state before is not known (a change seen only in its system message).
+     */
     readonly from: unknown;
     readonly to: unknown;
+    readonly fromUnknown?: true;
     readonly actor: { readonly _id: string; readonly username: string };
     readonly door: ChangeDoor;
     /** When it was recorded (ISO 8601). */
     readonly at: string;
-    /** The bulk job that made it (door `bulk`, interface.md §8). */
+    /** The bulk job that made it. */
     readonly jobId?: string;
+    /** The record this change reverts. */
+    readonly undoes?: string;
 }
 
-/** How many records a room keeps: the newest. */
-export const HISTORY_LIMIT = 100;
+/** What a writer gives: everything but the id and time, which the store sets. */
+export type NewChange = Omit<ChangeRecord, '_id' | 'at'>;
 
-/** What is persisted: the record and its place in the order of changes. */
+/** How many records a room keeps by default (setting `history_limit`), and the most it may keep. */
+export const HISTORY_LIMIT = 100;
+export const HISTORY_LIMIT_MAX = 10000;
+export const HISTORY_LIMIT_SETTING = 'history_limit';
+
+/** The setting's value as a limit, or undefined when it is not one (a whole number from 1 to 10,000). */
+export function parseHistoryLimit(value: unknown): number | undefined {
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= HISTORY_LIMIT_MAX ? n : undefined;
+}
+
+/** The records each room keeps now: the setting, or the default when it cannot be read or is not a limit. */
+export async function historyLimit(read: IRead): Promise<number> {
+    try {
+        return parseHistoryLimit(await read.getEnvironmentReader().getSettings().getValueById(HISTORY_LIMIT_SETTING)) ?? HISTORY_LIMIT;
+    } catch {
+        return HISTORY_LIMIT;
+    }
+}
+
+/**
+ * What is persisted: the record, its place in the order of changes, and its state.
+ * - `pending`: an intent, written before the app asks Rocket.Chat for the change (so a system message arriving first,
+ *   on any instance, finds it); hidden from readers until the app confirms it or its system message is seen.
+ * - `observed`: its system message was seen (so that message is never recorded a second time).
+ */
 interface StoredRecord extends ChangeRecord {
     readonly seq: number;
+    readonly pending?: boolean;
+    readonly observed?: boolean;
 }
 
-const HISTORY = 'group-admin-history';
+/*
+ * Persistence layout (Rocket.Chat keeps app records in one collection, found by `$all` of their associations):
+ * - a record: KIND, ROOM <roomId> (rooms' records), `…:id:<_id>` (exactly it), `…:hour:<YYYY-MM-DDTHH>` (the audit's
+ *   pages walk hours newest first, one hour in memory at a time), `…:job:<jobId>` (a job's records);
+ * - per hour with records, a marker (HOURS, `…:hours:<hour>`), so the audit knows which hours to read;
+ * - per room with records, an index entry (ROOMS, ROOM <roomId>) holding how many records retention trimmed;
+ * - per closed hour, a tally (`…:tally:<hour>`) of its records by room, actor and operation, so counting a page's
+ *   `total` reads one small record per hour instead of the hour's records; trimming an hour drops its tally.
+ * Records made before 0.3.0 (LEGACY, `group-admin-history:<roomId>:<seq>`) are moved to this layout when first read.
+ */
+const KIND = 'group-admin-record';
+const HOURS = `${KIND}-hours`;
+const ROOMS = `${KIND}-rooms`;
+const LEGACY = 'group-admin-history';
 
-/** Every record of one room. */
-function roomAssociations(roomId: string): Array<RocketChatAssociationRecord> {
-    return [new RocketChatAssociationRecord(RocketChatAssociationModel.ROOM, roomId), new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, HISTORY)];
+function misc(id: string): RocketChatAssociationRecord {
+    return new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, id);
 }
 
-/** Exactly one record (for pruning it). */
-function entryAssociation(roomId: string, seq: number): RocketChatAssociationRecord {
-    return new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, `${HISTORY}:${roomId}:${seq}`);
+function roomAssociation(roomId: string): RocketChatAssociationRecord {
+    return new RocketChatAssociationRecord(RocketChatAssociationModel.ROOM, roomId);
+}
+
+function idAssociation(id: string): RocketChatAssociationRecord {
+    return misc(`${KIND}:id:${id}`);
+}
+
+function hourAssociation(hour: string): RocketChatAssociationRecord {
+    return misc(`${KIND}:hour:${hour}`);
+}
+
+function tallyAssociation(hour: string): RocketChatAssociationRecord {
+    return misc(`${KIND}:tally:${hour}`);
+}
+
+/** The hour a time falls in, UTC: `2026-12-07T16`. */
+function hourOf(at: string): string {
+    return at.slice(0, 13);
+}
+
+function associationsOf(record: StoredRecord): Array<RocketChatAssociationRecord> {
+    const list = [misc(KIND), idAssociation(record._id), hourAssociation(hourOf(record.at))];
+    if (record.roomId) {
+        list.push(roomAssociation(record.roomId));
+    }
+    if (record.jobId) {
+        list.push(misc(`${KIND}:job:${record.jobId}`));
+    }
+    return list;
 }
 
 let lastSeq = 0;
@@ -52,6 +132,10 @@ function nextSeq(): number {
     return lastSeq;
 }
 
+function newId(): string {
+    return randomBytes(12).toString('hex');
+}
+
 function isStoredRecord(value: unknown): value is StoredRecord {
     if (!value || typeof value !== 'object') {
         return false;
@@ -60,56 +144,444 @@ function isStoredRecord(value: unknown): value is StoredRecord {
     return typeof record.seq === 'number' && typeof record.roomId === 'string' && typeof record.operation === 'string' && typeof record.at === 'string';
 }
 
-async function readStored(read: IRead, roomId: string): Promise<Array<StoredRecord>> {
-    const found = await read.getPersistenceReader().readByAssociations(roomAssociations(roomId));
-    return found.filter(isStoredRecord).sort((a, b) => b.seq - a.seq);
+/** A record made before 0.3.0 has no `_id`: it gets one from what identifies it, the same on every instance. */
+function withId(record: StoredRecord): StoredRecord {
+    return typeof record._id === 'string' && record._id ? record : { ...record, _id: `legacy-${record.roomId}-${record.seq}` };
 }
 
-function withoutSeq(stored: StoredRecord): ChangeRecord {
-    const { roomId, roomName, operation, from, to, actor, door, at, jobId } = stored;
-    return { roomId, roomName, operation, from, to, actor: { _id: actor._id, username: actor.username }, door, at, ...(jobId ? { jobId } : {}) };
+/** What readers get: the record without the store's bookkeeping. */
+function publicRecord(stored: StoredRecord): ChangeRecord {
+    const { _id, roomId, roomName, operation, from, to, fromUnknown, actor, door, at, jobId, undoes } = stored;
+    return {
+        _id,
+        roomId,
+        roomName,
+        operation,
+        from,
+        to,
+        ...(fromUnknown ? { fromUnknown } : {}),
+        actor: { _id: actor._id, username: actor.username },
+        door,
+        at,
+        ...(jobId ? { jobId } : {}),
+        ...(undoes ? { undoes } : {}),
+    };
+}
+
+/** Newest first, each `_id` once (two instances moving the same old record both write it). */
+function newestFirst(records: Array<StoredRecord>): Array<StoredRecord> {
+    const seen = new Set<string>();
+    return records
+        .sort((a, b) => b.seq - a.seq)
+        .filter((record) => {
+            if (seen.has(record._id)) {
+                return false;
+            }
+            seen.add(record._id);
+            return true;
+        });
+}
+
+/** Hours this process already marked (a marker is an upsert: writing it again is harmless, only wasted). */
+const markedHours = new Set<string>();
+/** Rooms this process already put in the room index. */
+const indexedRooms = new Set<string>();
+
+async function markHour(persistence: IPersistence, hour: string): Promise<void> {
+    if (markedHours.has(hour)) {
+        return;
+    }
+    await persistence.updateByAssociations([misc(HOURS), misc(`${HOURS}:${hour}`)], { hour }, true);
+    markedHours.add(hour);
+}
+
+interface RoomIndexEntry {
+    readonly roomId: string;
+    readonly trimmed: number;
+}
+
+function roomIndexAssociations(roomId: string): Array<RocketChatAssociationRecord> {
+    return [misc(ROOMS), roomAssociation(roomId)];
+}
+
+async function readRoomIndex(reader: IPersistenceRead, roomId: string): Promise<RoomIndexEntry | undefined> {
+    const found = (await reader.readByAssociations(roomIndexAssociations(roomId))) as Array<Partial<RoomIndexEntry>>;
+    const entry = found.find((item) => item && item.roomId === roomId);
+    return entry ? { roomId, trimmed: typeof entry.trimmed === 'number' ? entry.trimmed : 0 } : undefined;
+}
+
+async function indexRoom(read: IRead, persistence: IPersistence, roomId: string): Promise<void> {
+    if (!roomId || indexedRooms.has(roomId)) {
+        return;
+    }
+    if (!(await readRoomIndex(read.getPersistenceReader(), roomId))) {
+        await persistence.updateByAssociations(roomIndexAssociations(roomId), { roomId, trimmed: 0 }, true);
+    }
+    indexedRooms.add(roomId);
+}
+
+/** A record written into an hour that is already closed (an old record moved) makes that hour's tally stale. */
+async function dropTally(persistence: IPersistence, hour: string): Promise<void> {
+    await persistence.removeByAssociations([tallyAssociation(hour)]);
+}
+
+async function writeStored(read: IRead, persistence: IPersistence, stored: StoredRecord): Promise<void> {
+    const hour = hourOf(stored.at);
+    await persistence.createWithAssociations(stored, associationsOf(stored));
+    await markHour(persistence, hour);
+    await indexRoom(read, persistence, stored.roomId);
+    if (hour < hourOf(new Date().toISOString())) {
+        await dropTally(persistence, hour);
+    }
+}
+
+/** Records made before 0.3.0 of one room (or of every room), moved to the current layout with their stable `_id`. */
+async function moveLegacy(read: IRead, persistence: IPersistence, roomId?: string): Promise<void> {
+    const wanted = roomId ? [roomAssociation(roomId), misc(LEGACY)] : [misc(LEGACY)];
+    const legacy = (await read.getPersistenceReader().readByAssociations(wanted)).filter(isStoredRecord);
+    for (const old of legacy) {
+        const record = withId(old);
+        await writeStored(read, persistence, record);
+        await persistence.removeByAssociations([misc(`${LEGACY}:${old.roomId}:${old.seq}`)]);
+    }
+}
+
+/** Every stored record of a room, newest first, each once (a room holds at most `history_limit` plus intents). */
+async function readRoomStored(read: IRead, roomId: string): Promise<Array<StoredRecord>> {
+    const reader = read.getPersistenceReader();
+    const [current, legacy] = await Promise.all([reader.readByAssociations([roomAssociation(roomId), misc(KIND)]), reader.readByAssociations([roomAssociation(roomId), misc(LEGACY)])]);
+    return newestFirst([...current, ...legacy].filter(isStoredRecord).map(withId));
+}
+
+/** An intent older than this that was never confirmed belongs to a write that never finished (a crash): ignored. */
+export const INTENT_TTL_MS = 10 * 60 * 1000;
+
+function visible(record: StoredRecord): boolean {
+    return !record.pending;
+}
+
+/**
+ * Removes the room's records beyond the newest `limit` (oldest first) and counts them in the room's `trimmed`.
+ * Intents are not counted against the limit; an intent abandoned long ago is removed.
+ */
+async function trimRoom(read: IRead, persistence: IPersistence, roomId: string, limit: number): Promise<void> {
+    if (!roomId) {
+        return;
+    }
+    const all = await readRoomStored(read, roomId);
+    const abandonedBefore = Date.now() * 1000 - INTENT_TTL_MS * 1000;
+    const extra = [...all.filter(visible).slice(limit), ...all.filter((record) => record.pending && record.seq < abandonedBefore)];
+    if (!extra.length) {
+        return;
+    }
+    let trimmed = 0;
+    const hours = new Set<string>();
+    for (const old of extra) {
+        const removed = await persistence.removeByAssociations([idAssociation(old._id)]);
+        const legacyRemoved = old._id.startsWith('legacy-') ? await persistence.removeByAssociations([misc(`${LEGACY}:${old.roomId}:${old.seq}`)]) : undefined;
+        if (!old.pending && ((removed && removed.length) || (legacyRemoved && legacyRemoved.length))) {
+            trimmed++;
+        }
+        hours.add(hourOf(old.at));
+    }
+    for (const hour of hours) {
+        await dropTally(persistence, hour);
+    }
+    if (trimmed) {
+        const entry = await readRoomIndex(read.getPersistenceReader(), roomId);
+        await persistence.updateByAssociations(roomIndexAssociations(roomId), { roomId, trimmed: (entry ? entry.trimmed : 0) + trimmed }, true);
+    }
+}
+
+function storedOf(change: NewChange, pending: boolean): StoredRecord {
+    const seq = nextSeq();
+    return {
+        _id: newId(),
+        roomId: change.roomId,
+        roomName: change.roomName,
+        operation: change.operation,
+        from: change.from,
+        to: change.to,
+        ...(change.fromUnknown ? { fromUnknown: true as const } : {}),
+        actor: { _id: change.actor._id, username: change.actor.username },
+        door: change.door,
+        at: new Date(Math.floor(seq / 1000)).toISOString(),
+        ...(change.jobId ? { jobId: change.jobId } : {}),
+        ...(change.undoes ? { undoes: change.undoes } : {}),
+        seq,
+        ...(pending ? { pending: true } : {}),
+    };
 }
 
 /**
  * Records one change that Rocket.Chat accepted (never call it for a failed write or a dry run). Each change is its
  * own persisted record with its place in the order, so concurrent changes never overwrite each other; records
- * beyond the newest {@link HISTORY_LIMIT} of the room are removed afterwards.
+ * beyond the room's newest `history_limit` are removed afterwards (and counted). Answers the record.
+ *
+ * A change the app asks Rocket.Chat for should rather be recorded with {@link recordIntent} before the write, so its
+ * system message is never recorded a second time.
  */
-export async function recordChange(read: IRead, persistence: IPersistence, record: Omit<ChangeRecord, 'at'>): Promise<void> {
-    const seq = nextSeq();
-    const stored: StoredRecord = {
-        roomId: record.roomId,
-        roomName: record.roomName,
-        operation: record.operation,
-        from: record.from,
-        to: record.to,
-        actor: { _id: record.actor._id, username: record.actor.username },
-        door: record.door,
-        ...(record.jobId ? { jobId: record.jobId } : {}),
-        at: new Date(Math.floor(seq / 1000)).toISOString(),
-        seq,
-    };
-    await persistence.createWithAssociations(stored, [...roomAssociations(record.roomId), entryAssociation(record.roomId, seq)]);
-    const all = await readStored(read, record.roomId);
-    for (const old of all.slice(HISTORY_LIMIT)) {
-        await persistence.removeByAssociations([entryAssociation(old.roomId, old.seq)]);
-    }
+export async function recordChange(read: IRead, persistence: IPersistence, change: NewChange): Promise<ChangeRecord> {
+    const stored = storedOf(change, false);
+    await writeStored(read, persistence, stored);
+    await trimRoom(read, persistence, change.roomId, await historyLimit(read));
+    await ensureHistoryLimitApplied(read, persistence);
+    return publicRecord(stored);
 }
 
-/** One page of a room's history, newest first, and how many records it has. */
+/** A change the app is about to ask Rocket.Chat for: its `_id` is known before the write. */
+export interface Intent {
+    readonly _id: string;
+    readonly roomId: string;
+    readonly operation: AuditOperation;
+}
+
+/**
+ * Writes the change the app is about to ask Rocket.Chat for, before the write (interface.md §9): a system message
+ * that arrives before the app heard Rocket.Chat's answer — on any instance — finds it and is not recorded again.
+ * Then exactly one of {@link confirmIntent} (Rocket.Chat accepted it) or {@link dropIntent} (it did not).
+ */
+export async function recordIntent(read: IRead, persistence: IPersistence, change: NewChange): Promise<Intent> {
+    const stored = storedOf(change, true);
+    await writeStored(read, persistence, stored);
+    return { _id: stored._id, roomId: stored.roomId, operation: stored.operation };
+}
+
+async function readById(read: IRead, id: string): Promise<StoredRecord | undefined> {
+    const found = (await read.getPersistenceReader().readByAssociations([idAssociation(id)])).filter(isStoredRecord);
+    return found.sort((a, b) => b.seq - a.seq)[0];
+}
+
+async function rewrite(persistence: IPersistence, stored: StoredRecord): Promise<void> {
+    await persistence.updateByAssociations([idAssociation(stored._id)], stored, false);
+}
+
+/**
+ * Rocket.Chat accepted the intended change: the record becomes visible, with what is now known of it (the state
+ * before and after as Rocket.Chat answered, the room's name). Answers the record.
+ */
+export async function confirmIntent(read: IRead, persistence: IPersistence, intent: Intent, known: Partial<Pick<ChangeRecord, 'roomName' | 'from' | 'to'>> = {}): Promise<ChangeRecord | undefined> {
+    const stored = await readById(read, intent._id);
+    if (!stored) {
+        return undefined;
+    }
+    const { pending: _pending, ...rest } = stored;
+    const confirmed: StoredRecord = { ...rest, ...known };
+    await rewrite(persistence, confirmed);
+    await trimRoom(read, persistence, intent.roomId, await historyLimit(read));
+    return publicRecord(confirmed);
+}
+
+/** Rocket.Chat refused (or nothing changed): the intent is removed, as if never written. */
+export async function dropIntent(persistence: IPersistence, intent: Intent): Promise<void> {
+    await persistence.removeByAssociations([idAssociation(intent._id)]);
+}
+
+/**
+ * A system message of a change (operation, room, new state) arrived: the app's own record of it, if the app made
+ * that change within `INTENT_TTL_MS` and no earlier message claimed it — claimed now (`observed`). An intent so
+ * claimed is confirmed too: Rocket.Chat made the change, whatever became of the app's wait for its answer.
+ * Answers undefined when the change was not the app's: the caller records it from the message.
+ */
+export async function claimOwnChange(read: IRead, persistence: IPersistence, roomId: string, operation: ChangeOperation, to: unknown): Promise<ChangeRecord | undefined> {
+    const since = (Date.now() - INTENT_TTL_MS) * 1000;
+    const candidates = (await readRoomStored(read, roomId)).filter(
+        (record) => record.operation === operation && !record.observed && record.door !== 'rocket.chat' && record.seq >= since && (to === undefined || record.to === to),
+    );
+    // The oldest unclaimed one: Rocket.Chat applies (and reports) changes of a room in the order it received them.
+    const mine = candidates[candidates.length - 1];
+    if (!mine) {
+        return undefined;
+    }
+    const { pending: _pending, ...rest } = mine;
+    const claimed: StoredRecord = { ...rest, observed: true };
+    await rewrite(persistence, claimed);
+    return publicRecord(claimed);
+}
+
+/** One page of records, newest first, how many match, and how many of the room's records retention removed. */
 export interface HistoryPage {
     readonly records: ReadonlyArray<ChangeRecord>;
     readonly total: number;
+    readonly trimmed: number;
 }
 
-/** The room's recorded changes, newest first: `count` of them from `offset`. */
-export async function readHistory(read: IRead, roomId: string, offset = 0, count = HISTORY_LIMIT): Promise<HistoryPage> {
-    const all = (await readStored(read, roomId)).slice(0, HISTORY_LIMIT);
-    return { records: all.slice(offset, offset + count).map(withoutSeq), total: all.length };
+/** How many records retention removed from a room (0 when none, or the room has no records). */
+export async function trimmedCount(read: IRead, roomId: string): Promise<number> {
+    const entry = await readRoomIndex(read.getPersistenceReader(), roomId);
+    return entry ? entry.trimmed : 0;
+}
+
+/** The room's recorded changes, newest first: `count` of them from `offset`. Records made before 0.3.0 move here. */
+export async function readHistory(read: IRead, roomId: string, offset = 0, count = HISTORY_LIMIT, persistence?: IPersistence): Promise<HistoryPage> {
+    if (persistence) {
+        await moveLegacy(read, persistence, roomId);
+    }
+    const all = (await readRoomStored(read, roomId)).filter(visible).slice(0, await historyLimit(read));
+    return { records: all.slice(offset, offset + count).map(publicRecord), total: all.length, trimmed: await trimmedCount(read, roomId) };
 }
 
 /** The newest recorded change of the room by `operation`, if any. */
 export async function lastChange(read: IRead, roomId: string, operation: ChangeOperation): Promise<ChangeRecord | undefined> {
-    const found = (await readStored(read, roomId)).find((stored) => stored.operation === operation);
-    return found ? withoutSeq(found) : undefined;
+    const found = (await readRoomStored(read, roomId)).find((stored) => visible(stored) && stored.operation === operation);
+    return found ? publicRecord(found) : undefined;
+}
+
+/** One record by its `_id` (an intent too, until it is confirmed or dropped: `pending` says so). */
+export async function readRecord(read: IRead, id: string): Promise<(ChangeRecord & { readonly pending: boolean }) | undefined> {
+    const found = await readById(read, id);
+    return found ? { ...publicRecord(found), pending: !!found.pending } : undefined;
+}
+
+/** The records of one bulk job (one job changes each room once: at most the job's rooms). */
+export async function readJobRecords(read: IRead, jobId: string): Promise<Array<ChangeRecord>> {
+    const found = (await read.getPersistenceReader().readByAssociations([misc(`${KIND}:job:${jobId}`)])).filter(isStoredRecord);
+    return newestFirst(found).filter(visible).map(publicRecord);
+}
+
+const APPLIED_LIMIT = `${KIND}-applied-limit`;
+
+/**
+ * The limit in force is applied to every room once after it was lowered: Rocket.Chat gives `onSettingUpdated` no
+ * persistence, so the next write or audit read (on any instance) notices that the limit is below the one last
+ * applied (kept in persistence) and trims every room.
+ */
+export async function ensureHistoryLimitApplied(read: IRead, persistence: IPersistence): Promise<void> {
+    const limit = await historyLimit(read);
+    const stored = (await read.getPersistenceReader().readByAssociation(misc(APPLIED_LIMIT))) as Array<{ limit?: unknown }>;
+    const applied = stored.map((item) => item && item.limit).find((value): value is number => typeof value === 'number');
+    if (applied === limit) {
+        return;
+    }
+    if (applied !== undefined && limit < applied) {
+        await applyHistoryLimit(read, persistence, limit);
+    }
+    await persistence.updateByAssociations([misc(APPLIED_LIMIT)], { limit }, true);
+}
+
+/** `history_limit` was lowered: every room keeps only its newest `limit` records now (counted as trimmed). */
+export async function applyHistoryLimit(read: IRead, persistence: IPersistence, limit: number): Promise<void> {
+    const rooms = (await read.getPersistenceReader().readByAssociation(misc(ROOMS))) as Array<Partial<RoomIndexEntry>>;
+    const ids = new Set(rooms.map((entry) => entry && entry.roomId).filter((id): id is string => typeof id === 'string' && id !== ''));
+    for (const roomId of ids) {
+        await trimRoom(read, persistence, roomId, limit);
+    }
+}
+
+/** What the audit is asked for (interface.md §9); times are ISO 8601, already checked. */
+export interface AuditFilter {
+    readonly since?: string;
+    readonly until?: string;
+    readonly roomId?: string;
+    /** A username or a user id. */
+    readonly actor?: string;
+    readonly operation?: AuditOperation;
+}
+
+function matches(record: StoredRecord, filter: AuditFilter): boolean {
+    return (
+        visible(record) &&
+        (!filter.roomId || record.roomId === filter.roomId) &&
+        (!filter.actor || record.actor._id === filter.actor || record.actor.username === filter.actor) &&
+        (!filter.operation || record.operation === filter.operation) &&
+        (!filter.since || record.at >= filter.since) &&
+        (!filter.until || record.at <= filter.until)
+    );
+}
+
+/** An hour's records by room, actor and operation: [roomId, actor id, username, operation, count]. */
+type TallyRow = [string, string, string, string, number];
+interface Tally {
+    readonly hour: string;
+    readonly rows: ReadonlyArray<TallyRow>;
+}
+
+function tallyOf(hour: string, records: ReadonlyArray<StoredRecord>): Tally {
+    const counts = new Map<string, TallyRow>();
+    for (const record of records.filter(visible)) {
+        const key = JSON.stringify([record.roomId, record.actor._id, record.actor.username, record.operation]);
+        const row = counts.get(key);
+        if (row) {
+            row[4]++;
+        } else {
+            counts.set(key, [record.roomId, record.actor._id, record.actor.username, record.operation, 1]);
+        }
+    }
+    return { hour, rows: [...counts.values()] };
+}
+
+function countInTally(tally: Tally, filter: AuditFilter): number {
+    return tally.rows
+        .filter(([roomId, actorId, username, operation]) => (!filter.roomId || roomId === filter.roomId) && (!filter.actor || actorId === filter.actor || username === filter.actor) && (!filter.operation || operation === filter.operation))
+        .reduce((sum, row) => sum + row[4], 0);
+}
+
+/** An hour's records (of one room when the filter names it), newest first. */
+async function readHour(read: IRead, hour: string, filter: AuditFilter): Promise<Array<StoredRecord>> {
+    const wanted = [hourAssociation(hour), misc(KIND), ...(filter.roomId ? [roomAssociation(filter.roomId)] : [])];
+    return newestFirst((await read.getPersistenceReader().readByAssociations(wanted)).filter(isStoredRecord));
+}
+
+/** A closed hour wholly inside the filter's time range is counted from its tally (written on first need). */
+async function countHour(read: IRead, persistence: IPersistence, hour: string, filter: AuditFilter, closedBefore: string): Promise<{ count: number; records?: Array<StoredRecord> }> {
+    const whole = (!filter.since || hourOf(filter.since) < hour) && (!filter.until || hourOf(filter.until) > hour);
+    if (whole && hour < closedBefore) {
+        const stored = (await read.getPersistenceReader().readByAssociations([tallyAssociation(hour)])) as Array<Partial<Tally>>;
+        const tally = stored.find((item) => item && item.hour === hour && Array.isArray(item.rows)) as Tally | undefined;
+        if (tally) {
+            return { count: countInTally(tally, filter) };
+        }
+        const all = await readHour(read, hour, {});
+        await persistence.updateByAssociations([tallyAssociation(hour)], tallyOf(hour, all), true);
+        const records = all.filter((record) => matches(record, filter));
+        return { count: records.length, records };
+    }
+    const records = (await readHour(read, hour, filter)).filter((record) => matches(record, filter));
+    return { count: records.length, records };
+}
+
+/**
+ * One page of the workspace's records, newest first (interface.md §9), without holding more than one hour of records
+ * in memory: the hours with records are walked newest first, closed hours counted from their tallies, and only the
+ * hours the page falls in are read. `trimmed`: records retention removed (of the room, or of every room).
+ */
+export async function readAudit(read: IRead, persistence: IPersistence, filter: AuditFilter, offset: number, count: number): Promise<HistoryPage> {
+    await moveLegacy(read, persistence);
+    await ensureHistoryLimitApplied(read, persistence);
+    const markers = (await read.getPersistenceReader().readByAssociation(misc(HOURS))) as Array<{ hour?: unknown }>;
+    const hours = [...new Set(markers.map((marker) => marker && marker.hour).filter((hour): hour is string => typeof hour === 'string'))]
+        .filter((hour) => (!filter.since || hour >= hourOf(filter.since)) && (!filter.until || hour <= hourOf(filter.until)))
+        .sort()
+        .reverse();
+    // An hour is closed (no record can be added to it any more) ten minutes after it ends: clocks of instances differ.
+    const closedBefore = hourOf(new Date(Date.now() - 70 * 60 * 1000).toISOString());
+    const page: Array<ChangeRecord> = [];
+    let skip = offset;
+    let total = 0;
+    for (const hour of hours) {
+        const counted = await countHour(read, persistence, hour, filter, closedBefore);
+        total += counted.count;
+        if (page.length >= count || skip >= counted.count) {
+            skip = page.length >= count ? skip : skip - counted.count;
+            continue;
+        }
+        const records = counted.records || (await readHour(read, hour, filter)).filter((record) => matches(record, filter));
+        page.push(...records.slice(skip, skip + count - page.length).map(publicRecord));
+        skip = 0;
+    }
+    return { records: page, total, trimmed: await trimmedOf(read, filter.roomId) };
+}
+
+async function trimmedOf(read: IRead, roomId?: string): Promise<number> {
+    if (roomId) {
+        return trimmedCount(read, roomId);
+    }
+    const rooms = (await read.getPersistenceReader().readByAssociation(misc(ROOMS))) as Array<Partial<RoomIndexEntry>>;
+    return rooms.reduce((sum, entry) => sum + (entry && typeof entry.trimmed === 'number' ? entry.trimmed : 0), 0);
+}
+
+/** Forget what this process remembers of the store (tests). */
+export function forgetStoreMemory(): void {
+    markedHours.clear();
+    indexedRooms.clear();
 }

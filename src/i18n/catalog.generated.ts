@@ -16,6 +16,8 @@ export type MessageKey =
     | "setting_confirm_changes_description"
     | "setting_announce_changes_label"
     | "setting_announce_changes_description"
+    | "setting_history_limit_label"
+    | "setting_history_limit_description"
     | "command_encrypt_description"
     | "command_encrypt_params"
     | "command_settype_description"
@@ -181,6 +183,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_confirm_changes_description: "Slash commands and room buttons that make a group public, make a public channel private, turn encryption off or convert a group to a team ask for confirmation first. Off: act at once.",
         setting_announce_changes_label: "Announce changes",
         setting_announce_changes_description: "After a change made from chat (slash command, room button or confirmation), the app's bot posts one message in the room naming the person who asked for it. Off: no message; the change is still kept in the room's history.",
+        setting_history_limit_label: "History per room",
+        setting_history_limit_description: "How many recorded changes each room keeps (newest first), from 1 to 10,000; default 100. Lowering it removes the oldest records at once; the history and audit answers count them as trimmed. A value outside that range is refused and the last valid one kept (the app log says why).",
         command_encrypt_description: "Turn end-to-end encryption on or off for a private group, or show whether it is on.",
         command_encrypt_params: "on|off|status|history [room] [--dry-run]",
         command_settype_description: "Make a private group a public channel or a public channel a private group, or show its type.",
@@ -343,6 +347,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_confirm_changes_description: "Befehle und Raum-Schaltflächen, die eine Gruppe öffentlich machen, einen öffentlichen Kanal privat machen, die Verschlüsselung ausschalten oder eine Gruppe in ein Team umwandeln, fragen zuerst nach einer Bestätigung. Aus: sofort ausführen.",
         setting_announce_changes_label: "Änderungen ankündigen",
         setting_announce_changes_description: "Nach einer Änderung aus dem Chat (Befehl, Raum-Schaltfläche oder Bestätigung) schreibt der Bot der App eine Nachricht in den Raum, die nennt, wer sie veranlasst hat. Aus: keine Nachricht; die Änderung bleibt im Verlauf des Raums.",
+        setting_history_limit_label: "Verlauf pro Raum",
+        setting_history_limit_description: "Wie viele aufgezeichnete Änderungen jeder Raum behält (die neuesten), von 1 bis 10.000; Standard 100. Wird der Wert gesenkt, werden die ältesten Einträge sofort entfernt; Verlauf und Audit zählen sie als gekürzt (trimmed). Ein Wert außerhalb dieses Bereichs wird abgelehnt und der letzte gültige behalten (das App-Log nennt den Grund).",
         command_encrypt_description: "Schaltet die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus oder zeigt, ob sie eingeschaltet ist.",
         command_encrypt_params: "on|off|status|history [Raum] [--dry-run]",
         command_settype_description: "Macht eine private Gruppe zu einem öffentlichen Kanal oder einen öffentlichen Kanal zu einer privaten Gruppe oder zeigt den Typ.",
@@ -505,6 +511,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_confirm_changes_description: "Los comandos y botones de sala que hacen público un grupo, hacen privado un canal público, desactivan el cifrado o convierten un grupo en equipo piden confirmación primero. Desactivado: actúan de inmediato.",
         setting_announce_changes_label: "Anunciar cambios",
         setting_announce_changes_description: "Después de un cambio hecho desde el chat (comando, botón de sala o confirmación), el bot de la app publica un mensaje en la sala con el nombre de quien lo pidió. Desactivado: ningún mensaje; el cambio sigue en el historial de la sala.",
+        setting_history_limit_label: "Historial por sala",
+        setting_history_limit_description: "Cuántos cambios registrados guarda cada sala (los más recientes), de 1 a 10.000; por defecto 100. Al bajarlo se eliminan en el acto los registros más antiguos; las respuestas de historial y auditoría los cuentan como recortados (trimmed). Un valor fuera de ese rango se rechaza y se conserva el último válido (el registro de la app dice por qué).",
         command_encrypt_description: "Activa o desactiva el cifrado de extremo a extremo de un grupo privado, o muestra si está activado.",
         command_encrypt_params: "on|off|status|history [sala] [--dry-run]",
         command_settype_description: "Convierte un grupo privado en un canal público o un canal público en un grupo privado, o muestra su tipo.",
@@ -667,6 +675,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_confirm_changes_description: "Comandos e botões de sala que tornam um grupo público, tornam um canal público privado, desativam a criptografia ou convertem um grupo em time pedem confirmação antes. Desativado: agem imediatamente.",
         setting_announce_changes_label: "Anunciar alterações",
         setting_announce_changes_description: "Depois de uma alteração feita pelo chat (comando, botão de sala ou confirmação), o bot do app publica uma mensagem na sala com o nome de quem a pediu. Desativado: nenhuma mensagem; a alteração continua no histórico da sala.",
+        setting_history_limit_label: "Histórico por sala",
+        setting_history_limit_description: "Quantas alterações registradas cada sala guarda (as mais recentes), de 1 a 10.000; padrão 100. Ao reduzir, os registros mais antigos são removidos na hora; as respostas de histórico e auditoria os contam como removidos (trimmed). Um valor fora desse intervalo é recusado e o último válido é mantido (o log do app diz por quê).",
         command_encrypt_description: "Ativa ou desativa a criptografia de ponta a ponta de um grupo privado, ou mostra se está ativa.",
         command_encrypt_params: "on|off|status|history [sala] [--dry-run]",
         command_settype_description: "Torna um grupo privado um canal público ou um canal público um grupo privado, ou mostra o tipo.",

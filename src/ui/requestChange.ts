@@ -35,11 +35,11 @@ export interface ChangeEnv {
     readonly persistence: IPersistence;
     readonly logger: ILogger;
     /** How the change is asked for: a command, or a room button (a modal counts as the door that opened it). */
-    readonly door: Extract<ChangeDoor, 'command' | 'button'>;
+    readonly door: 'command' | 'button';
 }
 
 /** What a change needs besides the operation: the accessors to record and announce it. */
-export type RecordEnv = Pick<ChangeEnv, 'read' | 'modify' | 'persistence' | 'logger' | 'door'>;
+export type RecordEnv = Pick<ChangeEnv, 'read' | 'modify' | 'persistence' | 'logger'> & { readonly door: Exclude<ChangeDoor, 'endpoint' | 'rocket.chat'> };
 
 /** The `confirm_changes` setting: on unless an administrator turned it off (on when it cannot be read, its default). */
 async function confirmationWanted(read: IRead): Promise<boolean> {

@@ -271,6 +271,8 @@ export class FakeWorkspace {
         const persistenceReader = {
             readByAssociations: (wanted: RocketChatAssociationRecord[]) =>
                 this.record('persistence.readByAssociations', this.matchingRecords(wanted).map((r) => r.data)),
+            readByAssociation: (wanted: RocketChatAssociationRecord) =>
+                this.record('persistence.readByAssociation', this.matchingRecords([wanted]).map((r) => r.data)),
         };
         return {
             getRoomReader: () => roomReader,
@@ -342,6 +344,17 @@ export class FakeWorkspace {
                 const found = this.matchingRecords(wanted);
                 this.persisted = this.persisted.filter((r) => !found.includes(r));
                 return this.record('persistence.removeByAssociations', found.map((r) => r.data));
+            },
+            updateByAssociations: (wanted: RocketChatAssociationRecord[], data: object, upsert = false) => {
+                const found = this.matchingRecords(wanted);
+                if (!found.length) {
+                    if (!upsert) {
+                        return Promise.reject(new Error('No persisted record for those associations'));
+                    }
+                    this.persisted.push({ data, associations: wanted.map((a) => `${a.getModel()}:${a.getID()}`) });
+                }
+                found.forEach((r) => (r.data = data));
+                return this.record('persistence.updateByAssociations', 'updated');
             },
         } as unknown as IPersistence;
     }

@@ -56,6 +56,7 @@ describe('the announcement', () => {
         const records = await historyOf('project-x');
         expect(records).toHaveLength(1);
         expect(records[0]).toEqual({
+            _id: expect.stringMatching(/^[0-9a-f]{24}$/),
             roomId: engine.roomId('project-x'),
             roomName: 'project-x',
             operation: 'setType',
@@ -325,11 +326,11 @@ describe('GET groups.history: pagination like Rocket.Chat', () => {
         const all = await historyOf('project-x');
         expect(all).toHaveLength(7);
         const page = (await getHistory('alice', { roomName: 'project-x', offset: '2', count: '3' })).body as HistoryBody;
-        expect(page).toEqual({ history: all.slice(2, 5), offset: 2, count: 3, total: 7, success: true });
+        expect(page).toEqual({ history: all.slice(2, 5), offset: 2, count: 3, total: 7, trimmed: 0, success: true });
         const tail = (await getHistory('alice', { roomName: 'project-x', offset: '5', count: '10' })).body as HistoryBody;
         expect(tail).toMatchObject({ offset: 5, count: 2, total: 7 });
         const past = (await getHistory('alice', { roomName: 'project-x', offset: '50' })).body as HistoryBody;
-        expect(past).toEqual({ history: [], offset: 50, count: 0, total: 7, success: true });
+        expect(past).toEqual({ history: [], offset: 50, count: 0, total: 7, trimmed: 0, success: true });
     });
 
     it('count is capped by API_Upper_Count_Limit; 0 means all', async () => {

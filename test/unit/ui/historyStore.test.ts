@@ -2,11 +2,24 @@
  * The history store over the app's persistence: one record per change, newest first in the order the changes were
  * recorded (concurrent ones included), the newest 100 per room, pages, the last change of a setting.
  */
-import { HISTORY_LIMIT, lastChange, readHistory, recordChange } from '../../../src/history/store';
-import type { ChangeRecord } from '../../../src/history/store';
+import {
+    HISTORY_LIMIT,
+    applyHistoryLimit,
+    claimOwnChange,
+    confirmIntent,
+    dropIntent,
+    forgetStoreMemory,
+    lastChange,
+    readAudit,
+    readHistory,
+    readRecord,
+    recordChange,
+    recordIntent,
+} from '../../../src/history/store';
+import type { ChangeRecord, NewChange } from '../../../src/history/store';
 import { FakeWorkspace } from '../fakes';
 
-function change(n: number, roomId = 'R1', operation: ChangeRecord['operation'] = 'setEncrypted'): Omit<ChangeRecord, 'at'> {
+function change(n: number, roomId = 'R1', operation: ChangeRecord['operation'] = 'setEncrypted'): NewChange {
     return { roomId, roomName: 'dev', operation, from: n % 2 === 0, to: n % 2 !== 0, actor: { _id: `u${n}`, username: `user${n}` }, door: 'command' };
 }
 
@@ -14,7 +27,10 @@ describe('history store', () => {
     let ws: FakeWorkspace;
     beforeEach(() => {
         ws = new FakeWorkspace();
+        forgetStoreMemory();
     });
+
+    const records = (): Array<{ data: object; associations: string[] }> => ws.persisted.filter((r) => r.associations.includes('misc:group-admin-record'));
 
     it('records each change with the fields of §7 and its time; reads them newest first', async () => {
         const before = Date.now();
@@ -24,7 +40,9 @@ describe('history store', () => {
         const page = await readHistory(ws.read(), 'R1');
         expect(page.total).toBe(2);
         expect(page.records.map((r) => r.actor.username)).toEqual(['user2', 'user1']);
-        expect(Object.keys(page.records[0]).sort()).toEqual(['actor', 'at', 'door', 'from', 'operation', 'roomId', 'roomName', 'to']);
+        expect(Object.keys(page.records[0]).sort()).toEqual(['_id', 'actor', 'at', 'door', 'from', 'operation', 'roomId', 'roomName', 'to']);
+        expect(page.records[0]._id).toMatch(/^[0-9a-f]{24}$/);
+        expect(page.trimmed).toBe(0);
         expect(Date.parse(page.records[1].at)).toBeGreaterThanOrEqual(before - 1);
         expect((await readHistory(ws.read(), 'R2')).records.map((r) => r.actor.username)).toEqual(['user3']);
         expect((await lastChange(ws.read(), 'R1', 'setEncrypted'))?.actor.username).toBe('user1');
@@ -44,7 +62,8 @@ describe('history store', () => {
         }
         const all = await readHistory(ws.read(), 'R1');
         expect(all.total).toBe(HISTORY_LIMIT);
-        expect(ws.persisted).toHaveLength(HISTORY_LIMIT);
+        expect(records()).toHaveLength(HISTORY_LIMIT);
+        expect(all.trimmed).toBe(7);
         expect(all.records[0].actor.username).toBe(`user${HISTORY_LIMIT + 6}`);
         expect(all.records[HISTORY_LIMIT - 1].actor.username).toBe('user7');
         const page = await readHistory(ws.read(), 'R1', 95, 10);
@@ -54,5 +73,81 @@ describe('history store', () => {
     it('nothing but the record: no token, no user document', async () => {
         await recordChange(ws.read(), ws.persistence(), { ...change(1), actor: { _id: 'u1', username: 'alice', token: 'x' } as unknown as ChangeRecord['actor'] });
         expect(JSON.stringify(ws.persisted)).not.toContain('token');
+    });
+
+    it('an intent is hidden until confirmed; a dropped one leaves nothing; its system message claims it once', async () => {
+        const intent = await recordIntent(ws.read(), ws.persistence(), change(1));
+        expect((await readHistory(ws.read(), 'R1')).total).toBe(0);
+        expect((await readRecord(ws.read(), intent._id))?.pending).toBe(true);
+        // The system message arrives before the app heard Rocket.Chat's answer: it is the app's change.
+        const claimed = await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true);
+        expect(claimed?._id).toBe(intent._id);
+        expect((await readHistory(ws.read(), 'R1')).total).toBe(1);
+        // A second message of the same change is someone else's: nothing left to claim.
+        expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true)).toBeUndefined();
+        await confirmIntent(ws.read(), ws.persistence(), intent, { from: false });
+        expect((await readHistory(ws.read(), 'R1')).records.map((r) => r._id)).toEqual([intent._id]);
+        const refused = await recordIntent(ws.read(), ws.persistence(), change(3));
+        await dropIntent(ws.persistence(), refused);
+        expect(await readRecord(ws.read(), refused._id)).toBeUndefined();
+        expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true)).toBeUndefined();
+    });
+
+    it('a record made before 0.3.0 gets a stable _id when first read, the same on every read', async () => {
+        const legacy = { ...change(1), at: '2026-11-01T10:00:00.000Z', seq: 1761991200000000 };
+        ws.persisted.push({ data: legacy, associations: ['room:R1', 'misc:group-admin-history', 'misc:group-admin-history:R1:1761991200000000'] });
+        const first = await readHistory(ws.read(), 'R1');
+        expect(first.records[0]._id).toBe('legacy-R1-1761991200000000');
+        const moved = await readHistory(ws.read(), 'R1', 0, 10, ws.persistence());
+        expect(moved.records.map((r) => r._id)).toEqual(['legacy-R1-1761991200000000']);
+        expect(ws.persisted.filter((r) => r.associations.includes('misc:group-admin-history'))).toHaveLength(0);
+        expect((await readAudit(ws.read(), ws.persistence(), {}, 0, 10)).records.map((r) => r._id)).toEqual(['legacy-R1-1761991200000000']);
+    });
+
+    it('history_limit: applied on write and when lowered, trimmed records counted', async () => {
+        ws.appSettings.history_limit = 5;
+        for (let i = 0; i < 8; i++) {
+            await recordChange(ws.read(), ws.persistence(), change(i));
+        }
+        expect((await readHistory(ws.read(), 'R1')).total).toBe(5);
+        expect((await readHistory(ws.read(), 'R1')).trimmed).toBe(3);
+        ws.appSettings.history_limit = 2;
+        // Lowered: the next write anywhere trims every room (R1 too).
+        await recordChange(ws.read(), ws.persistence(), change(9, 'R2'));
+        expect(records().filter((r) => r.associations.includes('room:R1'))).toHaveLength(2);
+        await applyHistoryLimit(ws.read(), ws.persistence(), 2);
+        const page = await readHistory(ws.read(), 'R1');
+        expect(page.records.map((r) => r.actor.username)).toEqual(['user7', 'user6']);
+        expect(page.trimmed).toBe(6);
+    });
+
+    it('the audit pages the workspace newest first, by filter, one hour at a time', async () => {
+        const hour = (h: number, n: number) => `2026-12-01T${String(h).padStart(2, '0')}:${String(n).padStart(2, '0')}:00.000Z`;
+        let seq = 1;
+        for (let h = 0; h < 5; h++) {
+            for (let n = 0; n < 4; n++) {
+                const at = hour(h, n);
+                const data = { ...change(seq, n % 2 ? 'R1' : 'R2', n === 3 ? 'setType' : 'setEncrypted'), _id: `id${seq}`, at, seq: Date.parse(at) * 1000 };
+                ws.persisted.push({ data, associations: ['misc:group-admin-record', `misc:group-admin-record:id:id${seq}`, `misc:group-admin-record:hour:${at.slice(0, 13)}`, `room:${data.roomId}`] });
+                seq++;
+            }
+            ws.persisted.push({ data: { hour: hour(h, 0).slice(0, 13) }, associations: ['misc:group-admin-record-hours'] });
+        }
+        const first = await readAudit(ws.read(), ws.persistence(), {}, 0, 6);
+        expect(first.total).toBe(20);
+        expect(first.records.map((r) => r._id)).toEqual(['id20', 'id19', 'id18', 'id17', 'id16', 'id15']);
+        const second = await readAudit(ws.read(), ws.persistence(), {}, 6, 6);
+        expect(second.records.map((r) => r._id)).toEqual(['id14', 'id13', 'id12', 'id11', 'id10', 'id9']);
+        // Closed hours were tallied: a second count reads the tallies, not the records.
+        expect(ws.persisted.filter((r) => r.associations.some((a) => a.startsWith('misc:group-admin-record:tally:')))).toHaveLength(5);
+        const byRoom = await readAudit(ws.read(), ws.persistence(), { roomId: 'R1', operation: 'setType' }, 0, 50);
+        expect(byRoom.records.map((r) => r._id)).toEqual(['id20', 'id16', 'id12', 'id8', 'id4']);
+        expect(byRoom.total).toBe(5);
+        const ranged = await readAudit(ws.read(), ws.persistence(), { since: hour(1, 2), until: hour(2, 1), actor: 'user6' }, 0, 50);
+        expect(ranged.records.map((r) => r._id)).toEqual([]);
+        const window = await readAudit(ws.read(), ws.persistence(), { since: hour(1, 2), until: hour(2, 1) }, 0, 50);
+        expect(window.records.map((r) => r._id)).toEqual(['id10', 'id9', 'id8', 'id7']);
+        expect(window.total).toBe(4);
+        expect((await readAudit(ws.read(), ws.persistence(), { actor: 'u7' }, 0, 50)).records.map((r) => r._id)).toEqual(['id7']);
     });
 });
