@@ -34,6 +34,11 @@ export const BATCH_BUDGET_MS = 8000;
 export const BATCH_ROOMS = 200;
 /** A run holds its job this long (longer than a processor call can last); a run that died lets go when it expires. */
 export const LEASE_MS = 40000;
+/**
+ * A paced batch waits for its next write only this long; a longer wait ends the batch and schedules the next run at
+ * that time, so processor calls stay short (a disable or an update never finds one sleeping through its pacing).
+ */
+const MAX_WAIT_MS = 500;
 /** After taking a lease, a run waits this long and reads it back: of two runs taking it at once, the later write wins. */
 const SETTLE_MS = 150;
 /** Batches in a row that may fail to read the permission table or reach the workspace before the job fails. */
@@ -121,7 +126,7 @@ class Batch {
             }
             if (pace > 0) {
                 const wait = nextWriteAt - Date.now();
-                if (wait > deadline - Date.now()) {
+                if (wait > MAX_WAIT_MS || wait > deadline - Date.now()) {
                     break;
                 }
                 if (wait > 0) {
@@ -308,7 +313,7 @@ export async function runJobs(env: JobEnv): Promise<void> {
     if (job.lease && job.lease.until > now) {
         return; // another run has it, and schedules what follows
     }
-    if (job.nextWriteAt && job.nextWriteAt > now + BATCH_BUDGET_MS) {
+    if (job.nextWriteAt && job.nextWriteAt > now + MAX_WAIT_MS) {
         await scheduleRun(env.modify, env.logger, job.nextWriteAt);
         return;
     }

@@ -219,6 +219,29 @@ describe('a bulk job over HTTP', () => {
     });
 });
 
+describe('a bulk job survives the app', () => {
+    it('disabled mid-job (its one-time run fires while disabled and is lost) and enabled again: it goes on where it stopped, each room changed once', async () => {
+        await door.fresh((fixture) => {
+            fixture.workspace.setPermissionRoles('api-bypass-rate-limit', []);
+            fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Calls_Default', 100);
+            fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Time_Default', 50000);
+        });
+        const { job } = body(await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: ALICE_GROUPS.map((name) => door.roomId(name)) }, 'alice')) as { job: JobBody };
+        // Between two paced runs (the first room's receipt is stored): the next run is due in about a second.
+        const deadline = Date.now() + 20000;
+        while (Number(body(await get({ jobId: job._id }, 'alice')).total) < 1 && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await door.host.disable();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await door.host.enable();
+        const { job: done, receipts } = await ended(job._id);
+        expect(done).toMatchObject({ status: 'done', changed: 3 });
+        expect(receipts.map((receipt) => receipt.result)).toEqual(['changed', 'changed', 'changed']);
+        expect(door.restCalls().filter((call) => call.path === '/api/v1/rooms.saveRoomSettings')).toHaveLength(3);
+    });
+});
+
 describe('a bulk job in chat', () => {
     beforeEach(async () => {
         await door.fresh(withoutRateLimits);
