@@ -2,9 +2,7 @@ import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engi
 import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { AppError, isKnownFailure } from '../errors/AppError';
-import { logFailure } from '../errors/log';
-import { toRestFailure } from '../errors/rest';
+import { AppError } from '../errors/AppError';
 import { resolveLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
 import { cancelJob, createJob, jobReceipts, jobsOf, planFor, shownPlan, undoJob, visibleJob } from '../jobs/jobs';
@@ -13,11 +11,10 @@ import { MAX_ROOMS } from '../jobs/plan';
 import { publicJob } from '../jobs/types';
 import { createOperationContext } from '../operations/context';
 import { scrubRequestLog } from '../workspace/forward';
-import { InvalidParam, pagination, paginationSettings } from './historyEndpoint';
+import { failureResponse, respondJson } from './answer';
+import { pagination, paginationSettings } from './historyEndpoint';
 
-function respond(status: number, content: unknown): IApiResponse {
-    return { status, headers: { 'Content-Type': 'application/json' }, content };
-}
+const respond = respondJson;
 
 type Body = Readonly<Record<string, unknown>>;
 
@@ -91,15 +88,7 @@ abstract class BulkEndpoint extends ApiEndpoint {
             const services: BulkServices = { env: { read, modify, persistence, logger }, ctx, t: translator(language) };
             return await work(user, services, language);
         } catch (error) {
-            if (error instanceof InvalidParam) {
-                return respond(400, { success: false, errorType: 'error-invalid-params', error: error.message });
-            }
-            const failure = isKnownFailure(error) ? error : new AppError('internal');
-            if (failure !== error) {
-                logFailure(logger, 'error', `${this.path} failed`, error);
-            }
-            const { status, content } = toRestFailure(failure);
-            return respond(status, content);
+            return failureResponse(error, logger, this.path);
         }
     }
 }

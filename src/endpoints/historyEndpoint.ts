@@ -1,24 +1,14 @@
 import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
-import { AppError, isKnownFailure } from '../errors/AppError';
-import { logFailure } from '../errors/log';
-import { toRestFailure } from '../errors/rest';
+import { AppError } from '../errors/AppError';
+import { InvalidParam, failureResponse, respondJson } from './answer';
 import { resolveHistoryRoom } from '../history/access';
 import { HISTORY_LIMIT_MAX, readHistory } from '../history/store';
 import { createOperationContext } from '../operations/context';
 import { scrubRequestLog } from '../workspace/forward';
 
-function respond(status: number, content: unknown): IApiResponse {
-    return { status, headers: { 'Content-Type': 'application/json' }, content };
-}
 
-/** A query parameter that is not a number Rocket.Chat's paginated routes accept. */
-export class InvalidParam extends Error {
-    constructor(readonly param: string) {
-        super(`The parameter "${param}" must be a non-negative integer`);
-    }
-}
 
 /** Rocket.Chat's pagination defaults (`API_Default_Count` 50, `API_Upper_Count_Limit` 100, infinite count allowed). */
 interface PaginationSettings {
@@ -117,17 +107,9 @@ export class HistoryEndpoint extends ApiEndpoint {
             }
             const room = await resolveHistoryRoom({ kind: 'params', params }, user, ctx);
             const page = await readHistory(read, room.id, offset, count, persis);
-            return respond(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
+            return respondJson(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
         } catch (error) {
-            if (error instanceof InvalidParam) {
-                return respond(400, { success: false, errorType: 'error-invalid-params', error: error.message });
-            }
-            const failure = isKnownFailure(error) ? error : new AppError('internal');
-            if (failure !== error) {
-                logFailure(logger, 'error', `${this.path} failed`, error);
-            }
-            const { status, content } = toRestFailure(failure);
-            return respond(status, content);
+            return failureResponse(error, logger, this.path);
         }
     }
 }

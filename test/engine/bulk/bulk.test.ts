@@ -5,6 +5,7 @@
 import { openedViews } from '../../../host/engine/EngineHost';
 import type { RestResponse } from '../../../host/workspace/model';
 import { withoutRateLimits } from '../harness';
+import type { Fixture } from '../harness';
 import { NO_SERVICE_ACCOUNT, useHttpDoor } from '../http/support';
 import type { HttpDoor } from '../http/support';
 
@@ -57,6 +58,16 @@ async function ended(jobId: string, username = 'alice'): Promise<{ job: JobBody;
 
 function encrypted(name: string): unknown {
     return door.workspace.getRoomByName(name)?.encrypted;
+}
+
+/**
+ * The service account without `api-bypass-rate-limit` and a limit of 100 calls per 50 s: a job uses half, one write a
+ * second.
+ */
+function pacedToOneWriteASecond(fixture: Fixture): void {
+    fixture.workspace.setPermissionRoles('api-bypass-rate-limit', []);
+    fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Calls_Default', 100);
+    fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Time_Default', 50000);
 }
 
 /** Alice owns project-x, eng and eng-secrets (and the archived old-stuff). */
@@ -184,11 +195,7 @@ describe('a bulk job over HTTP', () => {
     });
 
     it('paced to half the rate limit when the service account lacks api-bypass-rate-limit; one job per person (409 naming it)', async () => {
-        await door.fresh((fixture) => {
-            fixture.workspace.setPermissionRoles('api-bypass-rate-limit', []);
-            fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Calls_Default', 100);
-            fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Time_Default', 50000);
-        });
+        await door.fresh(pacedToOneWriteASecond);
         // Half of 100 calls per 50 s: one write a second.
         const { job } = body(await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: [door.roomId('eng'), door.roomId('eng-secrets')] }, 'alice')) as { job: JobBody };
         const second = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: false, rooms: [door.roomId('eng')] }, 'alice');
@@ -202,11 +209,7 @@ describe('a bulk job over HTTP', () => {
     });
 
     it('cancel: the job stops before its next room; every room left gets a skipped receipt', async () => {
-        await door.fresh((fixture) => {
-            fixture.workspace.setPermissionRoles('api-bypass-rate-limit', []);
-            fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Calls_Default', 100);
-            fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Time_Default', 50000);
-        });
+        await door.fresh(pacedToOneWriteASecond);
         const { job } = body(await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: ALICE_GROUPS.map((name) => door.roomId(name)) }, 'alice')) as { job: JobBody };
         const cancelled = await door.post('groups.bulk.cancel', { jobId: job._id }, 'alice');
         expect(cancelled.status).toBe(200);
@@ -221,11 +224,7 @@ describe('a bulk job over HTTP', () => {
 
 describe('a bulk job survives the app', () => {
     it('disabled mid-job (its one-time run fires while disabled and is lost) and enabled again: it goes on where it stopped, each room changed once', async () => {
-        await door.fresh((fixture) => {
-            fixture.workspace.setPermissionRoles('api-bypass-rate-limit', []);
-            fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Calls_Default', 100);
-            fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Time_Default', 50000);
-        });
+        await door.fresh(pacedToOneWriteASecond);
         const { job } = body(await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: ALICE_GROUPS.map((name) => door.roomId(name)) }, 'alice')) as { job: JobBody };
         // Between two paced runs (the first room's receipt is stored): the next run is due in about a second.
         const deadline = Date.now() + 20000;

@@ -1,0 +1,33 @@
+import type { ILogger } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import { AppError, isKnownFailure } from '../errors/AppError';
+import { logFailure } from '../errors/log';
+import { toRestFailure } from '../errors/rest';
+
+/** A JSON answer. */
+export function respondJson(status: number, content: unknown): IApiResponse {
+    return { status, headers: { 'Content-Type': 'application/json' }, content };
+}
+
+/** A query parameter that is not a number Rocket.Chat's paginated routes accept. */
+export class InvalidParam extends Error {
+    constructor(readonly param: string) {
+        super(`The parameter "${param}" must be a non-negative integer`);
+    }
+}
+
+/**
+ * A GET endpoint's failure in Rocket.Chat's shape: a bad paging parameter is a 400 `error-invalid-params`; a known
+ * failure its own status and body; anything else a logged 500.
+ */
+export function failureResponse(error: unknown, logger: ILogger, path: string): IApiResponse {
+    if (error instanceof InvalidParam) {
+        return respondJson(400, { success: false, errorType: 'error-invalid-params', error: error.message });
+    }
+    const failure = isKnownFailure(error) ? error : new AppError('internal');
+    if (failure !== error) {
+        logFailure(logger, 'error', `${path} failed`, error);
+    }
+    const { status, content } = toRestFailure(failure);
+    return respondJson(status, content);
+}
