@@ -19,18 +19,22 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { IPermission } from '@rocket.chat/apps-engine/definition/permissions/IPermission';
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
+import { AppStatusUtils } from '@rocket.chat/apps-engine/definition/AppStatus';
+import type { AppStatus } from '@rocket.chat/apps-engine/definition/AppStatus';
 import type { IUIActionButton } from '@rocket.chat/apps-engine/definition/ui';
 import { RoomTypeFilter } from '@rocket.chat/apps-engine/definition/ui/IUIActionButtonDescriptor';
 import { UIActionButtonContext } from '@rocket.chat/apps-engine/definition/ui/UIActionButtonContext';
 import type { IUIKitResponse, IUIKitSurface, UIKitIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit';
 import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/logging';
+import type { AppMetadataStorage } from '@rocket.chat/apps-engine/server/storage';
+import type { AppSourceStorage } from '@rocket.chat/apps-engine/server/storage/AppSourceStorage';
 import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { DenoRuntimeSubprocessController } from '@rocket.chat/apps-engine/server/runtime/deno/AppsEngineDenoRuntime';
 
 import type { Workspace } from '../workspace/Workspace';
 import type { RestResponse, WsRoom } from '../workspace/model';
 import { HostBridges } from './bridges';
-import type { Delivery, HostContext } from './bridges';
+import type { Delivery, HostContext, PersistenceStore, SigningKeys } from './bridges';
 import { convertRoom, convertUser } from './converters';
 import { preferDenoBinary } from './denoPath';
 import { SecretAudit } from './secretAudit';
@@ -102,6 +106,15 @@ export interface StartOptions {
     onDelivery?: (delivery: Delivery) => void;
     /** The Apps-Engine scheduler (host/engine/scheduler.ts): its job collection and Agenda's timings. */
     scheduler?: SchedulerOptions;
+    /** The app persistence store (default: a new in-memory one); several instances share one (host/multi/). */
+    persistence?: PersistenceStore;
+    /**
+     * Where the engine keeps installed apps and their packages (Rocket.Chat: MongoDB and GridFS; default: in memory).
+     * Instances sharing them load the apps another instance installed (`manager.load()` at start, `onAppAdded`).
+     */
+    storages?: { metadata: AppMetadataStorage; source: AppSourceStorage };
+    /** The workspace's key pair the engine signs installed apps with (default: a new one); instances share it. */
+    signingKeys?: SigningKeys;
 }
 
 export interface SchedulerOptions {
@@ -220,6 +233,7 @@ export class EngineHost {
     private readonly audit = SecretAudit.fromEnvironment();
     private readonly tempDir: string;
     private appId = '';
+    private sourceStorage?: AppSourceStorage;
 
     private constructor(
         private readonly manager: AppManager,
@@ -253,17 +267,26 @@ export class EngineHost {
         };
         const logStorage = new MemoryLogStorage();
         const scheduler = new JobRunner({ ...options.scheduler, collection: options.scheduler?.collection ?? new MemoryJobCollection() });
+        const sourceStorage = options.storages?.source ?? new MemorySourceStorage();
         const manager = new AppManager({
-            metadataStorage: new MemoryMetadataStorage(),
+            metadataStorage: options.storages?.metadata ?? new MemoryMetadataStorage(),
             logStorage,
-            bridges: new HostBridges(ctx, new HostSchedulerBridge(scheduler)),
-            sourceStorage: new MemorySourceStorage(),
+            bridges: new HostBridges(ctx, { scheduler: new HostSchedulerBridge(scheduler), persistence: options.persistence, signingKeys: options.signingKeys }),
+            sourceStorage,
             tempFilePath: tempDir,
         });
         await manager.load();
-        // Rocket.Chat's orchestrator starts the scheduler once the apps are loaded (apps/meteor/ee/server/apps/orchestrator.js).
+        // Rocket.Chat's orchestrator (apps/meteor/ee/server/apps/orchestrator.js `load`): every app in the storage is
+        // started (`loadOne(id, true)`), then the scheduler. With shared storages, these are apps another instance installed.
+        for (const app of await manager.get()) {
+            await manager.loadOne(app.getID(), true);
+        }
         scheduler.start();
-        return new EngineHost(manager, ctx, tempDir, logStorage, scheduler);
+        const host = new EngineHost(manager, ctx, tempDir, logStorage, scheduler);
+        host.sourceStorage = sourceStorage;
+        // An app installed earlier in shared storage (another instance installed it) is loaded already.
+        host.appId = (await manager.get())[0]?.getID() ?? '';
+        return host;
     }
 
     get workspace(): Workspace {
@@ -543,6 +566,63 @@ export class EngineHost {
     async uninstall(): Promise<void> {
         const admin = this.workspace.listUsers().find((u) => u.roles.includes('admin'));
         await this.manager.remove(this.appId, { user: (admin ? convertUser(admin) : undefined) as IUser });
+    }
+
+    // What another instance hears when an admin acts on one (Rocket.Chat's AppServerListener,
+    // apps/meteor/ee/server/apps/communication/websockets.ts): the change is already in the shared storage.
+
+    /** `apps.added`: loads the app another instance installed (`AppManager.addLocal`). */
+    async onAppAdded(appId: string): Promise<void> {
+        await this.manager.addLocal(appId);
+        this.appId = appId;
+    }
+
+    /** `apps.statusUpdate`: enables or disables the app here too (silently, as upstream). */
+    async onAppStatusUpdated(status: string): Promise<void> {
+        const app = this.manager.getOneById(this.appId);
+        if (!app || (await app.getStatus()) === status) {
+            return;
+        }
+        if (AppStatusUtils.isEnabled(status as AppStatus)) {
+            await this.manager.enable(this.appId);
+        } else if (AppStatusUtils.isDisabled(status as AppStatus)) {
+            await this.manager.disable(this.appId, status as AppStatus, true);
+        }
+    }
+
+    /** `apps.settingUpdated`: the setting another instance saved (the app's `onSettingUpdated` runs here too). */
+    async onAppSettingUpdated(setting: ISetting): Promise<void> {
+        if (setting.id === 'service_user_token') {
+            this.audit?.secret(setting.value);
+        }
+        await this.manager.getSettingsManager().updateAppSetting(this.appId, setting);
+    }
+
+    /** `apps.updated`: starts the updated package from the shared storage. */
+    async onAppUpdated(): Promise<void> {
+        const stored = await this.manager.getStorage().retrieveOne(this.appId);
+        if (!stored || !this.sourceStorage) {
+            throw new Error(`App ${this.appId} is not in the shared storage`);
+        }
+        const zip = await this.sourceStorage.fetch(stored);
+        if (AppStatusUtils.isEnabled(stored.status)) {
+            await this.manager.updateAndStartupLocal(stored, zip);
+        } else {
+            await this.manager.updateAndInitializeLocal(stored, zip);
+        }
+    }
+
+    /** `apps.removed`: drops the app here too (`AppManager.removeLocal`). */
+    async onAppRemoved(): Promise<void> {
+        if (this.manager.getOneById(this.appId)) {
+            await this.manager.removeLocal(this.appId);
+        }
+    }
+
+    /** The process ids of the app's Deno runtime (to end it with its instance when a test kills one). */
+    runtimePids(): number[] {
+        const controller = this.manager.getOneById(this.appId)?.getRuntimeController() as unknown as { deno?: { pid?: number } } | undefined;
+        return controller?.deno?.pid ? [controller.deno.pid] : [];
     }
 
     /** Everything the app logged (one entry per executed method, each with its log lines). */

@@ -337,10 +337,11 @@ function associationKey(association: RocketChatAssociationRecord): string {
 }
 
 /**
- * Rocket.Chat's app persistence (`rocketchat_apps_persistence`), in memory. Records live as long as the host: a
- * disable / enable keeps them (the engine purges them only on uninstall, `AppManager.removeLocal`).
+ * Rocket.Chat's app persistence (`rocketchat_apps_persistence`), in memory. Records live as long as the store: a
+ * disable / enable keeps them (the engine purges them only on uninstall, `AppManager.removeLocal`). Every method is one
+ * atomic operation on plain data, so a workspace process can serve one store to several instances (host/multi/).
  */
-class HostPersistenceBridge extends PersistenceBridge {
+export class MemoryPersistenceStore {
     private readonly records = new Map<string, PersistedRecord>();
 
     private matching(associations: RocketChatAssociationRecord[], appId: string): Array<[string, PersistedRecord]> {
@@ -353,7 +354,7 @@ class HostPersistenceBridge extends PersistenceBridge {
         );
     }
 
-    protected async purge(appId: string): Promise<void> {
+    purge(appId: string): void {
         for (const [id, record] of this.records) {
             if (record.appId === appId) {
                 this.records.delete(id);
@@ -361,28 +362,22 @@ class HostPersistenceBridge extends PersistenceBridge {
         }
     }
 
-    protected async create(data: object, appId: string): Promise<string> {
-        const id = randomUUID();
-        this.records.set(id, { appId, data, associations: [] });
-        return id;
-    }
-
-    protected async createWithAssociations(data: object, associations: RocketChatAssociationRecord[], appId: string): Promise<string> {
+    create(data: object, associations: RocketChatAssociationRecord[], appId: string): string {
         const id = randomUUID();
         this.records.set(id, { appId, data, associations });
         return id;
     }
 
-    protected async readById(id: string, appId: string): Promise<object> {
+    readById(id: string, appId: string): object | undefined {
         const record = this.records.get(id);
-        return record && record.appId === appId ? record.data : (undefined as unknown as object);
+        return record && record.appId === appId ? record.data : undefined;
     }
 
-    protected async readByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[]> {
+    readByAssociations(associations: RocketChatAssociationRecord[], appId: string): object[] {
         return this.matching(associations, appId).map(([, record]) => record.data);
     }
 
-    protected async remove(id: string, appId: string): Promise<object | undefined> {
+    remove(id: string, appId: string): object | undefined {
         const record = this.records.get(id);
         if (!record || record.appId !== appId) {
             return undefined;
@@ -391,13 +386,13 @@ class HostPersistenceBridge extends PersistenceBridge {
         return record.data;
     }
 
-    protected async removeByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[] | undefined> {
+    removeByAssociations(associations: RocketChatAssociationRecord[], appId: string): object[] | undefined {
         const found = this.matching(associations, appId);
         found.forEach(([id]) => this.records.delete(id));
         return found.length ? found.map(([, record]) => record.data) : undefined;
     }
 
-    protected async update(id: string, data: object, upsert: boolean, appId: string): Promise<string> {
+    update(id: string, data: object, upsert: boolean, appId: string): string {
         const record = this.records.get(id);
         if (!record && !upsert) {
             throw new Error(`No persisted record ${id}`);
@@ -406,22 +401,68 @@ class HostPersistenceBridge extends PersistenceBridge {
         return id;
     }
 
+    updateByAssociations(associations: RocketChatAssociationRecord[], data: object, upsert: boolean, appId: string): string {
+        const found = this.matching(associations, appId);
+        if (found.length === 0) {
+            if (!upsert) {
+                throw new Error('No persisted record for those associations');
+            }
+            return this.create(data, associations, appId);
+        }
+        const [id, record] = found[0];
+        this.records.set(id, { ...record, data });
+        return id;
+    }
+}
+
+/** What the persistence bridge needs of the store (a {@link MemoryPersistenceStore}, here or in a workspace process). */
+export type PersistenceStore = Pick<MemoryPersistenceStore, keyof MemoryPersistenceStore>;
+
+/** Rocket.Chat's `AppPersistenceBridge` over a {@link PersistenceStore}. */
+class HostPersistenceBridge extends PersistenceBridge {
+    constructor(private readonly store: PersistenceStore) {
+        super();
+    }
+
+    protected async purge(appId: string): Promise<void> {
+        this.store.purge(appId);
+    }
+
+    protected async create(data: object, appId: string): Promise<string> {
+        return this.store.create(data, [], appId);
+    }
+
+    protected async createWithAssociations(data: object, associations: RocketChatAssociationRecord[], appId: string): Promise<string> {
+        return this.store.create(data, associations, appId);
+    }
+
+    protected async readById(id: string, appId: string): Promise<object> {
+        return this.store.readById(id, appId) as object;
+    }
+
+    protected async readByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[]> {
+        return this.store.readByAssociations(associations, appId);
+    }
+
+    protected async remove(id: string, appId: string): Promise<object | undefined> {
+        return this.store.remove(id, appId);
+    }
+
+    protected async removeByAssociations(associations: RocketChatAssociationRecord[], appId: string): Promise<object[] | undefined> {
+        return this.store.removeByAssociations(associations, appId);
+    }
+
+    protected async update(id: string, data: object, upsert: boolean, appId: string): Promise<string> {
+        return this.store.update(id, data, upsert, appId);
+    }
+
     protected async updateByAssociations(
         associations: RocketChatAssociationRecord[],
         data: object,
         upsert: boolean,
         appId: string,
     ): Promise<string> {
-        const found = this.matching(associations, appId);
-        if (found.length === 0) {
-            if (!upsert) {
-                throw new Error('No persisted record for those associations');
-            }
-            return this.createWithAssociations(data, associations, appId);
-        }
-        const [id, record] = found[0];
-        this.records.set(id, { ...record, data });
-        return id;
+        return this.store.updateByAssociations(associations, data, upsert, appId);
     }
 }
 
@@ -682,12 +723,22 @@ class HostInternalBridge extends InternalBridge {
 }
 
 /** The key pair the engine signs an app with on install and verifies on enable (Rocket.Chat keeps it in settings). */
-class HostFederationBridge implements IInternalFederationBridge {
-    private readonly keys = generateKeyPairSync('rsa', {
+export interface SigningKeys {
+    publicKey: string;
+    privateKey: string;
+}
+
+/** A new workspace key pair (one per workspace: every instance of it signs and verifies with the same one). */
+export function newSigningKeys(): SigningKeys {
+    return generateKeyPairSync('rsa', {
         modulusLength: 2048,
         publicKeyEncoding: { type: 'spki', format: 'pem' },
         privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
+}
+
+class HostFederationBridge implements IInternalFederationBridge {
+    constructor(private readonly keys: SigningKeys) {}
 
     async getPrivateKey(): Promise<string> {
         return this.keys.privateKey;
@@ -722,10 +773,10 @@ export class HostBridges extends AppBridges {
     private readonly envVars = new HostEnvironmentalVariableBridge();
     private readonly http: HostHttpBridge;
     private readonly message: HostMessageBridge;
-    private readonly persistence = new HostPersistenceBridge();
+    private readonly persistence: HostPersistenceBridge;
     private readonly room: HostRoomBridge;
     private readonly internal: HostInternalBridge;
-    private readonly federation = new HostFederationBridge();
+    private readonly federation: HostFederationBridge;
     private readonly serverSetting: HostServerSettingBridge;
     private readonly uiInteraction: HostUiInteractionBridge;
     private readonly user: HostUserBridge;
@@ -743,10 +794,15 @@ export class HostBridges extends AppBridges {
     private readonly outbound = unimplemented(OutboundMessageBridge);
     private readonly experimental = unimplemented(ExperimentalBridge);
 
-    /** `scheduler`: the host's Agenda bridge (default: one over a collection of its own, never started). */
-    constructor(ctx: HostContext, scheduler: HostSchedulerBridge = new HostSchedulerBridge(new JobRunner({ collection: new MemoryJobCollection() }))) {
+    /**
+     * `scheduler`: the host's Agenda bridge (default: one over a collection of its own, never started); `persistence`:
+     * the app persistence store (default: a new in-memory one); `signingKeys`: the workspace's key pair (default: new).
+     */
+    constructor(ctx: HostContext, options: { scheduler?: HostSchedulerBridge; persistence?: PersistenceStore; signingKeys?: SigningKeys } = {}) {
         super();
-        this.scheduler = scheduler;
+        this.scheduler = options.scheduler ?? new HostSchedulerBridge(new JobRunner({ collection: new MemoryJobCollection() }));
+        this.persistence = new HostPersistenceBridge(options.persistence ?? new MemoryPersistenceStore());
+        this.federation = new HostFederationBridge(options.signingKeys ?? newSigningKeys());
         this.api = new HostApiBridge(ctx);
         this.command = new HostCommandBridge(ctx);
         this.http = new HostHttpBridge(ctx);

@@ -111,9 +111,21 @@ function objectId(): string {
 
 const byNextRun = (a: JobRecord, b: JobRecord): number => (a.nextRunAt?.getTime() ?? Infinity) - (b.nextRunAt?.getTime() ?? Infinity);
 
+/** A run's start or end as the collection saw it (not in Agenda: a record for tests of several instances). */
+export interface JobEvent {
+    at: Date;
+    jobId: string;
+    name: string;
+    /** The instance (`lastModifiedBy`) that saved it. */
+    by: string;
+    event: 'start' | 'end' | 'fail';
+}
+
 /** `rocketchat_apps_scheduler` in memory. */
 export class MemoryJobCollection implements JobCollection {
     private readonly jobs = new Map<string, JobRecord>();
+    /** Every run's start and end (the last 10,000), also of jobs deleted since; whoever ran it. */
+    readonly history: JobEvent[] = [];
 
     insert(job: Omit<JobRecord, '_id'>): string {
         const _id = objectId();
@@ -137,11 +149,26 @@ export class MemoryJobCollection implements JobCollection {
 
     update(id: string, set: Partial<Omit<JobRecord, '_id'>>): boolean {
         const job = this.jobs.get(id);
+        this.record(id, job, set);
         if (!job) {
             return false;
         }
         Object.assign(job, structuredClone(set));
         return true;
+    }
+
+    /** Notes a run's start (`lastRunAt` saved) or end (`lastFinishedAt` saved) in {@link history}. */
+    private record(id: string, job: JobRecord | undefined, set: Partial<JobRecord>): void {
+        const by = set.lastModifiedBy ?? job?.lastModifiedBy ?? '';
+        const name = job?.name ?? this.history.find((e) => e.jobId === id)?.name ?? '';
+        if (set.lastRunAt) {
+            this.history.push({ at: set.lastRunAt, jobId: id, name, by, event: 'start' });
+        } else if (set.lastFinishedAt) {
+            this.history.push({ at: set.lastFinishedAt, jobId: id, name, by, event: set.failReason !== undefined ? 'fail' : 'end' });
+        }
+        if (this.history.length > 10000) {
+            this.history.splice(0, this.history.length - 10000);
+        }
     }
 
     remove(query: JobQuery): number {
