@@ -11,6 +11,7 @@ import type {
 } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
+import type { IMessage, IPostSystemMessageSent } from '@rocket.chat/apps-engine/definition/messages';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import { SettingType } from '@rocket.chat/apps-engine/definition/settings';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
@@ -30,9 +31,12 @@ import { TOTEAM_SPEC } from './commands/toteam';
 import { BulkCancelEndpoint, BulkEndpointMain, BulkUndoEndpoint } from './endpoints/bulkEndpoints';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
 import { HistoryEndpoint } from './endpoints/historyEndpoint';
+import { onSystemMessage } from './events/systemMessage';
+import { EncryptionReportEndpoint } from './endpoints/reportEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
 import { bulkProcessors } from './jobs/processors';
 import { RUN_PROCESSOR } from './jobs/runner';
+import { isWatchedType } from './history/observe';
 import { HISTORY_LIMIT, HISTORY_LIMIT_MAX, HISTORY_LIMIT_SETTING, parseHistoryLimit } from './history/store';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
@@ -48,7 +52,7 @@ import { SETTING_IDS, forgetAppSettings, rememberAppSetting } from './workspace/
 const KEEP_SETTING_AS_ENTERED = null as unknown as ISetting;
 
 /** Group Admin: wiring only (settings, slash commands, API, room buttons, modals); the work is in `operations/`. */
-export default class GroupAdminApp extends App implements IUIKitInteractionHandler {
+export default class GroupAdminApp extends App implements IUIKitInteractionHandler, IPostSystemMessageSent {
     constructor(info: IAppInfo, logger: ILogger, accessors?: IAppAccessors) {
         super(info, logger, accessors);
     }
@@ -90,6 +94,17 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         if (SERVICE_SETTING_IDS.indexOf(setting.id) >= 0) {
             await checkServiceAccount(read, http, this.getLogger());
         }
+    }
+
+    /**
+     * Every system message of the workspace (Rocket.Chat fires this without waiting for it): the changes the app keeps on
+     * record are recorded once (interface.md §9); any other message costs one type check.
+     */
+    public async executePostSystemMessageSent(message: IMessage, read: IRead, _http: IHttp, persistence: IPersistence, _modify: IModify): Promise<void> {
+        if (!isWatchedType(message.type)) {
+            return;
+        }
+        await onSystemMessage(message, read, persistence, this.getLogger());
     }
 
     /** A click on one of the app's room buttons. */
@@ -151,6 +166,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
                 new BulkEndpointMain(this),
                 new BulkCancelEndpoint(this),
                 new BulkUndoEndpoint(this),
+                new EncryptionReportEndpoint(this),
             ],
         });
         for (const { descriptor } of ROOM_BUTTONS) {

@@ -32,10 +32,10 @@ import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { DenoRuntimeSubprocessController } from '@rocket.chat/apps-engine/server/runtime/deno/AppsEngineDenoRuntime';
 
 import type { Workspace } from '../workspace/Workspace';
-import type { RestResponse, WsRoom } from '../workspace/model';
+import type { RestResponse, WsMessage, WsRoom } from '../workspace/model';
 import { HostBridges } from './bridges';
 import type { Delivery, HostContext, PersistenceStore, SigningKeys } from './bridges';
-import { convertRoom, convertUser } from './converters';
+import { convertMessage, convertRoom, convertUser } from './converters';
 import { preferDenoBinary } from './denoPath';
 import { SecretAudit } from './secretAudit';
 import { parseParameters } from './parseParameters';
@@ -97,6 +97,8 @@ export interface ApiCall {
     headers?: Record<string, string | undefined>;
     query?: Record<string, string>;
     body?: unknown;
+    /** Also answer the response headers the app set (lower-cased), as an HTTP client would see them. */
+    withHeaders?: boolean;
 }
 
 export interface StartOptions {
@@ -207,6 +209,21 @@ const SINGLE_VALUE_HEADERS = new Set([
  * names lower-cased; a header sent twice under different cases is combined — the first kept for single-value headers,
  * `cookie` joined with `; `, any other joined with `, ` (so a doubled `X-User-Id` authenticates no one).
  */
+/** An app endpoint's response headers, names lower-cased, `Content-Type` only with `withContentType` (undefined: none). */
+function answerHeaders(raw: unknown, withContentType: boolean): Record<string, string> | undefined {
+    if (!raw || typeof raw !== 'object') {
+        return undefined;
+    }
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+        const lower = name.toLowerCase();
+        if ((withContentType || lower !== 'content-type') && value !== undefined && value !== null) {
+            out[lower] = String(value);
+        }
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function incomingHeaders(raw: Record<string, string | undefined>): Record<string, string> {
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(raw)) {
@@ -234,6 +251,10 @@ export class EngineHost {
     private readonly tempDir: string;
     private appId = '';
     private sourceStorage?: AppSourceStorage;
+    /** Ends the system-message subscription of the current workspace. */
+    private unsubscribeMessages: () => void = () => undefined;
+    /** System-message events dispatched and not yet finished (`settled()` waits for them). */
+    private readonly pendingEvents = new Set<Promise<void>>();
 
     private constructor(
         private readonly manager: AppManager,
@@ -246,6 +267,53 @@ export class EngineHost {
         this.ctx = ctx;
         this.tempDir = tempDir;
         this.logStorage = logStorage;
+        this.listenToSystemMessages(ctx.workspace);
+    }
+
+    /**
+     * Rocket.Chat's `Message.saveSystemMessage` (`apps/meteor/server/services/messages/service.ts`) hands every system
+     * message it saves to the apps, without waiting: `Apps.self?.getBridges()?.getListenerBridge().messageEvent(
+     * 'IPostSystemMessageSent', message)`; the listener bridge (`apps/meteor/app/apps/server/bridges/listeners.ts`)
+     * converts it (`converters/messages.ts`) and calls the engine's `AppListenerManager.executeListener`. Every path of
+     * the workspace that posts one (REST endpoints, `rooms.saveRoomSettings`, team creation and conversion back) goes
+     * through the workspace's `sendSystemMessage`, whose messages arrive here once the write is complete. Messages
+     * without a type (chat, the app's own) are not system messages.
+     */
+    private listenToSystemMessages(workspace: Workspace): void {
+        this.unsubscribeMessages();
+        this.unsubscribeMessages = workspace.onMessage((message) => {
+            if (message.t) {
+                this.dispatchSystemMessage(workspace, message);
+            }
+        });
+    }
+
+    private dispatchSystemMessage(workspace: Workspace, message: WsMessage): void {
+        const event = (async () => {
+            const converted = convertMessage(workspace, message);
+            // `executeListener(IPostSystemMessageSent, …)` starts the listeners and returns at once (fire-and-forget);
+            // the host calls the same method it starts, `executePostSystemMessageSent`, to keep the promise, so that a
+            // test can wait for the app (`settled()`). The write that posted the message never waits.
+            const listeners = this.manager.getListenerManager() as unknown as {
+                isEventBlocked(event: string): boolean;
+                executePostSystemMessageSent(data: unknown): Promise<void>;
+            };
+            if (!listeners.isEventBlocked(AppInterface.IPostSystemMessageSent)) {
+                await listeners.executePostSystemMessageSent(converted);
+            }
+        })().catch((error: unknown) => {
+            // Fire-and-forget, as upstream: a failing listener never fails the write that posted the message.
+            console.error(`IPostSystemMessageSent failed: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        this.pendingEvents.add(event);
+        void event.finally(() => this.pendingEvents.delete(event));
+    }
+
+    /** Waits until every system-message event dispatched so far was handled by the app (tests, the terminal chat). */
+    async settled(): Promise<void> {
+        while (this.pendingEvents.size) {
+            await Promise.all([...this.pendingEvents]);
+        }
     }
 
     static async start(options: StartOptions): Promise<EngineHost> {
@@ -304,6 +372,7 @@ export class EngineHost {
             }
         }
         this.ctx.workspace = workspace;
+        this.listenToSystemMessages(workspace);
     }
 
     get id(): string {
@@ -532,7 +601,12 @@ export class EngineHost {
             content: call.body,
             user: wsUser ? convertUser(wsUser) : undefined,
         });
-        return this.shown('response', { status: response.status, body: response.content });
+        // Upstream `AppApisBridge._appApiExecutor` (apps/meteor/app/apps/server/bridges/api.ts): `res.set(headers)`,
+        // then the status and the content — the app's headers reach the client (e.g. the `X-RateLimit-*` of a 429 the
+        // app passes on), lower-cased as an HTTP client sees them. `Content-Type` only when asked for (`withHeaders`):
+        // otherwise the server decides it as it writes the body (host/server/http.ts `send`).
+        const answered = answerHeaders(response.headers, call.withHeaders === true);
+        return this.shown('response', { status: response.status, body: response.content, ...(answered ? { headers: answered } : {}) });
     }
 
     /** Disables the app as an admin would (`AppManager.disable`: `onDisable`, then its registrations are purged). */
@@ -659,6 +733,7 @@ export class EngineHost {
 
     /** Unloads the app (ends its Deno process) and frees the engine singleton. */
     async stop(): Promise<void> {
+        this.unsubscribeMessages();
         try {
             this.scheduler.stop();
             await this.manager.unload(true);

@@ -11,7 +11,7 @@ import { generateKeyPairSync, randomUUID } from 'crypto';
 import type { IHttpResponse } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
-import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IRoom, IRoomRaw, RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type { ISlashCommand } from '@rocket.chat/apps-engine/definition/slashcommands';
 import type { IUIKitInteraction } from '@rocket.chat/apps-engine/definition/uikit';
@@ -41,6 +41,7 @@ import { OutboundMessageBridge } from '@rocket.chat/apps-engine/server/bridges/O
 import { PersistenceBridge } from '@rocket.chat/apps-engine/server/bridges/PersistenceBridge';
 import { RoleBridge } from '@rocket.chat/apps-engine/server/bridges/RoleBridge';
 import { RoomBridge } from '@rocket.chat/apps-engine/server/bridges/RoomBridge';
+import type { GetRoomsFilters, GetRoomsOptions } from '@rocket.chat/apps-engine/server/bridges/RoomBridge';
 import type { SchedulerBridge } from '@rocket.chat/apps-engine/server/bridges/SchedulerBridge';
 import { ServerSettingBridge } from '@rocket.chat/apps-engine/server/bridges/ServerSettingBridge';
 import { ThreadBridge } from '@rocket.chat/apps-engine/server/bridges/ThreadBridge';
@@ -51,7 +52,7 @@ import { VideoConferenceBridge } from '@rocket.chat/apps-engine/server/bridges/V
 
 import type { Workspace } from '../workspace/Workspace';
 import type { WsUser } from '../workspace/model';
-import { convertRoom, convertUser } from './converters';
+import { convertRoom, convertRoomRaw, convertUser } from './converters';
 import { HostSchedulerBridge, JobRunner, MemoryJobCollection } from './scheduler';
 
 /** An ephemeral message (`notifyUser`) or UI interaction (`UiInteractionBridge.notifyUser`) the app sent to one user. */
@@ -530,8 +531,29 @@ class HostRoomBridge extends RoomBridge {
         return this.ws.getMemberIds(roomId).map((id) => convertUser(this.ws.getUser(id))) as IUser[];
     }
 
-    protected async getAllRooms(): Promise<never[]> {
-        throw notFound('RoomBridge.getAllRooms');
+    /**
+     * `IRoomRead.getAllRooms(filters, { limit, skip })` (apps-engine 1.59+; the engine's `RoomBridge.doGetAllRooms` answers
+     * `undefined` unless the app holds `room.system.view-all`, `AppPermissions.room['system-view-all']`, and the app side
+     * checks `limit` 1–100). Upstream's `AppRoomBridge.getAllRooms` (`apps/meteor/app/apps/server/bridges/rooms.ts`) reads
+     * the rooms collection with the filters as a query — `types` → `t: { $in }`, `discussions` → `prid` present / absent,
+     * `teams` → `teamMain` true / not — in natural order with `skip` / `limit`, and converts each room raw
+     * (`convertRoomRaw`: no relational lookups) with a fixed projection that leaves out `encrypted`, `archived` and
+     * `e2eKeyId` (upstream-governance-notes.md §3): the encryption state needs one `getById` per room.
+     */
+    protected async getAllRooms(filters: GetRoomsFilters = {}, options: GetRoomsOptions = {}): Promise<IRoomRaw[]> {
+        const { types, discussions, teams } = filters;
+        const skip = options.skip ?? 0;
+        const limit = options.limit ?? 100;
+        return this.ws
+            .findRooms(
+                (room) =>
+                    (!types || types.includes(room.t as RoomType)) &&
+                    (discussions === undefined || discussions === (room.prid !== undefined)) &&
+                    (teams === undefined || teams === (room.teamMain === true)),
+                skip,
+                limit,
+            )
+            .map(convertRoomRaw);
     }
 
     protected async update(): Promise<void> {

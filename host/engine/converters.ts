@@ -4,11 +4,12 @@
  * the room document is copied into `_unmappedProperties_` (`encrypted`, `archived`, `broadcast`, `abacAttributes` on
  * 8.4, …), exactly as `transformMappedData` does upstream.
  */
-import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import type { IRoom, IRoomRaw } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Workspace } from '../workspace/Workspace';
-import type { WsRoom, WsUser } from '../workspace/model';
+import type { WsMessage, WsRoom, WsUser } from '../workspace/model';
 
 const ROOM_TYPE: Record<string, string> = { c: 'c', p: 'p', d: 'd', l: 'l' };
 
@@ -79,4 +80,71 @@ export function convertRoom(workspace: Workspace, room: WsRoom | undefined, dept
     delete data.prid;
     out._unmappedProperties_ = data;
     return out as unknown as IRoom;
+}
+
+/** Message document field → IMessage field, the plain renames of `AppMessagesConverter.convertMessage`. */
+const MESSAGE_RENAMES: Record<string, string> = {
+    _id: 'id',
+    tmid: 'threadId',
+    msg: 'text',
+    ts: 'createdAt',
+    _updatedAt: 'updatedAt',
+    groupable: 'groupable',
+    blocks: 'blocks',
+    attachments: 'attachments',
+    t: 'type',
+};
+
+/**
+ * `AppMessagesConverter.convertMessage` (`apps/meteor/app/apps/server/converters/messages.ts`): known fields renamed
+ * (`t` → `type`, `msg` → `text`, `ts` → `createdAt`), `rid` → the converted `room`, `u` → the converted `sender` (the
+ * user read by id; a user no longer there → `u` as it is, `convertToApp`), every other field in
+ * `_unmappedProperties_`.
+ */
+export function convertMessage(workspace: Workspace, message: WsMessage): IMessage {
+    const data: Record<string, unknown> = { ...message };
+    const out: Record<string, unknown> = {};
+    for (const [from, to] of Object.entries(MESSAGE_RENAMES)) {
+        if (from in data) {
+            if (data[from] !== undefined) {
+                out[to] = data[from];
+            }
+            delete data[from];
+        }
+    }
+    out.room = convertRoom(workspace, workspace.getRoom(message.rid));
+    delete data.rid;
+    out.sender = convertUser(workspace.getUser(message.u._id)) ?? { id: message.u._id, username: message.u.username, name: message.u.name };
+    delete data.u;
+    out._unmappedProperties_ = data;
+    return out as unknown as IMessage;
+}
+
+/**
+ * A room as `IRoomRaw` (`convertRoomRaw` of upstream `apps/meteor/app/apps/server/converters/rooms.ts`, what
+ * `getAllRooms` answers): the document's own fields under the app's names, the creator as `{ _id, username }` only, no
+ * lookups — and, as the bridge projects it, no `encrypted`, `archived` or `e2eKeyId`.
+ */
+export function convertRoomRaw(room: WsRoom): IRoomRaw {
+    const raw: Record<string, unknown> = {
+        id: room._id,
+        slugifiedName: room.name,
+        displayName: room.fname,
+        type: ROOM_TYPE[room.t] ?? room.t,
+        creator: { _id: room.u._id, username: room.u.username },
+        isDefault: !!room.default,
+        isReadOnly: !!room.ro,
+        displaySystemMessages: room.sysMes === undefined ? true : room.sysMes,
+        messageCount: room.msgs,
+        createdAt: room.ts,
+        updatedAt: room._updatedAt,
+        description: room.description,
+        parentRoomId: room.prid,
+        teamId: room.teamId,
+        isTeamMain: room.teamMain,
+    };
+    for (const key of Object.keys(raw)) {
+        if (raw[key] === undefined) delete raw[key];
+    }
+    return raw as unknown as IRoomRaw;
 }

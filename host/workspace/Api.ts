@@ -9,6 +9,7 @@ import { clone } from './json';
 import type { WsPermission, WsRoom, WsTeam, WsUser } from './model';
 import { rateLimitHeaders, remoteAddress, RouteRateLimiter, tooManyRequests } from './RateLimiter';
 import type { RateLimitOptions } from './RateLimiter';
+import { getPaginationItems, pageOf } from './pagination';
 import { Rules } from './Rules';
 import type { Params, TeamCreateInput } from './Rules';
 import {
@@ -118,6 +119,8 @@ export class Api {
         this.add('GET', 'users.checkUsernameAvailability', true, (ctx) => this.usersCheckUsernameAvailability(ctx));
         this.add('GET', 'groups.info', true, (ctx) => this.groupsInfo(ctx));
         this.add('GET', 'channels.info', true, (ctx) => this.channelsInfo(ctx));
+        this.add('GET', 'groups.list', true, (ctx) => this.groupsList(ctx));
+        this.add('GET', 'groups.listAll', true, (ctx) => this.groupsListAll(ctx));
         this.add('POST', 'groups.setEncrypted', true, (ctx) => this.groupsSetEncrypted(ctx));
         this.add('POST', 'groups.setType', true, (ctx) => this.groupsSetType(ctx));
         this.add('POST', 'groups.convertToTeam', true, (ctx) => this.groupsConvertToTeam(ctx));
@@ -355,6 +358,51 @@ export class Api {
     private groupsInfo(ctx: RouteContext): { body: JsonObject } {
         const { room } = this.rules.findPrivateGroup(ctx.req.query, ctx.user, false);
         return { body: { group: Api.roomView(room), success: true } };
+    }
+
+    /** Every private group sorted by `name` (Mongo's binary order), kept until the next write. */
+    private sortedGroups(): WsRoom[] {
+        const key = `${this.s.version}:${this.s.state.rooms.length}`;
+        if (this.groupsByName?.key !== key) {
+            const groups = this.s.state.rooms.filter((room) => room.t === 'p');
+            groups.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+            this.groupsByName = { key, groups };
+        }
+        return this.groupsByName.groups;
+    }
+
+    private groupsByName?: { key: string; groups: WsRoom[] };
+
+    /**
+     * `GET /api/v1/groups.listAll?offset=&count=` as upstream `apps/meteor/app/api/server/v1/groups.ts`: a legacy route
+     * (no query validation); `view-room-administration` first (403 `unauthorized`), then `getPaginationItems`; every room
+     * of type `p` (discussions and team main rooms included), sorted by `name`, each as the REST view of the room
+     * (`composeRoomWithLastMessage`: the stand-in keeps no `lastMessage`), with `offset`, `count` (this page's size) and
+     * `total`. The `query` / `fields` / `sort` parameters are not modelled (Rocket.Chat ignores them unless
+     * `ALLOW_UNSAFE_QUERY_AND_FIELDS_API_PARAMS` is set).
+     */
+    private groupsListAll(ctx: RouteContext): { body: JsonObject } {
+        if (!this.rules.hasPermission(ctx.user, 'view-room-administration')) throw forbidden();
+        const paging = getPaginationItems(ctx.req.query, (id) => this.rules.setting(id));
+        const all = this.sortedGroups();
+        const groups = pageOf(all, paging).map(Api.roomView);
+        return { body: { groups, offset: paging.offset, count: groups.length, total: all.length, success: true } };
+    }
+
+    /**
+     * `GET /api/v1/groups.list?offset=&count=` as upstream (same file): the caller's subscriptions of type `p`
+     * (`Subscriptions.findByUserIdAndTypes`); none → 404 `API.v1.notFound()`; else their rooms of type `p`
+     * (`Rooms.findPaginatedByTypeAndIds`), sorted by `name`, paged as `groups.listAll`.
+     */
+    private groupsList(ctx: RouteContext): { status?: number; body: JsonObject } {
+        const paging = getPaginationItems(ctx.req.query, (id) => this.rules.setting(id));
+        const rids = new Set(this.s.subscriptionsOfUser(ctx.user._id).filter((sub) => sub.t === 'p').map((sub) => sub.rid));
+        if (!rids.size) {
+            return { status: 404, body: { success: false, error: 'Resource not found' } };
+        }
+        const mine = this.sortedGroups().filter((room) => rids.has(room._id));
+        const groups = pageOf(mine, paging).map(Api.roomView);
+        return { body: { groups, offset: paging.offset, count: groups.length, total: mine.length, success: true } };
     }
 
     /** `GET /api/v1/channels.info?roomId=|roomName=`. */

@@ -47,6 +47,7 @@ type SeedableRoomFields =
     | '_id'
     | 'fname'
     | 'encrypted'
+    | 'e2eKeyId'
     | 'archived'
     | 'ro'
     | 'broadcast'
@@ -229,6 +230,7 @@ export class Workspace {
             sysMes: options.sysMes,
             default: options.default,
             encrypted: options.encrypted,
+            e2eKeyId: options.e2eKeyId,
             archived: options.archived,
             broadcast: options.broadcast,
             topic: options.topic,
@@ -602,6 +604,19 @@ export class Workspace {
 
     listRooms(): WsRoom[] {
         return this.store.state.rooms.map((r) => clone(r));
+    }
+
+    /** Copies of the rooms `matches` accepts, in insertion order, `limit` of them after the first `skip`. */
+    findRooms(matches: (room: WsRoom) => boolean, skip: number, limit: number): WsRoom[] {
+        const out: WsRoom[] = [];
+        let skipped = 0;
+        for (const room of this.store.state.rooms) {
+            if (out.length >= limit) break;
+            if (!matches(room)) continue;
+            if (skipped++ < skip) continue;
+            out.push(clone(room));
+        }
+        return out;
     }
 
     listUsers(): WsUser[] {

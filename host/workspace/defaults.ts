@@ -204,6 +204,10 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
     API_Enable_Rate_Limiter: true,
     API_Enable_Rate_Limiter_Limit_Calls_Default: 10,
     API_Enable_Rate_Limiter_Limit_Time_Default: 60000,
+    // REST paging (upstream `apps/meteor/server/settings/general.ts`, section REST API), read by `getPaginationItems`.
+    API_Default_Count: 50,
+    API_Upper_Count_Limit: 100,
+    API_Allow_Infinite_Count: true,
 };
 
 /**

@@ -53,6 +53,11 @@ export interface WsRoom {
     sysMes?: boolean;
     default?: boolean;
     encrypted?: boolean;
+    /**
+     * The id of the room's end-to-end key (`IRoom.e2eKeyId`): set when the first member's client created the room key
+     * (upstream `apps/meteor/client/lib/e2ee/rocketchat.e2e.room.ts` → `e2e.setRoomKeyID`), absent until then.
+     */
+    e2eKeyId?: string;
     archived?: boolean;
     broadcast?: boolean;
     topic?: string;

@@ -77,6 +77,12 @@ export class AccessService {
      * room); a joined room (a subscription and `view-joined-room` or `view-p-room`); a discussion also through
      * access to its parent. No admin bypass. An ABAC-managed room (`ABAC_Enabled`, attributes set) only through
      * membership (semantics §3.1 step 4, app rule).
+     *
+     * A subscription to a federated room is no access (interface.md §5, §7): it may be an invitation not yet accepted,
+     * which Rocket.Chat's `canAccessRoom` does not count and which apps cannot tell from membership. So everything the
+     * app decides for a person — changes, dry runs, status, history, buttons, reports — treats an invitee exactly as
+     * someone without access, failing closed for accepted members too (they act in Rocket.Chat itself).
+     * This is the one access check of every read path: call it, never a subscription test of your own.
      */
     public async canAccessRoom(user: IUser, room: RoomView, depth = 0): Promise<boolean> {
         if (room.hasAbacAttributes && (await this.serverSettings.isTrue('ABAC_Enabled'))) {
@@ -109,8 +115,19 @@ export class AccessService {
         return !!team.mainRoomId && this.isSubscribed(user, team.mainRoomId);
     }
 
+    /**
+     * Whether `user`'s change of the room may wait in the room's serialization (`history/roomLock.ts`): only a member —
+     * a subscription, not in a federated room (it may be an invitation). The user's rooms are read whether or not the
+     * room exists (`undefined`), and `canAccessRoom` reuses that read: a hidden room costs the calls a missing one
+     * costs, and nobody holds busy a room they are not in.
+     */
+    public async mayWaitInRoom(user: IUser, room: RoomView | undefined): Promise<boolean> {
+        const subscribed = await this.isSubscribed(user, room ? room.id : '');
+        return !!room && subscribed && !room.federated;
+    }
+
     private async hasJoined(user: IUser, room: RoomView): Promise<boolean> {
-        if (!(await this.isSubscribed(user, room.id))) {
+        if (room.federated || !(await this.isSubscribed(user, room.id))) {
             return false;
         }
         return room.type !== 'p' || this.mayViewPrivateRooms(user);

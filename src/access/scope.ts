@@ -1,10 +1,9 @@
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { OperationContext } from '../operations/context';
-import { isFederated } from '../operations/resolveRoom';
 import { readGroupsPage } from '../workspace/groupListing';
 import type { ListedGroup } from '../workspace/groupListing';
-import { unmappedOf } from '../workspace/roomView';
+import { toRoomView, unmappedOf } from '../workspace/roomView';
 
 /**
  * A private group in someone's scope, as the report shows it (interface.md §8). `keyEstablished`: a member's client has
@@ -80,7 +79,7 @@ function fromRoom(room: IRoom): Candidate | undefined {
         encrypted: extras.encrypted === true,
         keyEstablished: !!optionalText(extras.e2eKeyId),
         archived: extras.archived === true,
-        federated: isFederated(room),
+        federated: toRoomView(room).federated,
         teamId: optionalText(room.teamId),
         teamMain: room.isTeamMain === true,
         prid: optionalText(prid),

@@ -6,14 +6,18 @@ import type { ChangeEnv } from '../ui/requestChange';
 import { bulkCommand } from './bulk';
 import { historyReply } from './history';
 import { orPublicChannel } from './publicChannel';
+import { reportReply } from './report';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
 
-type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'job' | 'cancel' | 'undo';
+type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'report' | 'job' | 'cancel' | 'undo';
 
 async function encrypt(action: EncryptAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     if (action === 'history') {
         return historyReply(request, ctx, t, env);
+    }
+    if (action === 'report') {
+        return reportReply(request, ctx, t, env);
     }
     if (action === 'job' || action === 'cancel' || action === 'undo' || request.all || request.jobId) {
         if (action === 'status') {
@@ -46,6 +50,7 @@ export const ENCRYPT_SPEC: CommandSpec<EncryptAction> = {
             off: ['off', 'false', 'disable', 'no'],
             status: ['status'],
             history: ['history'],
+            report: ['report'],
             job: ['job'],
             cancel: ['cancel'],
             undo: ['undo'],

@@ -40,13 +40,14 @@ export interface CommandCall {
 
 async function answer<A extends string>(spec: CommandSpec<A>, call: CommandCall, ctx: OperationContext, t: Translator): Promise<string | undefined> {
     const { context } = call;
-    const usage = t(spec.usageKey);
+    // A typo or a room that cannot be named or found: the problem and where the usage is, not the whole usage.
+    const helpHint = t('hint_help', { command: `/${spec.name}` });
     const parsed = parseArgs(context.getArguments() || [], spec.grammar);
     if (!parsed.ok) {
-        return `${t(parsed.problem.key, parsed.problem.params)}\n${usage}`;
+        return `${t(parsed.problem.key, parsed.problem.params)} ${helpHint}`;
     }
     if (parsed.action === 'help') {
-        return usage;
+        return t(spec.usageKey);
     }
     const typedIn = context.getRoom();
     const request: CommandRequest = {
@@ -73,7 +74,7 @@ async function answer<A extends string>(spec: CommandSpec<A>, call: CommandCall,
             throw error;
         }
         const text = explainFailure(error, t, call.logger, `/${spec.name}`, request.dryRun);
-        return failureNeedsUsage(error) ? `${text}\n${usage}` : text;
+        return failureNeedsUsage(error) ? `${text} ${helpHint}` : text;
     }
 }
 

@@ -4,6 +4,7 @@ import { typeStatus } from '../operations/status';
 import { requestChange } from '../ui/requestChange';
 import type { ChangeEnv } from '../ui/requestChange';
 import { historyReply } from './history';
+import { orPublicChannel } from './publicChannel';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
 
@@ -16,8 +17,13 @@ async function changeType(action: SetTypeAction, request: CommandRequest, ctx: O
     if (action === 'status') {
         const status = await typeStatus(request, ctx);
         const isPublic = status.type === 'c';
-        const state = t(isPublic ? 'status_type_public' : 'status_type_private', { room: status.label });
+        const keys = status.teamMain ? (['status_type_public_team', 'status_type_private_team'] as const) : (['status_type_public', 'status_type_private'] as const);
+        const state = t(isPublic ? keys[0] : keys[1], { room: status.label });
         return statusReply(state, isPublic ? 'private' : 'public', 'setType', request, ctx, t, env);
+    }
+    if (action === 'public') {
+        // A public channel the invoker can access: it already is one (Rocket.Chat's groups.setType would not find it).
+        return orPublicChannel(() => requestChange(action, request, ctx, t, env), 'already_public_channel', request, ctx, t, env);
     }
     return requestChange(action, request, ctx, t, env);
 }

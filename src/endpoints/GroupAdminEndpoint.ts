@@ -5,8 +5,8 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
-import { recordChange } from '../history/store';
-import type { ChangeOperation } from '../history/store';
+import { confirmIntent, dropIntent, recordChange, recordIntent } from '../history/store';
+import type { ChangeOperation, Intent } from '../history/store';
 import { resolveLanguage } from '../i18n/language';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
@@ -124,23 +124,66 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
         if (!caller) {
             throw new AppError('not-logged-in');
         }
-        const answer = await this.forward(
-            body,
-            caller,
-            read,
-            async (change) => {
-                if (change.from !== undefined && change.from !== null && change.from !== change.to && change.roomId) {
-                    await this.record(read, persis, user, change);
-                }
-            },
-            user,
-        );
-        return respond(answer.status, answer.body, answer.headers);
+        // Each forwarded write first records its intent (interface.md §9), so its system message — which may reach any
+        // instance before Rocket.Chat's answer reaches this one — is matched to the caller's change, never recorded
+        // again. The intent of the write Rocket.Chat accepted is confirmed; the others are removed.
+        const intents: Array<Intent> = [];
+        caller.onBeforePost(async (_path, payload) => {
+            const intent = await this.intend(read, persis, user, payload);
+            if (intent) {
+                intents.push(intent);
+            }
+        });
+        try {
+            const answer = await this.forward(
+                body,
+                caller,
+                read,
+                async (change) => {
+                    if (change.from !== undefined && change.from !== null && change.from !== change.to && change.roomId) {
+                        const index = intents.map((intent) => intent.roomId).lastIndexOf(change.roomId);
+                        await this.record(read, persis, user, change, index >= 0 ? intents.splice(index, 1)[0] : undefined);
+                    }
+                },
+                user,
+            );
+            return respond(answer.status, answer.body, answer.headers);
+        } finally {
+            for (const unused of intents) {
+                await dropIntent(read, persis, unused).catch((error: unknown) => logFailure(this.app.getLogger(), 'warn', `${this.path}: an unused intent could not be removed`, error));
+            }
+        }
+    }
+
+    /** The intent of a forwarded write, when it names a room the accessor finds (Rocket.Chat refuses the others). */
+    private async intend(read: IRead, persis: IPersistence, user: IUser, payload: Readonly<Record<string, unknown>>): Promise<Intent | undefined> {
+        try {
+            const rooms = read.getRoomReader();
+            const room =
+                typeof payload.roomId === 'string' && payload.roomId
+                    ? await rooms.getById(payload.roomId)
+                    : typeof payload.roomName === 'string' && payload.roomName
+                      ? await rooms.getByName(payload.roomName)
+                      : undefined;
+            if (!room) {
+                return undefined;
+            }
+            const to = this.operation === 'setEncrypted' ? payload.encrypted === true : this.operation === 'setType' ? payload.type : true;
+            const from = this.operation === 'setType' ? (to === 'c' ? 'p' : 'c') : !to;
+            return await recordIntent(read, persis, { roomId: room.id, roomName: room.slugifiedName, operation: this.operation, from, to, actor: { _id: user.id, username: user.username }, door: 'endpoint' });
+        } catch (error) {
+            logFailure(this.app.getLogger(), 'warn', `${this.path}: the intent could not be recorded before the write`, error);
+            return undefined;
+        }
     }
 
     /** Rocket.Chat made the change: a failing history write must not turn that into a failure. */
-    private async record(read: IRead, persis: IPersistence, user: IUser, change: AcceptedChange): Promise<void> {
+    private async record(read: IRead, persis: IPersistence, user: IUser, change: AcceptedChange, intent: Intent | undefined): Promise<void> {
         try {
+            if (intent) {
+                await confirmIntent(read, persis, intent, { roomName: change.roomName, from: change.from, to: change.to });
+                return;
+            }
             await recordChange(read, persis, {
                 roomId: change.roomId,
                 roomName: change.roomName,

@@ -3,18 +3,13 @@ import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
+import { InvalidParam } from './pagination';
 
 /** A JSON answer. */
 export function respondJson(status: number, content: unknown): IApiResponse {
     return { status, headers: { 'Content-Type': 'application/json' }, content };
 }
 
-/** A query parameter that is not a number Rocket.Chat's paginated routes accept. */
-export class InvalidParam extends Error {
-    constructor(readonly param: string) {
-        super(`The parameter "${param}" must be a non-negative integer`);
-    }
-}
 
 /**
  * A GET endpoint's failure in Rocket.Chat's shape: a bad paging parameter is a 400 `error-invalid-params`; a known

@@ -12,7 +12,7 @@ import { publicJob } from '../jobs/types';
 import { createOperationContext } from '../operations/context';
 import { scrubRequestLog } from '../workspace/forward';
 import { failureResponse, respondJson } from './answer';
-import { pagination, paginationSettings } from './historyEndpoint';
+import { clampedPagination, paginationSettings } from './pagination';
 
 const respond = respondJson;
 
@@ -122,7 +122,7 @@ export class BulkEndpointMain extends BulkEndpoint {
     public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         return this.serve(request, read, modify, http, persis, async (user, services) => {
             const query: Readonly<Record<string, unknown>> = request.query || {};
-            const { offset, count } = pagination(query, await paginationSettings(read), MAX_ROOMS);
+            const { offset, count } = clampedPagination(query, await paginationSettings(services.ctx.serverSettings), MAX_ROOMS);
             await services.ctx.workspace.getConfig();
             if (has(query, 'jobId')) {
                 const job = await visibleJob(query.jobId, user, services);

@@ -14,7 +14,18 @@ const REFUSAL_KEYS: Readonly<Record<string, MessageKey>> = {
     'error-blocked-username': 'error_name_blocked',
 };
 
-/** Failures after which the reply also shows the usage (the room could not be named or found). */
+/** Refusals for want of a permission: the reply also says who can make the change instead. */
+const PERMISSION_REFUSALS: ReadonlyArray<ErrorCode> = [
+    'edit-room-not-allowed',
+    'e2e-toggle-not-allowed',
+    'to-public-not-allowed',
+    'team-room-to-public-not-allowed',
+    'to-private-not-allowed',
+    'team-room-to-private-not-allowed',
+    'team-not-allowed',
+];
+
+/** Failures after which the reply also points to the usage (the room could not be named or found). */
 const SHOW_USAGE: ReadonlyArray<ErrorCode> = ['room-not-found', 'room-param-not-provided', 'room-param-empty'];
 
 /** The chat reply for a failure, in the invoker's language. */
@@ -43,6 +54,7 @@ export function explainFailure(failure: KnownFailure, t: Translator, logger: ILo
     if (isServiceFailure(failure)) {
         logFailure(logger, 'warn', `${what} failed on the service side`, failure);
     }
-    const text = describeFailure(failure, t);
+    const refusal = describeFailure(failure, t);
+    const text = failure instanceof AppError && PERMISSION_REFUSALS.indexOf(failure.code) >= 0 ? `${refusal} ${t('hint_not_allowed')}` : refusal;
     return dryRun ? t('dryrun_failed', { reason: text }) : text;
 }

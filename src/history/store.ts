@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { IPersistence, IPersistenceRead, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
+import { serialized } from './roomLock';
 
 export type ChangeOperation = 'setEncrypted' | 'setType' | 'convertToTeam';
 /** What the audit holds besides changes: a `gap`, a time when the app could not listen (interface.md §9). */
@@ -329,6 +330,14 @@ export async function recordChange(read: IRead, persistence: IPersistence, chang
     return publicRecord(stored);
 }
 
+/**
+ * The key under which this process updates a room's records one at a time (confirm, claim, drop read and rewrite a
+ * record); distinct from the chat doors' room key, which is held during the whole change.
+ */
+function recordKey(roomId: string): string {
+    return `history-record:${roomId}`;
+}
+
 /** A change the app is about to ask Rocket.Chat for: its `_id` is known before the write. */
 export interface Intent {
     readonly _id: string;
@@ -361,32 +370,74 @@ async function rewrite(persistence: IPersistence, stored: StoredRecord): Promise
  * before and after as Rocket.Chat answered, the room's name). Answers the record.
  */
 export async function confirmIntent(read: IRead, persistence: IPersistence, intent: Intent, known: Partial<Pick<ChangeRecord, 'roomName' | 'from' | 'to'>> = {}): Promise<ChangeRecord | undefined> {
-    const stored = await readById(read, intent._id);
-    if (!stored) {
+    const confirmed = await serialized(recordKey(intent.roomId), async () => {
+        const stored = await readById(read, intent._id);
+        if (!stored) {
+            return undefined;
+        }
+        const { pending: _pending, ...rest } = stored;
+        const updated: StoredRecord = { ...rest, ...known };
+        await rewrite(persistence, updated);
+        return updated;
+    });
+    if (!confirmed) {
         return undefined;
     }
-    const { pending: _pending, ...rest } = stored;
-    const confirmed: StoredRecord = { ...rest, ...known };
-    await rewrite(persistence, confirmed);
     await trimRoom(read, persistence, intent.roomId, await historyLimit(read));
     return publicRecord(confirmed);
 }
 
-/** Rocket.Chat refused (or nothing changed): the intent is removed, as if never written. */
-export async function dropIntent(persistence: IPersistence, intent: Intent): Promise<void> {
-    await persistence.removeByAssociations([idAssociation(intent._id)]);
+/**
+ * Rocket.Chat refused (or nothing changed): the intent is removed, as if never written — unless its system message
+ * already claimed it (then Rocket.Chat made the change, whatever the app heard back, and the record stays).
+ */
+export async function dropIntent(read: IRead, persistence: IPersistence, intent: Intent): Promise<void> {
+    await serialized(recordKey(intent.roomId), async () => {
+        const stored = await readById(read, intent._id);
+        if (stored && !stored.observed) {
+            await persistence.removeByAssociations([idAssociation(intent._id)]);
+        }
+    });
+}
+
+/** Who a system message names as the actor, and the service account the chat doors and jobs write as. */
+export interface MessageSender {
+    readonly senderId: string;
+    readonly serviceUserId: string;
+}
+
+/**
+ * Whether the app's record could be the change a system message reports: Rocket.Chat names the account that made the
+ * request — the caller for the HTTP door (their request was forwarded), the service account for every other door.
+ */
+function madeBy(record: StoredRecord, sender: MessageSender): boolean {
+    if (record.door === 'endpoint') {
+        return record.actor._id === sender.senderId;
+    }
+    return !!sender.serviceUserId && sender.senderId === sender.serviceUserId;
 }
 
 /**
  * A system message of a change (operation, room, new state) arrived: the app's own record of it, if the app made
- * that change within `INTENT_TTL_MS` and no earlier message claimed it — claimed now (`observed`). An intent so
- * claimed is confirmed too: Rocket.Chat made the change, whatever became of the app's wait for its answer.
- * Answers undefined when the change was not the app's: the caller records it from the message.
+ * that change within `INTENT_TTL_MS`, as the account the message names, and no earlier message claimed it — claimed
+ * now (`observed`). An intent so claimed is confirmed too: Rocket.Chat made the change, whatever became of the app's
+ * wait for its answer. Answers undefined when the change was not the app's: the caller records it from the message.
+ * `to` undefined: any new state (a state the message does not tell).
  */
-export async function claimOwnChange(read: IRead, persistence: IPersistence, roomId: string, operation: ChangeOperation, to: unknown): Promise<ChangeRecord | undefined> {
+export async function claimOwnChange(read: IRead, persistence: IPersistence, roomId: string, operation: ChangeOperation, to: unknown, sender: MessageSender): Promise<ChangeRecord | undefined> {
+    return serialized(recordKey(roomId), () => claim(read, persistence, roomId, operation, to, sender));
+}
+
+async function claim(read: IRead, persistence: IPersistence, roomId: string, operation: ChangeOperation, to: unknown, sender: MessageSender): Promise<ChangeRecord | undefined> {
     const since = (Date.now() - INTENT_TTL_MS) * 1000;
     const candidates = (await readRoomStored(read, roomId)).filter(
-        (record) => record.operation === operation && !record.observed && record.door !== 'rocket.chat' && record.seq >= since && (to === undefined || record.to === to),
+        (record) =>
+            record.operation === operation &&
+            !record.observed &&
+            record.door !== 'rocket.chat' &&
+            record.seq >= since &&
+            (to === undefined || record.to === to) &&
+            madeBy(record, sender),
     );
     // The oldest unclaimed one: Rocket.Chat applies (and reports) changes of a room in the order it received them.
     const mine = candidates[candidates.length - 1];

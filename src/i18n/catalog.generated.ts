@@ -31,10 +31,13 @@ export type MessageKey =
     | "parse_extra_words"
     | "parse_unknown_option"
     | "parse_missing_room_name"
+    | "hint_help"
     | "status_encrypt_on"
     | "status_encrypt_off"
     | "status_type_public"
     | "status_type_private"
+    | "status_type_public_team"
+    | "status_type_private_team"
     | "status_may_encrypt_on"
     | "status_may_not_encrypt_on"
     | "status_may_encrypt_off"
@@ -58,12 +61,14 @@ export type MessageKey =
     | "door_button"
     | "door_endpoint"
     | "history_heading"
+    | "history_more"
     | "history_empty"
     | "history_entry"
     | "history_last"
     | "error_history_not_allowed"
     | "public_channel_encrypt"
     | "public_channel_team"
+    | "already_public_channel"
     | "dryrun_encrypt_unchanged_on"
     | "dryrun_encrypt_unchanged_off"
     | "dryrun_failed"
@@ -75,9 +80,11 @@ export type MessageKey =
     | "plan_encrypt_off_who"
     | "plan_encrypt_off_warning"
     | "plan_public_change"
+    | "plan_public_team_change"
     | "plan_public_who"
     | "plan_public_warning"
     | "plan_private_change"
+    | "plan_private_team_change"
     | "plan_private_who"
     | "plan_private_warning"
     | "plan_team_change"
@@ -91,6 +98,7 @@ export type MessageKey =
     | "modal_confirm"
     | "modal_cancel"
     | "modal_note"
+    | "confirm_spent"
     | "confirm_unavailable"
     | "button_encryption"
     | "button_make_public"
@@ -132,8 +140,18 @@ export type MessageKey =
     | "error_ambiguous_room"
     | "error_ambiguous_room_unnamed"
     | "error_rocketchat_refused"
+    | "hint_not_allowed"
     | "error_unexpected"
     | "error_service_account_cannot_list"
+    | "report_e2e_disabled"
+    | "report_nothing_governed"
+    | "report_counts"
+    | "report_all_encrypted"
+    | "report_cannot_change"
+    | "report_first"
+    | "report_more"
+    | "report_next"
+    | "report_no_room"
     | "door_bulk"
     | "bulk_warning_existing_messages"
     | "bulk_warning_members_without_keys"
@@ -186,22 +204,25 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_history_limit_label: "History per room",
         setting_history_limit_description: "How many recorded changes each room keeps (newest first), from 1 to 10,000; default 100. Lowering it removes the oldest records at once; the history and audit answers count them as trimmed. A value outside that range is refused and the last valid one kept (the app log says why).",
         command_encrypt_description: "Turn end-to-end encryption on or off for a private group, or show whether it is on.",
-        command_encrypt_params: "on|off|status|history [room] [--dry-run]",
+        command_encrypt_params: "on|off|status|history|report [room] [--dry-run]",
         command_settype_description: "Make a private group a public channel or a public channel a private group, or show its type.",
         command_settype_params: "public|private|status|history [room] [--dry-run]",
         command_toteam_description: "Convert a private group into a private team.",
         command_toteam_params: "[room] [--dry-run] | history [room]",
-        usage_encrypt: "Usage: `/encrypt on|off|status|history [room] [--dry-run]`. `on` (or true, enable, yes) and `off` (or false, disable, no) turn end-to-end encryption on or off for a private group; `status` or nothing shows it; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing. `/encrypt on|off --all [--dry-run]` changes every group you govern (a plan first, then a job); `/encrypt job [id]`, `/encrypt cancel --job <id>` and `/encrypt undo --job <id>` show, stop and revert a job.",
+        usage_encrypt: "Usage: `/encrypt on|off|status|history|report [room] [--dry-run]`. `on` (or true, enable, yes) and `off` (or false, disable, no) turn end-to-end encryption on or off for a private group; `status` or nothing shows it; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `report` counts the private groups you govern that are not encrypted and names the first 20. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing. `/encrypt on|off --all [--dry-run]` changes every group you govern (a plan first, then a job); `/encrypt job [id]`, `/encrypt cancel --job <id>` and `/encrypt undo --job <id>` show, stop and revert a job.",
         usage_settype: "Usage: `/settype public|private|status|history [room] [--dry-run]`. `public` (or c) makes a private group a public channel, `private` (or p) makes a public channel a private group; `status` or nothing shows the type; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
         usage_toteam: "Usage: `/toteam [room] [--dry-run]` or `/toteam history [room]`. Converts a private group into a private team, with you as its owner; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing.",
         parse_unknown_word: "I don't understand \"{{word}}\".",
         parse_extra_words: "Too many arguments: \"{{words}}\" was not expected.",
         parse_unknown_option: "Unknown option \"{{option}}\".",
         parse_missing_room_name: "\"#\" must be followed by a room name.",
+        hint_help: "Type `{{command}} help` for the usage.",
         status_encrypt_on: "End-to-end encryption is on for {{room}}.",
         status_encrypt_off: "End-to-end encryption is off for {{room}}.",
         status_type_public: "{{room}} is a public channel.",
         status_type_private: "{{room}} is a private group.",
+        status_type_public_team: "{{room}} is a public team.",
+        status_type_private_team: "{{room}} is a private team.",
         status_may_encrypt_on: "You can turn it on: `{{command}}`.",
         status_may_not_encrypt_on: "You cannot turn it on. {{reason}}",
         status_may_encrypt_off: "You can turn it off: `{{command}}`.",
@@ -225,12 +246,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         door_button: "room button",
         door_endpoint: "REST API",
         history_heading: "Changes to {{room}} made through Group Admin, newest first ({{shown}} of {{total}}):",
+        history_more: "The {{more}} older ones: `GET {{path}}` (with your Rocket.Chat credentials).",
         history_empty: "No change to {{room}} has been made through Group Admin yet.",
         history_entry: "{{when}}: {{change}}",
         history_last: "Last change through Group Admin, {{when}}: {{change}}",
         error_history_not_allowed: "You are not allowed to read the change history of {{room}}.",
         public_channel_encrypt: "{{room}} is a public channel. End-to-end encryption is for private groups: `{{command}}` makes it one.",
         public_channel_team: "{{room}} is a public channel. Only private groups can be converted into a team here: `{{command}}` makes it one.",
+        already_public_channel: "{{room}} already is a public channel.",
         dryrun_encrypt_unchanged_on: "Dry run: end-to-end encryption is already on for {{room}} and would stay on. Nothing was changed.",
         dryrun_encrypt_unchanged_off: "Dry run: end-to-end encryption is already off for {{room}} and would stay off. Nothing was changed.",
         dryrun_failed: "Dry run: this would fail. {{reason}}",
@@ -242,9 +265,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_encrypt_off_who: "New messages of all its members ({{members}}) are not encrypted; messages already encrypted stay encrypted.",
         plan_encrypt_off_warning: "New messages are stored on the server unencrypted.",
         plan_public_change: "{{room}} becomes a public channel.",
+        plan_public_team_change: "{{room}} becomes a public team.",
         plan_public_who: "Everyone in the workspace, not only its members ({{members}}), can find it, join it and read its whole history.",
         plan_public_warning: "Messages written while it was private become readable by everyone; making it private again later does not take that back.",
         plan_private_change: "{{room}} becomes a private group.",
+        plan_private_team_change: "{{room}} becomes a private team.",
         plan_private_who: "Only its members ({{members}}) can find it and read its history.",
         plan_private_warning: "Everyone else in the workspace loses access, although they could find and read it before.",
         plan_team_change: "{{room}} becomes the main room of the new private team \"{{team}}\", with you as its owner.",
@@ -258,6 +283,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         modal_confirm: "Confirm",
         modal_cancel: "Cancel",
         modal_note: "Nothing changes until you confirm, and every check runs again then. Cancel changes nothing.",
+        confirm_spent: "This confirmation was already used, so nothing was changed. Ask for the change again to get a new one.",
         confirm_unavailable: "This change has to be confirmed in a dialog, which could not be opened here. Nothing was changed.",
         button_encryption: "Encryption",
         button_make_public: "Make public",
@@ -299,8 +325,18 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room: "\"{{room}}\" is one room's id and another room's name. Say #{{room}} for the room named so, or #{{name}} for the room with that id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" is one room's id and another room's name. Say #{{room}} for the room named so; for the room with that id, use its #name or run the command inside it.",
         error_rocketchat_refused: "Rocket.Chat refused the change: {{error}}",
+        hint_not_allowed: "A room owner or a workspace administrator can make this change, or give you the permission for it.",
         error_unexpected: "Something went wrong and the command could not be completed. Please try again or contact an administrator.",
         error_service_account_cannot_list: "Nothing can be listed: Group Admin's service account may not list the workspace's private groups. An administrator must give it the permission view-room-administration.",
+        report_e2e_disabled: "End-to-end encryption is off in this workspace (setting E2E_Enable), so no group can be encrypted. An administrator must turn it on first (Administration → Settings → End-to-end encryption).",
+        report_nothing_governed: "You govern no private groups: there is nothing to report.",
+        report_counts: "{{n}} of the {{m}} private groups you can change are not encrypted.",
+        report_all_encrypted: "All {{m}} private groups you can change are encrypted.",
+        report_cannot_change: "{{k}} more you govern but cannot change.",
+        report_first: "Not encrypted: {{rooms}}",
+        report_more: "…and {{j}} more. The full list: GET {{endpoint}}?encrypted=false (add &format=csv for a spreadsheet).",
+        report_next: "Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.",
+        report_no_room: "`/encrypt report` takes no room: it reports every private group you govern.",
         door_bulk: "bulk job",
         bulk_warning_existing_messages: "Messages already sent stay as they are: encryption applies to new messages.",
         bulk_warning_members_without_keys: "Members who have not set up end-to-end encryption cannot read new messages until they do.",
@@ -350,22 +386,25 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_history_limit_label: "Verlauf pro Raum",
         setting_history_limit_description: "Wie viele aufgezeichnete Änderungen jeder Raum behält (die neuesten), von 1 bis 10.000; Standard 100. Wird der Wert gesenkt, werden die ältesten Einträge sofort entfernt; Verlauf und Audit zählen sie als gekürzt (trimmed). Ein Wert außerhalb dieses Bereichs wird abgelehnt und der letzte gültige behalten (das App-Log nennt den Grund).",
         command_encrypt_description: "Schaltet die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus oder zeigt, ob sie eingeschaltet ist.",
-        command_encrypt_params: "on|off|status|history [Raum] [--dry-run]",
+        command_encrypt_params: "on|off|status|history|report [Raum] [--dry-run]",
         command_settype_description: "Macht eine private Gruppe zu einem öffentlichen Kanal oder einen öffentlichen Kanal zu einer privaten Gruppe oder zeigt den Typ.",
         command_settype_params: "public|private|status|history [Raum] [--dry-run]",
         command_toteam_description: "Wandelt eine private Gruppe in ein privates Team um.",
         command_toteam_params: "[Raum] [--dry-run] | history [Raum]",
-        usage_encrypt: "Verwendung: `/encrypt on|off|status|history [Raum] [--dry-run]`. `on` (oder true, enable, yes) und `off` (oder false, disable, no) schalten die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus; `status` oder nichts zeigt sie an; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts. `/encrypt on|off --all [--dry-run]` ändert alle Gruppen, die Sie verwalten (erst ein Plan, dann ein Auftrag); `/encrypt job [id]`, `/encrypt cancel --job <id>` und `/encrypt undo --job <id>` zeigen, stoppen und machen einen Auftrag rückgängig.",
+        usage_encrypt: "Verwendung: `/encrypt on|off|status|history|report [Raum] [--dry-run]`. `on` (oder true, enable, yes) und `off` (oder false, disable, no) schalten die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus; `status` oder nichts zeigt sie an; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `report` zählt die privaten Gruppen, die du verwaltest und die nicht verschlüsselt sind, und nennt die ersten 20. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts. `/encrypt on|off --all [--dry-run]` ändert alle Gruppen, die Sie verwalten (erst ein Plan, dann ein Auftrag); `/encrypt job [id]`, `/encrypt cancel --job <id>` und `/encrypt undo --job <id>` zeigen, stoppen und machen einen Auftrag rückgängig.",
         usage_settype: "Verwendung: `/settype public|private|status|history [Raum] [--dry-run]`. `public` (oder c) macht eine private Gruppe zu einem öffentlichen Kanal, `private` (oder p) macht einen öffentlichen Kanal zu einer privaten Gruppe; `status` oder nichts zeigt den Typ; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
         usage_toteam: "Verwendung: `/toteam [Raum] [--dry-run]` oder `/toteam history [Raum]`. Wandelt eine private Gruppe in ein privates Team um, mit dir als Eigentümer; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts.",
         parse_unknown_word: "Ich verstehe \"{{word}}\" nicht.",
         parse_extra_words: "Zu viele Argumente: \"{{words}}\" war nicht erwartet.",
         parse_unknown_option: "Unbekannte Option \"{{option}}\".",
         parse_missing_room_name: "Auf \"#\" muss ein Raumname folgen.",
+        hint_help: "Mit `{{command}} help` siehst du die Verwendung.",
         status_encrypt_on: "Die Ende-zu-Ende-Verschlüsselung ist für {{room}} eingeschaltet.",
         status_encrypt_off: "Die Ende-zu-Ende-Verschlüsselung ist für {{room}} ausgeschaltet.",
         status_type_public: "{{room}} ist ein öffentlicher Kanal.",
         status_type_private: "{{room}} ist eine private Gruppe.",
+        status_type_public_team: "{{room}} ist ein öffentliches Team.",
+        status_type_private_team: "{{room}} ist ein privates Team.",
         status_may_encrypt_on: "Du kannst sie einschalten: `{{command}}`.",
         status_may_not_encrypt_on: "Du kannst sie nicht einschalten. {{reason}}",
         status_may_encrypt_off: "Du kannst sie ausschalten: `{{command}}`.",
@@ -389,12 +428,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         door_button: "Raum-Schaltfläche",
         door_endpoint: "REST-API",
         history_heading: "Änderungen an {{room}} über Group Admin, neueste zuerst ({{shown}} von {{total}}):",
+        history_more: "Die {{more}} älteren: `GET {{path}}` (mit deinen Rocket.Chat-Zugangsdaten).",
         history_empty: "An {{room}} wurde noch nichts über Group Admin geändert.",
         history_entry: "{{when}}: {{change}}",
         history_last: "Letzte Änderung über Group Admin, {{when}}: {{change}}",
         error_history_not_allowed: "Du darfst den Änderungsverlauf von {{room}} nicht lesen.",
         public_channel_encrypt: "{{room}} ist ein öffentlicher Kanal. Ende-zu-Ende-Verschlüsselung gibt es für private Gruppen: `{{command}}` macht ihn zu einer.",
         public_channel_team: "{{room}} ist ein öffentlicher Kanal. Hier können nur private Gruppen in ein Team umgewandelt werden: `{{command}}` macht ihn zu einer.",
+        already_public_channel: "{{room}} ist bereits ein öffentlicher Kanal.",
         dryrun_encrypt_unchanged_on: "Probelauf: Die Ende-zu-Ende-Verschlüsselung ist für {{room}} bereits eingeschaltet und bliebe es. Nichts wurde geändert.",
         dryrun_encrypt_unchanged_off: "Probelauf: Die Ende-zu-Ende-Verschlüsselung ist für {{room}} bereits ausgeschaltet und bliebe es. Nichts wurde geändert.",
         dryrun_failed: "Probelauf: Das würde fehlschlagen. {{reason}}",
@@ -406,9 +447,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_encrypt_off_who: "Neue Nachrichten aller Mitglieder ({{members}}) werden nicht verschlüsselt; bereits verschlüsselte Nachrichten bleiben verschlüsselt.",
         plan_encrypt_off_warning: "Neue Nachrichten werden unverschlüsselt auf dem Server gespeichert.",
         plan_public_change: "{{room}} wird ein öffentlicher Kanal.",
+        plan_public_team_change: "{{room}} wird ein öffentliches Team.",
         plan_public_who: "Alle im Workspace, nicht nur die Mitglieder ({{members}}), können ihn finden, ihm beitreten und seinen gesamten Verlauf lesen.",
         plan_public_warning: "Nachrichten aus der Zeit, als er privat war, werden für alle lesbar; ihn später wieder privat zu machen, nimmt das nicht zurück.",
         plan_private_change: "{{room}} wird eine private Gruppe.",
+        plan_private_team_change: "{{room}} wird ein privates Team.",
         plan_private_who: "Nur die Mitglieder ({{members}}) können sie finden und ihren Verlauf lesen.",
         plan_private_warning: "Alle anderen im Workspace verlieren den Zugang, obwohl sie sie vorher finden und lesen konnten.",
         plan_team_change: "{{room}} wird der Hauptraum des neuen privaten Teams \"{{team}}\", mit dir als Eigentümer.",
@@ -422,6 +465,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         modal_confirm: "Bestätigen",
         modal_cancel: "Abbrechen",
         modal_note: "Nichts ändert sich, bevor du bestätigst, und dann wird alles erneut geprüft. Abbrechen ändert nichts.",
+        confirm_spent: "Diese Bestätigung wurde schon verwendet, deshalb wurde nichts geändert. Fordere die Änderung erneut an, um eine neue zu erhalten.",
         confirm_unavailable: "Diese Änderung muss in einem Dialog bestätigt werden, der hier nicht geöffnet werden konnte. Nichts wurde geändert.",
         button_encryption: "Verschlüsselung",
         button_make_public: "Öffentlich machen",
@@ -463,8 +507,18 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room: "\"{{room}}\" ist die ID eines Raums und der Name eines anderen. Schreibe #{{room}} für den Raum mit diesem Namen oder #{{name}} für den Raum mit dieser ID.",
         error_ambiguous_room_unnamed: "\"{{room}}\" ist die ID eines Raums und der Name eines anderen. Schreibe #{{room}} für den Raum mit diesem Namen; für den Raum mit dieser ID nutze seinen #Namen oder führe den Befehl in ihm aus.",
         error_rocketchat_refused: "Rocket.Chat hat die Änderung abgelehnt: {{error}}",
+        hint_not_allowed: "Ein Besitzer des Raums oder ein Administrator des Workspaces kann diese Änderung vornehmen oder dir die Berechtigung dafür geben.",
         error_unexpected: "Etwas ist schiefgelaufen und der Befehl konnte nicht ausgeführt werden. Bitte versuche es erneut oder wende dich an einen Administrator.",
         error_service_account_cannot_list: "Es kann nichts aufgelistet werden: Das Dienstkonto von Group Admin darf die privaten Gruppen des Workspace nicht auflisten. Ein Administrator muss ihm die Berechtigung view-room-administration geben.",
+        report_e2e_disabled: "Die Ende-zu-Ende-Verschlüsselung ist in diesem Workspace ausgeschaltet (Einstellung E2E_Enable), daher kann keine Gruppe verschlüsselt werden. Ein Administrator muss sie zuerst einschalten (Administration → Einstellungen → Ende-zu-Ende-Verschlüsselung).",
+        report_nothing_governed: "Du verwaltest keine privaten Gruppen: Es gibt nichts zu berichten.",
+        report_counts: "{{n}} der {{m}} privaten Gruppen, die du ändern kannst, sind nicht verschlüsselt.",
+        report_all_encrypted: "Alle {{m}} privaten Gruppen, die du ändern kannst, sind verschlüsselt.",
+        report_cannot_change: "{{k}} weitere verwaltest du, kannst sie aber nicht ändern.",
+        report_first: "Nicht verschlüsselt: {{rooms}}",
+        report_more: "…und {{j}} weitere. Die vollständige Liste: GET {{endpoint}}?encrypted=false (mit &format=csv für eine Tabelle).",
+        report_next: "Nächster Schritt: `/encrypt on --all --dry-run` zeigt, was ihre Verschlüsselung bewirken würde, ohne etwas zu ändern.",
+        report_no_room: "`/encrypt report` nimmt keinen Raum: Es berichtet über alle privaten Gruppen, die du verwaltest.",
         door_bulk: "Massenauftrag",
         bulk_warning_existing_messages: "Bereits gesendete Nachrichten bleiben, wie sie sind: Die Verschlüsselung gilt für neue Nachrichten.",
         bulk_warning_members_without_keys: "Mitglieder, die die Ende-zu-Ende-Verschlüsselung nicht eingerichtet haben, können neue Nachrichten erst lesen, wenn sie es tun.",
@@ -514,22 +568,25 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_history_limit_label: "Historial por sala",
         setting_history_limit_description: "Cuántos cambios registrados guarda cada sala (los más recientes), de 1 a 10.000; por defecto 100. Al bajarlo se eliminan en el acto los registros más antiguos; las respuestas de historial y auditoría los cuentan como recortados (trimmed). Un valor fuera de ese rango se rechaza y se conserva el último válido (el registro de la app dice por qué).",
         command_encrypt_description: "Activa o desactiva el cifrado de extremo a extremo de un grupo privado, o muestra si está activado.",
-        command_encrypt_params: "on|off|status|history [sala] [--dry-run]",
+        command_encrypt_params: "on|off|status|history|report [sala] [--dry-run]",
         command_settype_description: "Convierte un grupo privado en un canal público o un canal público en un grupo privado, o muestra su tipo.",
         command_settype_params: "public|private|status|history [sala] [--dry-run]",
         command_toteam_description: "Convierte un grupo privado en un equipo privado.",
         command_toteam_params: "[sala] [--dry-run] | history [sala]",
-        usage_encrypt: "Uso: `/encrypt on|off|status|history [sala] [--dry-run]`. `on` (o true, enable, yes) y `off` (o false, disable, no) activan o desactivan el cifrado de extremo a extremo de un grupo privado; `status` o nada lo muestra; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada. `/encrypt on|off --all [--dry-run]` cambia todos los grupos que gestionas (primero un plan, luego una tarea); `/encrypt job [id]`, `/encrypt cancel --job <id>` y `/encrypt undo --job <id>` muestran, detienen y revierten una tarea.",
+        usage_encrypt: "Uso: `/encrypt on|off|status|history|report [sala] [--dry-run]`. `on` (o true, enable, yes) y `off` (o false, disable, no) activan o desactivan el cifrado de extremo a extremo de un grupo privado; `status` o nada lo muestra; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `report` cuenta los grupos privados que administras que no están cifrados y nombra los 20 primeros. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada. `/encrypt on|off --all [--dry-run]` cambia todos los grupos que gestionas (primero un plan, luego una tarea); `/encrypt job [id]`, `/encrypt cancel --job <id>` y `/encrypt undo --job <id>` muestran, detienen y revierten una tarea.",
         usage_settype: "Uso: `/settype public|private|status|history [sala] [--dry-run]`. `public` (o c) convierte un grupo privado en un canal público, `private` (o p) convierte un canal público en un grupo privado; `status` o nada muestra el tipo; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
         usage_toteam: "Uso: `/toteam [sala] [--dry-run]` o `/toteam history [sala]`. Convierte un grupo privado en un equipo privado, contigo como propietario; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada.",
         parse_unknown_word: "No entiendo \"{{word}}\".",
         parse_extra_words: "Demasiados argumentos: no se esperaba \"{{words}}\".",
         parse_unknown_option: "Opción desconocida \"{{option}}\".",
         parse_missing_room_name: "\"#\" debe ir seguido del nombre de una sala.",
+        hint_help: "Escribe `{{command}} help` para ver el uso.",
         status_encrypt_on: "El cifrado de extremo a extremo está activado en {{room}}.",
         status_encrypt_off: "El cifrado de extremo a extremo está desactivado en {{room}}.",
         status_type_public: "{{room}} es un canal público.",
         status_type_private: "{{room}} es un grupo privado.",
+        status_type_public_team: "{{room}} es un equipo público.",
+        status_type_private_team: "{{room}} es un equipo privado.",
         status_may_encrypt_on: "Puedes activarlo: `{{command}}`.",
         status_may_not_encrypt_on: "No puedes activarlo. {{reason}}",
         status_may_encrypt_off: "Puedes desactivarlo: `{{command}}`.",
@@ -553,12 +610,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         door_button: "botón de sala",
         door_endpoint: "API REST",
         history_heading: "Cambios de {{room}} hechos con Group Admin, del más reciente ({{shown}} de {{total}}):",
+        history_more: "Los {{more}} más antiguos: `GET {{path}}` (con tus credenciales de Rocket.Chat).",
         history_empty: "Todavía no se ha hecho ningún cambio de {{room}} con Group Admin.",
         history_entry: "{{when}}: {{change}}",
         history_last: "Último cambio con Group Admin, {{when}}: {{change}}",
         error_history_not_allowed: "No tienes permiso para leer el historial de cambios de {{room}}.",
         public_channel_encrypt: "{{room}} es un canal público. El cifrado de extremo a extremo es para grupos privados: `{{command}}` lo convierte en uno.",
         public_channel_team: "{{room}} es un canal público. Aquí solo los grupos privados se pueden convertir en equipo: `{{command}}` lo convierte en uno.",
+        already_public_channel: "{{room}} ya es un canal público.",
         dryrun_encrypt_unchanged_on: "Simulación: el cifrado de extremo a extremo ya está activado en {{room}} y seguiría activado. No se cambió nada.",
         dryrun_encrypt_unchanged_off: "Simulación: el cifrado de extremo a extremo ya está desactivado en {{room}} y seguiría desactivado. No se cambió nada.",
         dryrun_failed: "Simulación: esto fallaría. {{reason}}",
@@ -570,9 +629,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_encrypt_off_who: "Los mensajes nuevos de todos sus miembros ({{members}}) no se cifran; los mensajes ya cifrados siguen cifrados.",
         plan_encrypt_off_warning: "Los mensajes nuevos se guardan en el servidor sin cifrar.",
         plan_public_change: "{{room}} pasa a ser un canal público.",
+        plan_public_team_change: "{{room}} pasa a ser un equipo público.",
         plan_public_who: "Todos en el espacio de trabajo, no solo sus miembros ({{members}}), pueden encontrarlo, unirse y leer todo su historial.",
         plan_public_warning: "Los mensajes escritos mientras era privado quedan a la vista de todos; volver a hacerlo privado después no lo deshace.",
         plan_private_change: "{{room}} pasa a ser un grupo privado.",
+        plan_private_team_change: "{{room}} pasa a ser un equipo privado.",
         plan_private_who: "Solo sus miembros ({{members}}) pueden encontrarlo y leer su historial.",
         plan_private_warning: "Todos los demás en el espacio de trabajo pierden el acceso, aunque antes podían encontrarlo y leerlo.",
         plan_team_change: "{{room}} pasa a ser la sala principal del nuevo equipo privado \"{{team}}\", contigo como propietario.",
@@ -586,6 +647,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         modal_confirm: "Confirmar",
         modal_cancel: "Cancelar",
         modal_note: "Nada cambia hasta que confirmes, y entonces se vuelven a hacer todas las comprobaciones. Cancelar no cambia nada.",
+        confirm_spent: "Esta confirmación ya se usó, así que no se cambió nada. Vuelve a pedir el cambio para obtener una nueva.",
         confirm_unavailable: "Este cambio debe confirmarse en un diálogo, que no se pudo abrir aquí. No se cambió nada.",
         button_encryption: "Cifrado",
         button_make_public: "Hacer público",
@@ -627,8 +689,18 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room: "\"{{room}}\" es el id de una sala y el nombre de otra. Escribe #{{room}} para la sala con ese nombre, o #{{name}} para la sala con ese id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" es el id de una sala y el nombre de otra. Escribe #{{room}} para la sala con ese nombre; para la sala con ese id, usa su #nombre o ejecuta el comando dentro de ella.",
         error_rocketchat_refused: "Rocket.Chat rechazó el cambio: {{error}}",
+        hint_not_allowed: "Un propietario de la sala o un administrador del espacio de trabajo puede hacer este cambio o darte el permiso para hacerlo.",
         error_unexpected: "Algo salió mal y no se pudo completar el comando. Inténtalo de nuevo o contacta con un administrador.",
         error_service_account_cannot_list: "No se puede listar nada: la cuenta de servicio de Group Admin no puede listar los grupos privados del workspace. Un administrador debe darle el permiso view-room-administration.",
+        report_e2e_disabled: "El cifrado de extremo a extremo está desactivado en este workspace (ajuste E2E_Enable), así que ningún grupo puede cifrarse. Un administrador debe activarlo primero (Administración → Ajustes → Cifrado de extremo a extremo).",
+        report_nothing_governed: "No administras ningún grupo privado: no hay nada que informar.",
+        report_counts: "{{n}} de los {{m}} grupos privados que puedes cambiar no están cifrados.",
+        report_all_encrypted: "Los {{m}} grupos privados que puedes cambiar están cifrados.",
+        report_cannot_change: "{{k}} más que administras pero no puedes cambiar.",
+        report_first: "Sin cifrar: {{rooms}}",
+        report_more: "…y {{j}} más. La lista completa: GET {{endpoint}}?encrypted=false (añade &format=csv para una hoja de cálculo).",
+        report_next: "Siguiente paso: `/encrypt on --all --dry-run` muestra qué haría cifrarlos, sin cambiar nada.",
+        report_no_room: "`/encrypt report` no lleva sala: informa de todos los grupos privados que administras.",
         door_bulk: "tarea masiva",
         bulk_warning_existing_messages: "Los mensajes ya enviados quedan como están: el cifrado se aplica a los mensajes nuevos.",
         bulk_warning_members_without_keys: "Los miembros que no han configurado el cifrado de extremo a extremo no pueden leer los mensajes nuevos hasta que lo hagan.",
@@ -678,22 +750,25 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_history_limit_label: "Histórico por sala",
         setting_history_limit_description: "Quantas alterações registradas cada sala guarda (as mais recentes), de 1 a 10.000; padrão 100. Ao reduzir, os registros mais antigos são removidos na hora; as respostas de histórico e auditoria os contam como removidos (trimmed). Um valor fora desse intervalo é recusado e o último válido é mantido (o log do app diz por quê).",
         command_encrypt_description: "Ativa ou desativa a criptografia de ponta a ponta de um grupo privado, ou mostra se está ativa.",
-        command_encrypt_params: "on|off|status|history [sala] [--dry-run]",
+        command_encrypt_params: "on|off|status|history|report [sala] [--dry-run]",
         command_settype_description: "Torna um grupo privado um canal público ou um canal público um grupo privado, ou mostra o tipo.",
         command_settype_params: "public|private|status|history [sala] [--dry-run]",
         command_toteam_description: "Converte um grupo privado em um time privado.",
         command_toteam_params: "[sala] [--dry-run] | history [sala]",
-        usage_encrypt: "Uso: `/encrypt on|off|status|history [sala] [--dry-run]`. `on` (ou true, enable, yes) e `off` (ou false, disable, no) ativam ou desativam a criptografia de ponta a ponta de um grupo privado; `status` ou nada mostra o estado; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada. `/encrypt on|off --all [--dry-run]` altera todos os grupos que você administra (primeiro um plano, depois uma tarefa); `/encrypt job [id]`, `/encrypt cancel --job <id>` e `/encrypt undo --job <id>` mostram, interrompem e revertem uma tarefa.",
+        usage_encrypt: "Uso: `/encrypt on|off|status|history|report [sala] [--dry-run]`. `on` (ou true, enable, yes) e `off` (ou false, disable, no) ativam ou desativam a criptografia de ponta a ponta de um grupo privado; `status` ou nada mostra o estado; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `report` conta os grupos privados que você administra que não estão criptografados e nomeia os 20 primeiros. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada. `/encrypt on|off --all [--dry-run]` altera todos os grupos que você administra (primeiro um plano, depois uma tarefa); `/encrypt job [id]`, `/encrypt cancel --job <id>` e `/encrypt undo --job <id>` mostram, interrompem e revertem uma tarefa.",
         usage_settype: "Uso: `/settype public|private|status|history [sala] [--dry-run]`. `public` (ou c) torna um grupo privado um canal público, `private` (ou p) torna um canal público um grupo privado; `status` ou nada mostra o tipo; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
         usage_toteam: "Uso: `/toteam [sala] [--dry-run]` ou `/toteam history [sala]`. Converte um grupo privado em um time privado, com você como proprietário; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada.",
         parse_unknown_word: "Não entendi \"{{word}}\".",
         parse_extra_words: "Argumentos demais: \"{{words}}\" não era esperado.",
         parse_unknown_option: "Opção desconhecida \"{{option}}\".",
         parse_missing_room_name: "\"#\" deve ser seguido do nome de uma sala.",
+        hint_help: "Digite `{{command}} help` para ver o uso.",
         status_encrypt_on: "A criptografia de ponta a ponta está ativada em {{room}}.",
         status_encrypt_off: "A criptografia de ponta a ponta está desativada em {{room}}.",
         status_type_public: "{{room}} é um canal público.",
         status_type_private: "{{room}} é um grupo privado.",
+        status_type_public_team: "{{room}} é um time público.",
+        status_type_private_team: "{{room}} é um time privado.",
         status_may_encrypt_on: "Você pode ativá-la: `{{command}}`.",
         status_may_not_encrypt_on: "Você não pode ativá-la. {{reason}}",
         status_may_encrypt_off: "Você pode desativá-la: `{{command}}`.",
@@ -717,12 +792,14 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         door_button: "botão da sala",
         door_endpoint: "API REST",
         history_heading: "Alterações de {{room}} feitas pelo Group Admin, da mais recente ({{shown}} de {{total}}):",
+        history_more: "As {{more}} mais antigas: `GET {{path}}` (com suas credenciais do Rocket.Chat).",
         history_empty: "Nenhuma alteração de {{room}} foi feita pelo Group Admin ainda.",
         history_entry: "{{when}}: {{change}}",
         history_last: "Última alteração pelo Group Admin, {{when}}: {{change}}",
         error_history_not_allowed: "Você não tem permissão para ler o histórico de alterações de {{room}}.",
         public_channel_encrypt: "{{room}} é um canal público. A criptografia de ponta a ponta é para grupos privados: `{{command}}` o torna um.",
         public_channel_team: "{{room}} é um canal público. Aqui só grupos privados podem ser convertidos em time: `{{command}}` o torna um.",
+        already_public_channel: "{{room}} já é um canal público.",
         dryrun_encrypt_unchanged_on: "Simulação: a criptografia de ponta a ponta já está ativada em {{room}} e continuaria ativada. Nada foi alterado.",
         dryrun_encrypt_unchanged_off: "Simulação: a criptografia de ponta a ponta já está desativada em {{room}} e continuaria desativada. Nada foi alterado.",
         dryrun_failed: "Simulação: isto falharia. {{reason}}",
@@ -734,9 +811,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_encrypt_off_who: "As novas mensagens de todos os membros ({{members}}) não são criptografadas; as mensagens já criptografadas continuam criptografadas.",
         plan_encrypt_off_warning: "As novas mensagens ficam armazenadas no servidor sem criptografia.",
         plan_public_change: "{{room}} se torna um canal público.",
+        plan_public_team_change: "{{room}} se torna um time público.",
         plan_public_who: "Todos no workspace, não só os membros ({{members}}), podem encontrá-lo, entrar nele e ler todo o histórico.",
         plan_public_warning: "As mensagens escritas enquanto era privado ficam legíveis para todos; torná-lo privado de novo depois não desfaz isso.",
         plan_private_change: "{{room}} se torna um grupo privado.",
+        plan_private_team_change: "{{room}} se torna um time privado.",
         plan_private_who: "Só os membros ({{members}}) podem encontrá-lo e ler o histórico.",
         plan_private_warning: "Todos os outros no workspace perdem o acesso, embora antes pudessem encontrá-lo e lê-lo.",
         plan_team_change: "{{room}} se torna a sala principal do novo time privado \"{{team}}\", com você como proprietário.",
@@ -750,6 +829,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         modal_confirm: "Confirmar",
         modal_cancel: "Cancelar",
         modal_note: "Nada muda até você confirmar, e todas as verificações são feitas de novo nesse momento. Cancelar não altera nada.",
+        confirm_spent: "Esta confirmação já foi usada, então nada foi alterado. Peça a alteração de novo para receber uma nova.",
         confirm_unavailable: "Esta alteração precisa ser confirmada em uma janela, que não pôde ser aberta aqui. Nada foi alterado.",
         button_encryption: "Criptografia",
         button_make_public: "Tornar público",
@@ -791,8 +871,18 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_ambiguous_room: "\"{{room}}\" é o id de uma sala e o nome de outra. Use #{{room}} para a sala com esse nome, ou #{{name}} para a sala com esse id.",
         error_ambiguous_room_unnamed: "\"{{room}}\" é o id de uma sala e o nome de outra. Use #{{room}} para a sala com esse nome; para a sala com esse id, use o #nome dela ou execute o comando dentro dela.",
         error_rocketchat_refused: "O Rocket.Chat recusou a alteração: {{error}}",
+        hint_not_allowed: "Um dono da sala ou um administrador do workspace pode fazer esta alteração ou dar a você a permissão para ela.",
         error_unexpected: "Algo deu errado e o comando não pôde ser concluído. Tente novamente ou fale com um administrador.",
         error_service_account_cannot_list: "Nada pode ser listado: a conta de serviço do Group Admin não pode listar os grupos privados do workspace. Um administrador precisa conceder a ela a permissão view-room-administration.",
+        report_e2e_disabled: "A criptografia de ponta a ponta está desativada neste workspace (configuração E2E_Enable), então nenhum grupo pode ser criptografado. Um administrador precisa ativá-la primeiro (Administração → Configurações → Criptografia de ponta a ponta).",
+        report_nothing_governed: "Você não administra nenhum grupo privado: não há nada a relatar.",
+        report_counts: "{{n}} dos {{m}} grupos privados que você pode alterar não estão criptografados.",
+        report_all_encrypted: "Todos os {{m}} grupos privados que você pode alterar estão criptografados.",
+        report_cannot_change: "Mais {{k}} que você administra, mas não pode alterar.",
+        report_first: "Não criptografados: {{rooms}}",
+        report_more: "…e mais {{j}}. A lista completa: GET {{endpoint}}?encrypted=false (acrescente &format=csv para uma planilha).",
+        report_next: "Próximo passo: `/encrypt on --all --dry-run` mostra o que criptografá-los faria, sem alterar nada.",
+        report_no_room: "`/encrypt report` não recebe sala: ele relata todos os grupos privados que você administra.",
         door_bulk: "tarefa em massa",
         bulk_warning_existing_messages: "As mensagens já enviadas ficam como estão: a criptografia vale para as novas mensagens.",
         bulk_warning_members_without_keys: "Membros que não configuraram a criptografia de ponta a ponta não conseguem ler as novas mensagens até configurá-la.",

@@ -1,7 +1,7 @@
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppError } from '../errors/AppError';
-import { toRoomView, unmappedOf } from '../workspace/roomView';
+import { toRoomView } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
 import type { OperationContext } from './context';
 import type { RoomReach, RoomRef } from './types';
@@ -35,19 +35,11 @@ export function refLabel(ref: RoomRef): string {
 }
 
 /**
- * Whether Rocket.Chat marks the room federated: `federated: true` in `_unmappedProperties_` (8.4's room converter
- * does not map it), or the mapped `isFederated` of newer converters (`isFederated: 'federated'`).
- */
-export function isFederated(room: IRoom): boolean {
-    return (room as IRoom & { readonly isFederated?: unknown }).isFederated === true || unmappedOf(room).federated === true;
-}
-
-/**
  * Interface.md §5: apps cannot see whether a subscription is a pending invitation, and in Rocket.Chat only federated
  * rooms carry invitations, so the chat doors and dry runs change and predict nothing in a federated room.
  */
 export function refuseFederated(found: FoundRoom): void {
-    if (isFederated(found.room)) {
+    if (found.view.federated) {
         throw new AppError('federated-room', { room: found.view.label });
     }
 }

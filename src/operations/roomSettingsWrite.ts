@@ -8,7 +8,7 @@ export const SAVE_ROOM_SETTINGS_PATH = '/api/v1/rooms.saveRoomSettings';
 /** The room as a plan names it. */
 export function planRoom(found: FoundRoom): Plan['room'] {
     const { view } = found;
-    return { _id: view.id, name: view.name, fname: view.fname, t: view.type };
+    return { _id: view.id, name: view.name, fname: view.fname, t: view.type, ...(view.teamMain ? { teamMain: true as const } : {}) };
 }
 
 /**

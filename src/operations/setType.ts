@@ -5,7 +5,7 @@ import { AppError } from '../errors/AppError';
 import { toRoomView } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
 import type { OperationContext } from './context';
-import { assertRoomParamsGiven, findRoom, isFederated, refLabel, refuseFederated, requireGroup } from './resolveRoom';
+import { assertRoomParamsGiven, findRoom, refLabel, refuseFederated, requireGroup } from './resolveRoom';
 import type { FoundRoom } from './resolveRoom';
 import { saveRoomSettings } from './roomSettingsWrite';
 import type { GroupResult, OperationInput, Outcome } from './types';
@@ -90,7 +90,7 @@ async function changeChannelToPrivate(room: IRoom, input: SetTypeInput, ctx: Ope
         throw new AppError('channel-archived', input.room.kind === 'params' ? { room: view.name } : await channelParams(view, input, ctx));
     }
     const found: FoundRoom = { room, view };
-    if (isFederated(room)) {
+    if (view.federated) {
         throw new AppError('federated-room', await channelParams(view, input, ctx));
     }
     if (!(await ctx.access.hasPermission(user, 'edit-room', view.id))) {

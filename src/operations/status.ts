@@ -19,6 +19,8 @@ export interface TypeStatus {
     readonly label: string;
     /** `c` or `p`. */
     readonly type: string;
+    /** The main room of a team: the room is the team (a public or private team). */
+    readonly teamMain: boolean;
 }
 
 /** Whether a private group the user can access is encrypted (archived groups included: nothing changes). */
@@ -39,8 +41,8 @@ export async function typeStatus(input: StatusInput, ctx: OperationContext): Pro
         if (!(await ctx.access.canAccessRoom(input.user, view))) {
             throw new AppError('room-not-found', { room: refLabel(input.room) });
         }
-        return { label: view.label, type: view.type };
+        return { label: view.label, type: view.type, teamMain: view.teamMain };
     }
     const { view } = await requireGroup(room, input.room, input.user, ctx, true);
-    return { label: view.label, type: view.type };
+    return { label: view.label, type: view.type, teamMain: view.teamMain };
 }

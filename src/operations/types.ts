@@ -37,7 +37,8 @@ export type RoomReach = (room: IRoom) => Promise<boolean>;
 /** What a dry run would do. */
 export interface Plan {
     readonly operation: 'setEncrypted' | 'setType' | 'convertToTeam';
-    readonly room: { readonly _id: string; readonly name: string; readonly fname: string; readonly t: string };
+    /** `teamMain: true` for a team's main room: a type change makes it a public or private team. */
+    readonly room: { readonly _id: string; readonly name: string; readonly fname: string; readonly t: string; readonly teamMain?: true };
     /** Fields that would change: `{ from, to }`. Empty when the write would leave the room as it is. */
     readonly changes: Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>>;
     /** The write the service account would make. */

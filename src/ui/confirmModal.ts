@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
 import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit/IUIKitSurface';
 import type { ButtonElement, LayoutBlock, PlainText } from '@rocket.chat/ui-kit';
@@ -20,7 +21,16 @@ export interface ConfirmTarget {
     readonly originRoomId: string;
     /** What opened the modal: the change counts as made through it. */
     readonly door: 'command' | 'button';
+    /** This modal's own random id: the first submit spends it (`spentViews.ts`). */
+    readonly nonce: string;
 }
+
+/** A new confirmation's nonce: 128 random bits, hex. */
+export function newNonce(): string {
+    return randomBytes(16).toString('hex');
+}
+
+const NONCE = /^[0-9a-f]{32}$/;
 
 const VIEW_ID_PREFIX = 'group-admin.confirm';
 
@@ -38,9 +48,12 @@ export interface SubmittedConfirmation {
     readonly signature: string;
 }
 
-/** What a confirmation's signature is of: `group-admin.confirm/<kind>/<room id>/<origin room id>/<door>`, ids URI-encoded. */
+/**
+ * What a confirmation's signature is of: `group-admin.confirm/<kind>/<room id>/<origin room id>/<door>/<nonce>`, ids
+ * URI-encoded.
+ */
 export function signedPartOf(target: ConfirmTarget): string {
-    return [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId), target.door].join('/');
+    return [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId), target.door, target.nonce].join('/');
 }
 
 /** `<signed part>/<signature>` (see `viewSignature.ts`). */
@@ -65,7 +78,7 @@ export function confirmTargetOf(viewId: unknown): SubmittedConfirmation | undefi
         return undefined;
     }
     const parts = viewId.split('/');
-    if (parts.length !== 6 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1]) || !parts[5]) {
+    if (parts.length !== 7 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1]) || !NONCE.test(parts[5]) || !parts[6]) {
         return undefined;
     }
     const roomId = decode(parts[2]);
@@ -74,7 +87,7 @@ export function confirmTargetOf(viewId: unknown): SubmittedConfirmation | undefi
     if (!roomId || !originRoomId || !door) {
         return undefined;
     }
-    return { target: { kind: parts[1], roomId, originRoomId, door }, signed: parts.slice(0, 5).join('/'), signature: parts[5] };
+    return { target: { kind: parts[1], roomId, originRoomId, door, nonce: parts[5] }, signed: parts.slice(0, 6).join('/'), signature: parts[6] };
 }
 
 const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });

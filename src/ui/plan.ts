@@ -46,9 +46,11 @@ export async function memberCount(plan: Plan, ref: RoomRef, ctx: OperationContex
 export function describePlan(kind: ChangeKind, label: string, plan: Plan, members: number, t: Translator): PlanText {
     const { keys } = changeOf(kind);
     const params = { room: label, members, team: plan.team ? plan.team.name : label };
+    const teamType = (kind === 'public' || kind === 'private') && plan.room.teamMain === true;
+    const changeKey = teamType ? (kind === 'public' ? 'plan_public_team_change' : 'plan_private_team_change') : keys.change;
     return {
         title: t(keys.title, params),
-        lines: [t(keys.change, params), t(keys.who, params)],
+        lines: [t(changeKey, params), t(keys.who, params)],
         warning: t(keys.warning, params),
     };
 }

@@ -6,8 +6,8 @@ import { logFailure } from '../errors/log';
 import { announceChange, announcementWanted } from '../history/announce';
 import { operationOf } from '../history/describe';
 import { serialized } from '../history/roomLock';
-import { recordChange } from '../history/store';
-import type { ChangeDoor } from '../history/store';
+import { confirmIntent, dropIntent, recordChange, recordIntent } from '../history/store';
+import type { ChangeDoor, Intent } from '../history/store';
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import { findRoom, refLabel } from '../operations/resolveRoom';
@@ -17,9 +17,10 @@ import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
 import { changeOf, changesSomething } from './changes';
 import type { ChangeKind } from '../operations/changeKind';
 import type { ChangeOutcome } from './changes';
-import { confirmModal, signedPartOf } from './confirmModal';
+import { confirmModal, newNonce, signedPartOf } from './confirmModal';
 import type { ConfirmTarget } from './confirmModal';
 import { describePlan, memberCount, planAsChat } from './plan';
+import { spendConfirmation } from './spentViews';
 import { signView } from './viewSignature';
 
 /** What a command or a button needs besides the operation: how to open a modal, and where its answer goes. */
@@ -77,9 +78,47 @@ async function currentRoom(ref: RoomRef, user: IUser, ctx: OperationContext): Pr
     return findRoom(ref, ctx, user);
 }
 
+/** The state a change of `kind` leads to, and the one it leaves (the write is made only when they differ). */
+function intendedStates(kind: ChangeKind): [unknown, unknown] {
+    switch (kind) {
+        case 'encrypt-on':
+            return [false, true];
+        case 'encrypt-off':
+            return [true, false];
+        case 'public':
+            return ['p', 'c'];
+        case 'private':
+            return ['c', 'p'];
+        default:
+            return [false, true];
+    }
+}
+
+/**
+ * `ctx` whose writes first record the change's intent (interface.md §9): Rocket.Chat's system message, which may reach
+ * any instance before Rocket.Chat's answer reaches this one, then finds the app's record and is not recorded again.
+ * An intent that cannot be written does not stop the change (it is then recorded after the write, as before 0.3.0).
+ */
+function recordingIntent(kind: ChangeKind, room: IRoom, user: IUser, ctx: OperationContext, env: RecordEnv, intents: Array<Intent>): OperationContext {
+    const [from, to] = intendedStates(kind);
+    const workspace = ctx.workspace.withBeforeWrite(async () => {
+        try {
+            const actor = { _id: user.id, username: user.username };
+            intents.push(await recordIntent(env.read, env.persistence, { roomId: room.id, roomName: toRoomView(room).name, operation: operationOf(kind), from, to, actor, door: env.door }));
+        } catch (error) {
+            logFailure(env.logger, 'warn', `${kind} in ${room.id}: the intent could not be recorded before the write`, error);
+        }
+    });
+    return { ...ctx, workspace };
+}
+
 /** The change's record and its announcement: a change made stays on record even when the announcement fails. */
-async function keepOnRecord(kind: ChangeKind, outcome: ChangeOutcome, room: IRoom, user: IUser, ctx: OperationContext, env: RecordEnv): Promise<void> {
+async function keepOnRecord(kind: ChangeKind, outcome: ChangeOutcome, room: IRoom, user: IUser, ctx: OperationContext, env: RecordEnv, intents: ReadonlyArray<Intent>): Promise<void> {
+    const intent = intents[intents.length - 1];
     if (outcome.dryRun || !changesSomething(outcome)) {
+        for (const unused of intents) {
+            await dropIntent(env.read, env.persistence, unused).catch((error: unknown) => logFailure(env.logger, 'warn', `${kind} in ${room.id}: an unused intent could not be removed`, error));
+        }
         return;
     }
     const { result } = outcome;
@@ -87,7 +126,11 @@ async function keepOnRecord(kind: ChangeKind, outcome: ChangeOutcome, room: IRoo
     const [from, to] = changed ? [changed.from, changed.to] : [false, true];
     const actor = { _id: user.id, username: user.username };
     try {
-        await recordChange(env.read, env.persistence, { roomId: room.id, roomName: toRoomView(room).name, operation: operationOf(kind), from, to, actor, door: env.door });
+        if (intent) {
+            await confirmIntent(env.read, env.persistence, intent, { from, to });
+        } else {
+            await recordChange(env.read, env.persistence, { roomId: room.id, roomName: toRoomView(room).name, operation: operationOf(kind), from, to, actor, door: env.door });
+        }
     } catch (error) {
         logFailure(env.logger, 'error', `${kind} in ${room.id} was made but could not be recorded`, error);
     }
@@ -101,23 +144,42 @@ async function keepOnRecord(kind: ChangeKind, outcome: ChangeOutcome, room: IRoo
 }
 
 /**
- * Makes the change (every check, then the write) after any other chat-door change of the same room finished, so it
- * sees the room as that change left it; a change that changed something is recorded and announced.
+/**
+ * Makes the change (every check, then the write); the change's intent is recorded right before the write, and a
+ * change that changed something is confirmed on record and announced (an intent the write did not use is removed). A
+ * member of the room makes it after any other chat-door change of the room finished, so it sees the room as that
+ * change left it. Anyone else — a room they cannot access, or one they reach without a subscription — is never queued
+ * there (`mayWaitInRoom`): the access check comes before the queue, as in the HTTP door, so nobody can hold busy a room
+ * they are not in, and a hidden room costs the calls a missing one costs.
  */
 export async function makeChange(kind: ChangeKind, input: OperationInput, ctx: OperationContext, env: RecordEnv): Promise<ChangeOutcome> {
     const change = changeOf(kind);
     const found = await findRoom(input.room, ctx, input.user);
-    if (!found) {
-        // Nothing to change: the operation gives its own answer (not found, the room not named…).
-        return change.perform({ ...input, dryRun: false }, ctx);
-    }
-    return serialized(found.id, async () => {
-        const room = (await currentRoom(input.room, input.user, ctx)) || found;
+    const make = async (room: IRoom | undefined): Promise<ChangeOutcome> => {
+        if (!room) {
+            // Nothing to change: the operation gives its own answer (not found, the room not named…).
+            return change.perform({ ...input, dryRun: false }, ctx);
+        }
         const ref: RoomRef = input.room.kind === 'room' ? { kind: 'room', room } : input.room;
-        const outcome = await change.perform({ ...input, room: ref, dryRun: false }, ctx);
-        await keepOnRecord(kind, outcome, room, input.user, ctx, env);
+        const intents: Array<Intent> = [];
+        let outcome: ChangeOutcome;
+        try {
+            outcome = await change.perform({ ...input, room: ref, dryRun: false }, recordingIntent(kind, room, input.user, ctx, env, intents));
+        } catch (error) {
+            for (const intent of intents) {
+                await dropIntent(env.read, env.persistence, intent).catch((dropError: unknown) => logFailure(env.logger, 'warn', `${kind} in ${room.id}: an intent could not be removed`, dropError));
+            }
+            throw error;
+        }
+        await keepOnRecord(kind, outcome, room, input.user, ctx, env, intents);
         return outcome;
-    });
+    };
+    // Read for a missing room too: every path makes the same calls.
+    const member = await ctx.access.mayWaitInRoom(input.user, found ? toRoomView(found) : undefined);
+    if (!found || !member) {
+        return make(found);
+    }
+    return serialized(found.id, async () => make((await currentRoom(input.room, input.user, ctx)) || found));
 }
 
 /**
@@ -150,7 +212,7 @@ export async function requestChange(kind: ChangeKind, input: OperationInput, ctx
     if (!env.triggerId) {
         return `${t('confirm_unavailable')}\n${planAsChat(plan)}`;
     }
-    const target: ConfirmTarget = { kind, roomId: checked.plan.room._id, originRoomId: env.originRoomId, door: env.door };
+    const target: ConfirmTarget = { kind, roomId: checked.plan.room._id, originRoomId: env.originRoomId, door: env.door, nonce: newNonce() };
     const signature = await signView(signedPartOf(target), env.read, env.persistence);
     await env.modify.getUiController().openSurfaceView(confirmModal(target, signature, plan, t, env.appId), { triggerId: env.triggerId }, input.user);
     return undefined;
@@ -163,6 +225,12 @@ export async function requestChange(kind: ChangeKind, input: OperationInput, ctx
 export async function confirmChange(target: ConfirmTarget, user: IUser, ctx: OperationContext, t: Translator, env: Omit<RecordEnv, 'door'>): Promise<string> {
     // A room the person cannot access (or no longer there): "not found" by id before anything is decided or counted.
     const room = await requireAccessible(await ctx.rooms.getById(target.roomId), { kind: 'params', params: { roomId: target.roomId } }, user, ctx);
+    // Spent by its first submit that got this far, whatever comes of it: a second submit of the view changes nothing.
+    // (Only someone who may access the room spends it: nobody else can use up another person's confirmation.)
+    if (!(await spendConfirmation(target.nonce, env.read, env.persistence))) {
+        env.logger.warn(`confirmation of ${target.kind}: this view was submitted before; nothing was changed`);
+        return t('confirm_spent');
+    }
     const input: OperationInput = { user, room: { kind: 'room', room }, dryRun: false };
     const outcome = await makeChange(target.kind, input, ctx, { ...env, door: target.door });
     return doneText(target.kind, outcome, t);

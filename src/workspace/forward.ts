@@ -119,6 +119,8 @@ function query(pairs: Readonly<Record<string, string>>): string {
 export class CallerGateway {
     private baseUrl?: Promise<string>;
 
+    private beforePost?: (path: string, body: Readonly<Record<string, unknown>>) => Promise<void>;
+
     constructor(
         private readonly http: IHttp,
         private readonly settings: ISettingRead,
@@ -143,8 +145,17 @@ export class CallerGateway {
         return this.call('get', path, params);
     }
 
+    /** Runs `hook` before each POST (a change): the app records its intent first (interface.md §9). */
+    public onBeforePost(hook: (path: string, body: Readonly<Record<string, unknown>>) => Promise<void>): this {
+        this.beforePost = hook;
+        return this;
+    }
+
     /** POST `body` to `path` (`/api/v1/...`), as the caller. */
-    public post(path: string, body: Readonly<Record<string, unknown>>): Promise<ForwardedAnswer> {
+    public async post(path: string, body: Readonly<Record<string, unknown>>): Promise<ForwardedAnswer> {
+        if (this.beforePost) {
+            await this.beforePost(path, body);
+        }
         return this.call('post', path, {}, body);
     }
 

@@ -47,8 +47,13 @@ export function parseBody(response: IHttpResponse): unknown {
  * a write's other 4xx is Rocket.Chat's refusal, passed on unchanged (but for the token). Headers are never
  * logged or echoed.
  */
+/** Called before each write with its path and body: the app records its intent first (interface.md §9). */
+export type BeforeWrite = (path: string, body: Readonly<Record<string, unknown>>) => Promise<void>;
+
 export class WorkspaceGateway {
     private config?: Promise<GatewayConfig>;
+
+    private beforeWrite?: BeforeWrite;
 
     constructor(
         private readonly http: IHttp,
@@ -70,8 +75,18 @@ export class WorkspaceGateway {
         return this.call('get', pairs.length ? `${path}?${pairs.join('&')}` : path);
     }
 
+    /** This gateway (its configuration shared) with `hook` run before each write. */
+    public withBeforeWrite(hook: BeforeWrite): WorkspaceGateway {
+        const copy = Object.create(this) as WorkspaceGateway;
+        copy.beforeWrite = hook;
+        return copy;
+    }
+
     /** POST `body` to `path`; resolves with Rocket.Chat's 2xx body. */
     public async write(path: string, body: Readonly<Record<string, unknown>>): Promise<unknown> {
+        if (this.beforeWrite) {
+            await this.beforeWrite(path, body);
+        }
         const answer = await this.call('post', path, body);
         if (answer.status >= 200 && answer.status < 300) {
             return answer.data;

@@ -26,6 +26,11 @@ export interface RoomView {
     readonly parent?: { readonly id: string; readonly room?: IRoom };
     /** Non-empty `abacAttributes` (ABAC-managed when the server's `ABAC_Enabled` is on). */
     readonly hasAbacAttributes: boolean;
+    /**
+     * Rocket.Chat marks the room federated: `federated: true` in `_unmappedProperties_` (8.4's room converter does not
+     * map it), or the mapped `isFederated` of newer converters. Only federated rooms carry invitations.
+     */
+    readonly federated: boolean;
 }
 
 export function unmappedOf(room: IRoom): Readonly<Record<string, unknown>> {
@@ -63,6 +68,7 @@ export function toRoomView(room: IRoom): RoomView {
         teamMain: room.isTeamMain === true,
         parent,
         hasAbacAttributes: Array.isArray(abac) && abac.length > 0,
+        federated: (room as IRoom & { readonly isFederated?: unknown }).isFederated === true || extras.federated === true,
     };
 }
 

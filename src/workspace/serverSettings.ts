@@ -16,9 +16,9 @@ export type ServerSettingId =
  * How long settings that only address or word things (`Site_Url`, the base URL when `server_url` is empty;
  * `Language`, the reply language of users without a preference) or pace them (the REST rate limiter's
  * `API_Enable_Rate_Limiter*`, applied to the chat doors: reading them live would cost three host round trips per
- * change) or page answers (`API_Default_Count`, `API_Upper_Count_Limit`, `API_Allow_Infinite_Count`) are remembered
- * across operations. Settings that gate a decision (`E2E_Enable`, `ABAC_Enabled`) are never
- * remembered beyond one operation: a change there takes effect at once, as in Rocket.Chat.
+ * change) are remembered across operations. Settings that gate a decision (`E2E_Enable`, `ABAC_Enabled`) or page an
+ * answer (`API_Default_Count`, `API_Upper_Count_Limit`, `API_Allow_Infinite_Count`) are never remembered beyond one
+ * operation: a change there takes effect at once, as in Rocket.Chat.
  */
 export const REMEMBERED_FOR_MS = 60000;
 
@@ -28,9 +28,6 @@ const REMEMBERED: ReadonlyArray<ServerSettingId> = [
     'API_Enable_Rate_Limiter',
     'API_Enable_Rate_Limiter_Limit_Calls_Default',
     'API_Enable_Rate_Limiter_Limit_Time_Default',
-    'API_Default_Count',
-    'API_Upper_Count_Limit',
-    'API_Allow_Infinite_Count',
 ];
 
 /** Remembered values, in module memory (one app process), each with its expiry. */

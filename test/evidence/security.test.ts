@@ -40,6 +40,14 @@ function changingBody(endpoint: Endpoint, room: Record<string, string>): Record<
     }
 }
 
+/**
+ * An answer's status and body. A forwarded answer also carries Rocket.Chat's `X-RateLimit-*` headers, whose
+ * `Remaining` counts down from one request to the next whatever the room: the same for a hidden room and a missing one.
+ */
+function statusAndBody(answer: { status: number; body: unknown }): { status: number; body: unknown } {
+    return { status: answer.status, body: answer.body };
+}
+
 describe('unauthenticated calls → 401 before the app runs', () => {
     const callers: Array<[string, () => Record<string, string>]> = [
         ['no headers', () => ({})],
@@ -103,7 +111,7 @@ describe('identity only from request.user', () => {
                 query: { userId: ev.userId(as), username: as },
                 headers: { ...ev.headersOf('carol'), 'x-forwarded-user': as, 'X-Impersonate': ev.userId(as) },
             });
-            expect(response).toEqual(plain);
+            expect(statusAndBody(response)).toEqual(statusAndBody(plain));
         }
         expect(snapshotDiff(before, ev.snapshot())).toEqual([]);
     });
@@ -157,7 +165,7 @@ describe('a group the caller cannot see answers exactly like a group that does n
                     const extra = dryRun ? { dryRun: true } : {};
                     const seen = await ev.api(endpoint, { ...changingBody(endpoint, hiddenRef), ...extra }, username);
                     const absent = await ev.api(endpoint, { ...changingBody(endpoint, missing()), ...extra }, username);
-                    expect(seen).toEqual(absent);
+                    expect(statusAndBody(seen)).toEqual(statusAndBody(absent));
                     expect(seen.status).toBe(400);
                 }
                 expect(snapshotDiff(before, ev.snapshot())).toEqual([]);

@@ -72,6 +72,21 @@ describe('EngineHost with a probe app', () => {
         expect((await host.callApi({ path: 'members', body: { roomId: rid } })).body).toEqual({ members: ['alice', 'null', 'bob'] });
     });
 
+    it('getAllRooms: pages of raw rooms filtered by type, without encrypted, archived or e2eKeyId (AppRoomBridge projection)', async () => {
+        const alice = user('alice');
+        demo.workspace.addRoom({ name: 'locked', t: 'p', owner: alice, encrypted: true, e2eKeyId: 'key-1', archived: true });
+        const answer = (await host.callApi({ path: 'allRooms', body: { filters: { types: ['p'] } } })).body as { rooms: Array<Record<string, unknown>> };
+        const groups = demo.workspace.listRooms().filter((r) => r.t === 'p');
+        expect(answer.rooms.map((r) => r.id)).toEqual(groups.map((r) => r._id));
+        const locked = answer.rooms.find((r) => r.slugifiedName === 'locked');
+        expect(locked).toMatchObject({ type: 'p', displayName: 'locked', creator: { _id: alice, username: 'alice' } });
+        for (const hidden of ['encrypted', 'archived', 'e2eKeyId', '_unmappedProperties_']) expect(locked).not.toHaveProperty(hidden);
+        const paged = (await host.callApi({ path: 'allRooms', body: { filters: { types: ['p'] }, options: { limit: 1, skip: 1 } } })).body as { rooms: Array<{ id: string }> };
+        expect(paged.rooms.map((r) => r.id)).toEqual([groups[1]._id]);
+        const counted = (await host.callApi({ path: 'encryptionByBridge', body: {} })).body;
+        expect(counted).toEqual({ groups: groups.length, encrypted: groups.filter((r) => r.encrypted === true).length });
+    });
+
     it('a bot message lands in the room as the app user, ts now, and onMessage hears it', async () => {
         const rid = room('general');
         const heard: WsMessage[] = [];

@@ -38,6 +38,27 @@ class ProbeApp extends App_1.App {
                     const id = await modify.getCreator().finish(builder);
                     return { status: 200, content: { id } };
                 }),
+                new ProbeEndpoint(this, "allRooms", async (request, read) => {
+                    const rooms = await read.getRoomReader().getAllRooms(request.content.filters || {}, request.content.options || {});
+                    return { status: 200, content: { rooms: rooms === undefined ? "undefined" : rooms } };
+                }),
+                // Every private group's encryption state the only way the room bridge allows: getAllRooms pages, then
+                // one getById per room (getAllRooms carries no encrypted). The bench compares it with groups.listAll.
+                new ProbeEndpoint(this, "encryptionByBridge", async (request, read) => {
+                    const reader = read.getRoomReader();
+                    let groups = 0, encrypted = 0;
+                    for (let skip = 0; ; skip += 100) {
+                        const page = await reader.getAllRooms({ types: ["p"] }, { limit: 100, skip });
+                        if (!page || !page.length) break;
+                        const rooms = await Promise.all(page.map((raw) => reader.getById(raw.id)));
+                        for (const room of rooms) {
+                            groups++;
+                            if (room && room._unmappedProperties_ && room._unmappedProperties_.encrypted === true) encrypted++;
+                        }
+                        if (page.length < 100) break;
+                    }
+                    return { status: 200, content: { groups, encrypted } };
+                }),
                 new ProbeEndpoint(this, "remember", async (request, read, modify, persis) => {
                     await persis.createWithAssociation({ value: request.content.value }, KEY());
                     return { status: 200, content: {} };
@@ -66,7 +87,7 @@ export function probeAppZip(): Buffer {
         classFile: 'ProbeApp.ts',
         description: 'Reports what the engine host hands an app.',
         implements: [],
-        permissions: [{ name: 'api' }, { name: 'room.read' }, { name: 'user.read' }, { name: 'message.write' }, { name: 'persistence' }],
+        permissions: [{ name: 'api' }, { name: 'room.read' }, { name: 'user.read' }, { name: 'message.write' }, { name: 'persistence' }, { name: 'room.system.view-all' }],
     };
     zip.addFile('app.json', Buffer.from(JSON.stringify(appJson, null, 2)));
     zip.addFile('ProbeApp.js', Buffer.from(SOURCE));

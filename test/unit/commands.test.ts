@@ -68,15 +68,15 @@ describe('slash commands', () => {
         expect(await type(ws, ENCRYPT_SPEC, 'mem', ['help'])).toBe(en.usage_encrypt);
     });
 
-    it('an unknown word → what was wrong and the usage, nothing changed', async () => {
-        expect(await type(ws, ENCRYPT_SPEC, 'olga', ['maybe'])).toBe(`I don't understand "maybe".\n${en.usage_encrypt}`);
-        expect(await type(ws, SETTYPE_SPEC, 'olga', ['public', 'g1', 'now'])).toBe(`Too many arguments: "now" was not expected.\n${en.usage_settype}`);
+    it('an unknown word → what was wrong and where the usage is (findings §B10: not the whole usage), nothing changed', async () => {
+        expect(await type(ws, ENCRYPT_SPEC, 'olga', ['maybe'])).toBe('I don\'t understand "maybe". Type `/encrypt help` for the usage.');
+        expect(await type(ws, SETTYPE_SPEC, 'olga', ['public', 'g1', 'now'])).toBe('Too many arguments: "now" was not expected. Type `/settype help` for the usage.');
         expect(ws.writes).toEqual([]);
         expect(ws.calls.filter((c) => c.indexOf('http.') === 0)).toEqual([]);
     });
 
-    it('an unknown room → not found and the usage', async () => {
-        expect(await type(ws, ENCRYPT_SPEC, 'olga', ['on', '#nope'])).toBe(`I couldn't find a private group "nope" that you can access.\n${en.usage_encrypt}`);
+    it('an unknown room → not found and where the usage is', async () => {
+        expect(await type(ws, ENCRYPT_SPEC, 'olga', ['on', '#nope'])).toBe('I couldn\'t find a private group "nope" that you can access. Type `/encrypt help` for the usage.');
     });
 
     it('a bare word is tried as a room id, then as a name', async () => {
@@ -88,13 +88,13 @@ describe('slash commands', () => {
     it('--dry-run → what would happen, nothing written', async () => {
         expect(await type(ws, ENCRYPT_SPEC, 'olga', ['--dry-run', 'on'])).toBe(dryRun('encrypt_on', { room: 'g1', members: 4 }));
         expect(await type(ws, ENCRYPT_SPEC, 'mo', ['on', '--dry-run'])).toBe(
-            `Dry run: this would fail. You do not have permission to turn end-to-end encryption on or off in g1.`,
+            `Dry run: this would fail. You do not have permission to turn end-to-end encryption on or off in g1. ${en.hint_not_allowed}`,
         );
         expect(ws.writes).toEqual([]);
     });
 
-    it('a failed check → its localized reason', async () => {
-        expect(await type(ws, ENCRYPT_SPEC, 'mem', ['on'])).toBe('You are not allowed to edit g1.');
+    it('a failed check → its localized reason, and for a missing permission who can act instead (§B10)', async () => {
+        expect(await type(ws, ENCRYPT_SPEC, 'mem', ['on'])).toBe(`You are not allowed to edit g1. ${en.hint_not_allowed}`);
     });
 
     it('/settype public|private|status', async () => {

@@ -97,7 +97,8 @@ describe('host round trips (warm module memory): ≤ 6 per chat-door change, the
         await command.executor(new SlashCommandContext(ws.user('olga'), ws.room('g1'), ['on']), ws.read(), ws.modify(), ws.http(), {} as IPersistence);
         // The operation's own round trips (the door's announcement and history are the door's).
         const operation = ws.calls.filter((c) => c.startsWith('http.') || c.startsWith('user.') || c.startsWith('server.') || /^room\.get(ByName|Owners|Moderators|Leaders|Members)/.test(c));
-        expect(operation).toEqual([LIVE_TABLE, 'user.getUserRoomIds', 'room.getOwners', 'server.E2E_Enable', 'http.post /api/v1/rooms.saveRoomSettings']);
+        // The member's rooms first: whether the change may wait in the room's serialization (findings §C15).
+        expect(operation).toEqual(['user.getUserRoomIds', LIVE_TABLE, 'room.getOwners', 'server.E2E_Enable', 'http.post /api/v1/rooms.saveRoomSettings']);
         expect(ws.calls.filter((c) => c === 'notifier.notifyUser')).toHaveLength(1);
     });
 

@@ -92,7 +92,7 @@ describe('federated rooms: the chat doors and dry runs change and predict nothin
     it.each([
         ['federated in _unmappedProperties_ (8.4)', false],
         ['isFederated mapped (newer servers)', true],
-    ])('%s', async (_label, mapped) => {
+    ])('%s: a subscription there is no access (it may be an unaccepted invitation, findings §C14)', async (_label, mapped) => {
         const ws = standardWorkspace();
         ws.rooms.get('g1')!.federated = true;
         ws.rooms.get('g1')!.federatedMapped = mapped;
@@ -102,8 +102,8 @@ describe('federated rooms: the chat doors and dry runs change and predict nothin
                 status: 400,
                 content: {
                     success: false,
-                    error: 'Federated rooms are changed in Rocket.Chat itself, not through Group Admin [error-action-not-allowed]',
-                    errorType: 'error-action-not-allowed',
+                    error: 'The required "roomId" or "roomName" param provided does not match any group [error-room-not-found]',
+                    errorType: 'error-room-not-found',
                 },
             });
             await restFailure(setType({ user: ws.user('olga'), room: params({ roomId: 'g1' }), type: 'c', dryRun }, ws.context()));
@@ -195,7 +195,7 @@ describe('a room reached by id that the person cannot access is "not found", wit
         ws.addRoom({ _id: 'main', name: 'main', t: 'p', teamId: 't1', teamMain: true }, [['olga', ['owner']]]);
         ws.teams.push({ _id: 't1', name: 'main', type: 1, roomId: 'main' });
         ws.addRoom({ _id: 'tc', name: 'team-plans', t: 'c', teamId: 't1' }, [['olga', ['owner']]]);
-        await expect(typeStatus({ user: ws.user('olga'), room: { kind: 'room', room: ws.room('tc') } }, ws.context())).resolves.toEqual({ label: 'team-plans', type: 'c' });
+        await expect(typeStatus({ user: ws.user('olga'), room: { kind: 'room', room: ws.room('tc') } }, ws.context())).resolves.toEqual({ label: 'team-plans', type: 'c', teamMain: false });
         const failure = await restFailure(typeStatus({ user: ws.user('out'), room: { kind: 'room', room: ws.room('tc') } }, ws.context()));
         expect(failure.content.errorType).toBe('error-room-not-found');
         const refused = setType({ user: ws.user('out'), room: { kind: 'room', room: ws.room('tc') }, type: 'p', dryRun: true }, ws.context());

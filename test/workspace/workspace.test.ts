@@ -35,10 +35,13 @@ describe('Workspace', () => {
                 API_Enable_Rate_Limiter: true,
                 API_Enable_Rate_Limiter_Limit_Calls_Default: 10,
                 API_Enable_Rate_Limiter_Limit_Time_Default: 60000,
+                API_Default_Count: 50,
+                API_Upper_Count_Limit: 100,
+                API_Allow_Infinite_Count: true,
             });
             expect(json.permissions.map((p) => p._id)).toEqual(DEFAULT_PERMISSIONS.map((p) => p._id));
             expect(new Set(json.permissions.map((p) => p._id)).size).toBe(json.permissions.length);
-            for (const id of ['edit-room', 'toggle-room-e2e-encryption', 'create-c', 'create-p', 'create-team', 'create-team-channel', 'create-team-group', 'view-p-room', 'view-joined-room', 'view-all-teams', 'view-c-room']) {
+            for (const id of ['edit-room', 'toggle-room-e2e-encryption', 'create-c', 'create-p', 'create-team', 'create-team-channel', 'create-team-group', 'view-p-room', 'view-joined-room', 'view-all-teams', 'view-c-room', 'view-room-administration']) {
                 expect(json.permissions.some((p) => p._id === id)).toBe(true);
             }
             expect(new Workspace().toJSON().permissions).toHaveLength(json.permissions.length);

@@ -245,8 +245,11 @@ describe('reading it in chat', () => {
         }
         const lines = onlyReply(await engine.command('alice', 'project-x', '/encrypt history')).split('\n');
         expect(lines[0]).toBe(text('en', 'history_heading', { room: 'project-x', shown: 10, total: 12 }));
-        expect(lines).toHaveLength(11);
+        expect(lines).toHaveLength(12);
         expect(lines[1]).toMatch(/@alice turned end-to-end encryption off for this room \(\/encrypt\)\.$/);
+        // Where the rest is (findings §B10): the app's endpoint, from where this page ends.
+        const path = `/api/apps/public/${engine.host.id}/groups.history?roomId=${engine.roomId('project-x')}&offset=10`;
+        expect(lines[11]).toBe(text('en', 'history_more', { more: 2, path }));
     });
 
     it('status names the last recorded change of that setting, for whoever may read the history', async () => {
@@ -304,7 +307,7 @@ describe('who may read a history', () => {
         expect(hidden.body).toMatchObject({ success: false, errorType: 'error-room-not-found' });
         expect(await getHistory('dave', { roomId: engine.roomId('project-x') })).toEqual(await getHistory('dave', { roomId: 'nope' }));
         expect(onlyReply(await engine.command('dave', 'general', '/encrypt history #project-x'))).toBe(
-            `${text('en', 'error_room_not_found', { room: 'project-x' })}\n${text('en', 'usage_encrypt')}`,
+            `${text('en', 'error_room_not_found', { room: 'project-x' })} ${text('en', 'hint_help', { command: '/encrypt' })}`,
         );
     });
 

@@ -35,7 +35,12 @@ describe("the workspace's rate limiter", () => {
         const rid = door.roomId('project-x');
         const before = door.workspace.fingerprint();
         const refused = await door.post('groups.setEncrypted', { roomId: rid, encrypted: door.workspace.getRoom(rid)?.encrypted !== true }, 'alice', address);
-        expect(refused).toEqual({ status: 429, body: TOO_MANY });
+        // With Rocket.Chat's X-RateLimit-* headers, as the same 429 of /api/v1 carries them (findings §B9).
+        expect(refused).toEqual({
+            status: 429,
+            body: TOO_MANY,
+            headers: { 'x-ratelimit-limit': String(LIMIT), 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': expect.stringMatching(/^\d+$/) },
+        });
         expect(door.workspace.fingerprint()).toBe(before);
 
         // Rocket.Chat's answer to the same caller calling it directly from that address is the same.

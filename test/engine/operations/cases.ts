@@ -13,8 +13,10 @@ export interface Reply {
     /** i18n key of the reply. */
     readonly key: string;
     readonly params?: Record<string, string>;
-    /** The command's usage follows the reply (room not named or not found). */
+    /** Where the command's usage is follows the reply (room not named or not found). */
     readonly usage?: boolean;
+    /** A team's main room: its plan says it becomes a public or private team (findings §B8). */
+    readonly teamMain?: boolean;
 }
 
 export interface CommandForm {
@@ -614,7 +616,7 @@ export const SET_TYPE_CASES: Case[] = [
         body: { roomName: 'eng', type: 'c' },
         answer: 'ok',
         messages: ['room_changed_privacy:Public'],
-        command: { in: 'eng', line: '/settype public', reply: reply('done_type_public', { room: 'eng' }) },
+        command: { in: 'eng', line: '/settype public', reply: { ...reply('done_type_public', { room: 'eng' }), teamMain: true } },
     },
     {
         name: "a team's main room without create-c",
@@ -829,7 +831,7 @@ export const SET_TYPE_CASES: Case[] = [
         prepare: townTeam(),
         answer: 'ok',
         messages: ['room_changed_privacy:Private'],
-        command: { in: 'town', line: '/settype private', reply: reply('done_type_private', { room: 'town' }) },
+        command: { in: 'town', line: '/settype private', reply: { ...reply('done_type_private', { room: 'town' }), teamMain: true } },
     },
     {
         name: 'a room inside a public team whose main room has ABAC attributes: no team ABAC rule',

@@ -18,11 +18,31 @@ useEngine((booted) => {
     engine = booted;
 });
 
+const PERMISSION_REFUSALS = [
+    'error_edit_room_not_allowed',
+    'error_e2e_toggle_not_allowed',
+    'error_to_public_not_allowed',
+    'error_team_room_to_public_not_allowed',
+    'error_to_private_not_allowed',
+    'error_team_room_to_private_not_allowed',
+    'error_team_not_allowed',
+];
+
 const USAGE: Record<string, string> = { encrypt: 'usage_encrypt', settype: 'usage_settype', toteam: 'usage_toteam' };
 
 function usageOf(line: string): string {
     const name = /^\/(\w+)/.exec(line)?.[1] ?? '';
     return text('en', USAGE[name]);
+}
+
+/** Where the usage is (findings §B10: a typo or an unknown room is answered without the whole usage). */
+function helpOf(line: string): string {
+    return text('en', 'hint_help', { command: /^\/\w+/.exec(line)?.[0] ?? '' });
+}
+
+/** The chat's answer to a failure: after a missing permission, who can act instead (findings §B10). */
+function withHint(body: string, key: string): string {
+    return PERMISSION_REFUSALS.includes(key) ? `${body} ${text('en', 'hint_not_allowed')}` : body;
 }
 
 /** The single reply of a run: one ephemeral message, to `username`, in the room typed in. */
@@ -37,8 +57,8 @@ function theReply(run: CommandRun, username: string, roomName: string): string {
 }
 
 function replyText(reply: Reply, line: string): string {
-    const body = text('en', reply.key, reply.params);
-    return reply.usage ? `${body}\n${usageOf(line)}` : body;
+    const body = withHint(text('en', reply.key, reply.params), reply.key);
+    return reply.usage ? `${body} ${helpOf(line)}` : body;
 }
 
 /** A `--dry-run` reply: the failure as a dry run, the unchanged note, or the plan's heading and change line. */
@@ -46,8 +66,8 @@ function expectDryRunReply(actual: string, reply: Reply, line: string): void {
     const params = reply.params ?? {};
     if (reply.key.startsWith('error_')) {
         const reason = text('en', reply.key, params);
-        const failed = text('en', 'dryrun_failed', { reason });
-        expect(actual).toBe(reply.usage ? `${failed}\n${usageOf(line)}` : failed);
+        const failed = withHint(text('en', 'dryrun_failed', { reason }), reply.key);
+        expect(actual).toBe(reply.usage ? `${failed} ${helpOf(line)}` : failed);
         return;
     }
     if (reply.key.startsWith('public_channel_')) {
@@ -61,8 +81,8 @@ function expectDryRunReply(actual: string, reply: Reply, line: string): void {
     const change = {
         done_encrypt_on: 'plan_encrypt_on_change',
         done_encrypt_off: 'plan_encrypt_off_change',
-        done_type_public: 'plan_public_change',
-        done_type_private: 'plan_private_change',
+        done_type_public: reply.teamMain ? 'plan_public_team_change' : 'plan_public_change',
+        done_type_private: reply.teamMain ? 'plan_private_team_change' : 'plan_private_change',
         done_team: 'plan_team_change',
     }[reply.key];
     expect(change).toBeDefined();
@@ -206,18 +226,18 @@ describe('room forms', () => {
 
 describe('wrong input, status and help change nothing', () => {
     const nothingChanges: Array<[string, string, string, (line: string) => string]> = [
-        ['alice', 'project-x', '/encrypt maybe', (line) => `${text('en', 'parse_unknown_word', { word: 'maybe' })}\n${usageOf(line)}`],
-        ['alice', 'project-x', '/encrypt on project-x now', (line) => `${text('en', 'parse_extra_words', { words: 'now' })}\n${usageOf(line)}`],
-        ['alice', 'project-x', '/encrypt on --force', (line) => `${text('en', 'parse_unknown_option', { option: '--force' })}\n${usageOf(line)}`],
-        ['alice', 'project-x', '/encrypt on #', (line) => `${text('en', 'parse_missing_room_name')}\n${usageOf(line)}`],
-        ['alice', 'project-x', '/settype sideways', (line) => `${text('en', 'parse_unknown_word', { word: 'sideways' })}\n${usageOf(line)}`],
-        ['alice', 'project-x', '/settype public a b', (line) => `${text('en', 'parse_extra_words', { words: 'b' })}\n${usageOf(line)}`],
-        ['alice', 'project-x', '/toteam project-x again', (line) => `${text('en', 'parse_extra_words', { words: 'again' })}\n${usageOf(line)}`],
-        ['alice', 'project-x', '/toteam --now', (line) => `${text('en', 'parse_unknown_option', { option: '--now' })}\n${usageOf(line)}`],
-        ['alice', 'general', '/encrypt on nope', (line) => `${text('en', 'error_room_not_found', { room: 'nope' })}\n${usageOf(line)}`],
-        ['alice', 'general', '/encrypt status nope', (line) => `${text('en', 'error_room_not_found', { room: 'nope' })}\n${usageOf(line)}`],
-        ['alice', 'general', '/settype status nope', (line) => `${text('en', 'error_room_not_found', { room: 'nope' })}\n${usageOf(line)}`],
-        ['alice', 'general', '/toteam nope', (line) => `${text('en', 'error_room_not_found', { room: 'nope' })}\n${usageOf(line)}`],
+        ['alice', 'project-x', '/encrypt maybe', (line) => `${text('en', 'parse_unknown_word', { word: 'maybe' })} ${helpOf(line)}`],
+        ['alice', 'project-x', '/encrypt on project-x now', (line) => `${text('en', 'parse_extra_words', { words: 'now' })} ${helpOf(line)}`],
+        ['alice', 'project-x', '/encrypt on --force', (line) => `${text('en', 'parse_unknown_option', { option: '--force' })} ${helpOf(line)}`],
+        ['alice', 'project-x', '/encrypt on #', (line) => `${text('en', 'parse_missing_room_name')} ${helpOf(line)}`],
+        ['alice', 'project-x', '/settype sideways', (line) => `${text('en', 'parse_unknown_word', { word: 'sideways' })} ${helpOf(line)}`],
+        ['alice', 'project-x', '/settype public a b', (line) => `${text('en', 'parse_extra_words', { words: 'b' })} ${helpOf(line)}`],
+        ['alice', 'project-x', '/toteam project-x again', (line) => `${text('en', 'parse_extra_words', { words: 'again' })} ${helpOf(line)}`],
+        ['alice', 'project-x', '/toteam --now', (line) => `${text('en', 'parse_unknown_option', { option: '--now' })} ${helpOf(line)}`],
+        ['alice', 'general', '/encrypt on nope', (line) => `${text('en', 'error_room_not_found', { room: 'nope' })} ${helpOf(line)}`],
+        ['alice', 'general', '/encrypt status nope', (line) => `${text('en', 'error_room_not_found', { room: 'nope' })} ${helpOf(line)}`],
+        ['alice', 'general', '/settype status nope', (line) => `${text('en', 'error_room_not_found', { room: 'nope' })} ${helpOf(line)}`],
+        ['alice', 'general', '/toteam nope', (line) => `${text('en', 'error_room_not_found', { room: 'nope' })} ${helpOf(line)}`],
         ['alice', 'project-x', '/encrypt help', (line) => usageOf(line)],
         ['alice', 'project-x', '/settype HELP', (line) => usageOf(line)],
         ['alice', 'project-x', '/toteam help', (line) => usageOf(line)],
@@ -260,7 +280,7 @@ describe('wrong input, status and help change nothing', () => {
         await engine.fresh();
         const before = engine.workspace.snapshot();
         const run = await engine.command('dave', 'general', '/encrypt status project-x');
-        expect(theReply(run, 'dave', 'general')).toBe(`${text('en', 'error_room_not_found', { room: 'project-x' })}\n${text('en', 'usage_encrypt')}`);
+        expect(theReply(run, 'dave', 'general')).toBe(`${text('en', 'error_room_not_found', { room: 'project-x' })} ${text('en', 'hint_help', { command: '/encrypt' })}`);
         expect(engine.workspace.snapshot()).toBe(before);
     });
 });
@@ -302,7 +322,7 @@ describe('a public channel the invoker can access, in chat: the truth, not "not 
         const before = engine.workspace.snapshot();
         for (const line of ['/encrypt on #eng-lounge', '/encrypt status eng-lounge', '/toteam #eng-lounge']) {
             expect(theReply(await engine.command('dave', 'general', line), 'dave', 'general')).toBe(
-                `${text('en', 'error_room_not_found', { room: 'eng-lounge' })}\n${usageOf(line)}`,
+                `${text('en', 'error_room_not_found', { room: 'eng-lounge' })} ${helpOf(line)}`,
             );
         }
         expect(engine.workspace.snapshot()).toBe(before);

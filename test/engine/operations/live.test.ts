@@ -34,7 +34,7 @@ describe('the permission table is read live', () => {
         await engine.fresh();
         expect(await reply('alice', PX, '/encrypt on')).toBe(text('en', 'done_encrypt_on', { room: PX }));
         engine.workspace.setPermissionRoles('toggle-room-e2e-encryption', ['admin']);
-        expect(await reply('alice', PX, '/encrypt off')).toBe(text('en', 'error_e2e_toggle_not_allowed', { room: PX }));
+        expect(await reply('alice', PX, '/encrypt off')).toBe(`${text('en', 'error_e2e_toggle_not_allowed', { room: PX })} ${text('en', 'hint_not_allowed')}`);
         expect(encrypted()).toBe(true);
         expect((await dryRun('alice', 'groups.setEncrypted', { roomName: PX, encrypted: false })).body).toMatchObject({ errorType: 'error-action-not-allowed' });
         // Granted again: the very next operation may.
@@ -59,13 +59,13 @@ describe('the permission table is read live', () => {
         expect(engine.workspace.restCalls.filter((call) => call.path === '/api/v1/permissions.listAll').length).toBeGreaterThanOrEqual(2);
         // ...and the owner's toggle-room-e2e-encryption taken away afterwards applies to the very next operation.
         engine.workspace.setPermissionRoles('toggle-room-e2e-encryption', ['admin']);
-        expect(await reply('alice', PX, '/encrypt off')).toBe(text('en', 'error_e2e_toggle_not_allowed', { room: PX }));
+        expect(await reply('alice', PX, '/encrypt off')).toBe(`${text('en', 'error_e2e_toggle_not_allowed', { room: PX })} ${text('en', 'hint_not_allowed')}`);
         expect(encrypted()).toBe(true);
     });
 
     it('a permission granted between two operations applies to the second', async () => {
         await engine.fresh();
-        expect(await reply('bob', PX, '/encrypt on')).toBe(text('en', 'error_e2e_toggle_not_allowed', { room: PX }));
+        expect(await reply('bob', PX, '/encrypt on')).toBe(`${text('en', 'error_e2e_toggle_not_allowed', { room: PX })} ${text('en', 'hint_not_allowed')}`);
         engine.workspace.setPermissionRoles('toggle-room-e2e-encryption', ['admin', 'owner', 'moderator']);
         expect(await reply('bob', PX, '/encrypt on')).toBe(text('en', 'done_encrypt_on', { room: PX }));
     });
@@ -104,9 +104,9 @@ describe('the guest restriction', () => {
     it('a guest who owns a group is refused, whatever other grants say', async () => {
         await engine.fresh(all(guestGroup, grant('edit-room', 'guest'), grant('toggle-room-e2e-encryption', 'guest'), grant('create-c', 'guest'), grant('create-team', 'guest')));
         const before = state();
-        expect(await reply('gus', 'guest-room', '/encrypt on')).toBe(text('en', 'error_edit_room_not_allowed', { room: 'guest-room' }));
-        expect(await reply('gus', 'guest-room', '/settype public')).toBe(text('en', 'error_edit_room_not_allowed', { room: 'guest-room' }));
-        expect(await reply('gus', 'guest-room', '/toteam')).toBe(text('en', 'error_team_not_allowed', { room: 'guest-room' }));
+        expect(await reply('gus', 'guest-room', '/encrypt on')).toBe(`${text('en', 'error_edit_room_not_allowed', { room: 'guest-room' })} ${text('en', 'hint_not_allowed')}`);
+        expect(await reply('gus', 'guest-room', '/settype public')).toBe(`${text('en', 'error_edit_room_not_allowed', { room: 'guest-room' })} ${text('en', 'hint_not_allowed')}`);
+        expect(await reply('gus', 'guest-room', '/toteam')).toBe(`${text('en', 'error_team_not_allowed', { room: 'guest-room' })} ${text('en', 'hint_not_allowed')}`);
         expect(state()).toBe(before);
         // Rocket.Chat (a licensed workspace) refuses the same.
         expect((await engine.reference('groups.setEncrypted', { roomName: 'guest-room', encrypted: true }, 'gus')).status).toBe(400);
@@ -114,19 +114,33 @@ describe('the guest restriction', () => {
 });
 
 describe('invitations and federated rooms', () => {
-    it('a federated room is changed in Rocket.Chat itself: the chat doors and dry runs refuse', async () => {
+    it('a subscription to a federated room is no access (it may be an unaccepted invitation): "not found"', async () => {
         await engine.fresh(({ workspace }) => {
             workspace.markFederated(workspace.getRoomByName(PX)?._id ?? '');
         });
         const before = state();
-        expect(await reply('alice', PX, '/encrypt on')).toBe(text('en', 'error_federated_room', { room: PX }));
-        expect(await reply('alice', PX, '/settype public')).toBe(text('en', 'error_federated_room', { room: PX }));
-        expect(await reply('alice', PX, '/toteam --dry-run')).toBe(text('en', 'dryrun_failed', { reason: text('en', 'error_federated_room', { room: PX }) }));
-        expect((await dryRun('alice', 'groups.convertToTeam', { roomName: PX })).body).toMatchObject({ errorType: 'error-action-not-allowed' });
+        const rid = engine.roomId(PX);
+        const notFound = (command: string) => `${text('en', 'error_room_not_found', { room: rid })} ${text('en', 'hint_help', { command })}`;
+        expect(await reply('alice', PX, '/encrypt on')).toBe(notFound('/encrypt'));
+        expect(await reply('alice', PX, '/settype public')).toBe(notFound('/settype'));
+        expect(await reply('alice', PX, '/toteam --dry-run')).toBe(
+            `${text('en', 'dryrun_failed', { reason: text('en', 'error_room_not_found', { room: rid }) })} ${text('en', 'hint_help', { command: '/toteam' })}`,
+        );
+        expect((await dryRun('alice', 'groups.convertToTeam', { roomName: PX })).body).toMatchObject({ errorType: 'error-room-not-found' });
         expect(state()).toBe(before);
     });
 
-    it('a pending invitation is not membership: an invited admin changes nothing', async () => {
+    it('a federated room reached without a subscription (a public channel): changed in Rocket.Chat itself', async () => {
+        await engine.fresh(({ workspace }) => {
+            workspace.markFederated(workspace.getRoomByName('general')?._id ?? '');
+        });
+        const before = state();
+        expect(await reply('admin', 'general', '/settype private')).toBe(text('en', 'error_federated_room', { room: 'general' }));
+        expect((await dryRun('admin', 'groups.setType', { roomName: 'general', type: 'p' })).body).toMatchObject({ errorType: 'error-action-not-allowed' });
+        expect(state()).toBe(before);
+    });
+
+    it('a pending invitation is not membership: an invited admin gets what someone without access gets', async () => {
         await engine.fresh(({ workspace }) => {
             const rid = workspace.getRoomByName(PX)?._id ?? '';
             workspace.markFederated(rid);
@@ -134,7 +148,8 @@ describe('invitations and federated rooms', () => {
         });
         const before = state();
         const answer = await reply('admin', 'general', `/encrypt on #${PX}`);
-        expect(answer).toBe(text('en', 'error_federated_room', { room: PX }));
+        expect(answer).toBe(await reply('dave', 'general', `/encrypt on #${PX}`));
+        expect(answer).toBe(`${text('en', 'error_room_not_found', { room: PX })} ${text('en', 'hint_help', { command: '/encrypt' })}`);
         expect(state()).toBe(before);
     });
 });

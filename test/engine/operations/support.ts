@@ -187,8 +187,13 @@ export async function runReference(prepared: Prepared, endpoint: Endpoint, body:
 }
 
 /** The app's endpoint, as the caller. */
+/**
+ * The app endpoint's answer, status and body (compared with the reference's `handle`, which leaves headers out; the
+ * rate-limit headers a forwarded answer carries are tested in hardening.test.ts).
+ */
 export async function runApp(engine: EngineUnderTest, prepared: Prepared, endpoint: Endpoint, body: unknown): Promise<RestResponse> {
-    return engine.host.callApi({ path: endpoint, body, headers: prepared.headers });
+    const { status, body: answer } = await engine.host.callApi({ path: endpoint, body, headers: prepared.headers });
+    return { status, body: answer };
 }
 
 // ---------------------------------------------------------------------------------------------- normalized state

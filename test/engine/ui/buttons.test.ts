@@ -8,7 +8,7 @@ import { RoomTypeFilter } from '@rocket.chat/apps-engine/definition/ui/IUIAction
 
 import type { EngineUnderTest, Fixture } from '../harness';
 import { useEngine } from '../harness';
-import { LANGUAGES, SIGNED, catalogs, expectedModalTexts, modalTexts, onlyModal, onlyReply, unsigned } from './support';
+import { LANGUAGES, SIGNED, catalogs, expectedModalTexts, modalTexts, nonceOf, onlyModal, onlyReply, unsigned } from './support';
 
 let engine: EngineUnderTest;
 useEngine((booted) => (engine = booted));
@@ -82,7 +82,8 @@ describe('clicks', () => {
         const view = onlyModal(clicked);
         // The same modal (the engine gives context texts random action ids), opened by the button.
         expect(view.id).toMatch(SIGNED);
-        expect(unsigned(view.id)).toBe(unsigned(fromCommand.id).replace(/\/command$/, '/button'));
+        // Each modal has a nonce of its own (spent by its first submit).
+        expect(unsigned(view.id).replace(/\/[0-9a-f]{32}$/, '')).toBe(unsigned(fromCommand.id).replace(/\/command\/[0-9a-f]{32}$/, '/button'));
         expect(modalTexts(view)).toEqual(modalTexts(fromCommand));
         expect([view.submit, view.close]).toEqual([fromCommand.submit, fromCommand.close]);
         expect(engine.workspace.getRoomByName('project-x')?.t).toBe('p');
@@ -122,7 +123,7 @@ describe('clicks', () => {
         const members = engine.workspace.getRoomByName('general')?.usersCount ?? 0;
         const view = onlyModal(await click(MAKE_PRIVATE, 'admin', 'general'));
         expect(modalTexts(view)).toEqual(expectedModalTexts('en', 'private', { room: 'general', members }));
-        expect(unsigned(view.id)).toBe(`group-admin.confirm/private/${engine.roomId('general')}/${engine.roomId('general')}/button`);
+        expect(unsigned(view.id)).toBe(`group-admin.confirm/private/${engine.roomId('general')}/${engine.roomId('general')}/button/${nonceOf(view.id)}`);
         expect(view.id).toMatch(SIGNED);
         expect(engine.workspace.getRoomByName('general')?.t).toBe('c');
         expect(onlyReply(await engine.host.submitView(view, engine.userId('admin')))).toBe('general is now a private group.');

@@ -9,7 +9,7 @@ import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { EngineUnderTest, Fixture } from '../harness';
 import { useEngine } from '../harness';
-import { LANGUAGES, SIGNED, dryRunReply, expectedModalTexts, expectedPlan, modalTexts, onlyModal, onlyReply, text, unsigned } from './support';
+import { LANGUAGES, SIGNED, dryRunReply, expectedModalTexts, expectedPlan, modalTexts, nonceOf, onlyModal, onlyReply, text, unsigned } from './support';
 import type { Language } from './support';
 
 let engine: EngineUnderTest;
@@ -48,7 +48,7 @@ describe('/settype public in a private group', () => {
         expect(view.submit).toMatchObject({ actionId: 'confirm', style: 'danger' });
         expect(view.close).toMatchObject({ actionId: 'cancel' });
         // The modal carries the change and the room itself.
-        expect(unsigned(view.id)).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}/command`);
+        expect(unsigned(view.id)).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}/command/${nonceOf(view.id)}`);
         expect(view.id).toMatch(SIGNED);
         expect(engine.workspace.snapshot()).toBe(before);
     });
@@ -78,7 +78,7 @@ describe('/settype public in a private group', () => {
         engine.workspace.setRoomRoles(engine.roomId('project-x'), engine.userId('alice'), []);
         const before = engine.workspace.snapshot();
         const submitted = await engine.host.submitView(view, engine.userId('alice'));
-        expect(onlyReply(submitted)).toBe('You are not allowed to edit project-x.');
+        expect(onlyReply(submitted)).toBe(`You are not allowed to edit project-x. ${text('en', 'hint_not_allowed')}`);
         expect(engine.workspace.snapshot()).toBe(before);
         expect(type('project-x')).toBe('p');
     });
@@ -86,7 +86,7 @@ describe('/settype public in a private group', () => {
     it('the modal grants nothing: submitted by a member who may not change the room → refused', async () => {
         const view = await openModal('alice', 'project-x', '/settype public');
         const submitted = await engine.host.submitView(view, engine.userId('carol'));
-        expect(onlyReply(submitted)).toBe('You are not allowed to edit project-x.');
+        expect(onlyReply(submitted)).toBe(`You are not allowed to edit project-x. ${text('en', 'hint_not_allowed')}`);
         expect(submitted.deliveries[0].toUserId).toBe(engine.userId('carol'));
         expect(type('project-x')).toBe('p');
     });
@@ -99,7 +99,7 @@ describe('/settype public in a private group', () => {
             'group-admin.confirm/explode/x/y/command',
             `group-admin.confirm/public/${engine.roomId('project-x')}`,
             `group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('project-x')}/endpoint`,
-            `${unsigned(view.id).replace(/\/command$/, '/endpoint')}/${view.id.slice(-64)}`,
+            `${unsigned(view.id).replace('/command/', '/endpoint/')}/${view.id.slice(-64)}`,
             unsigned(view.id),
             `${view.id}/extra`,
         ]) {
@@ -110,7 +110,7 @@ describe('/settype public in a private group', () => {
     });
 
     it('a failed check answers at once, without a modal', async () => {
-        expect(onlyReply(await engine.command('carol', 'project-x', '/settype public'))).toBe('You are not allowed to edit project-x.');
+        expect(onlyReply(await engine.command('carol', 'project-x', '/settype public'))).toBe(`You are not allowed to edit project-x. ${text('en', 'hint_not_allowed')}`);
         expect(onlyReply(await engine.command('alice', 'project-x', '/settype public old-stuff'))).toBe('The private group old-stuff is archived.');
     });
 
@@ -124,7 +124,7 @@ describe('/settype public in a private group', () => {
 
     it('a room named in the command: the modal is about it, the answer comes where the command was typed', async () => {
         const view = await openModal('alice', 'general', '/settype public #project-x');
-        expect(unsigned(view.id)).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('general')}/command`);
+        expect(unsigned(view.id)).toBe(`group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('general')}/command/${nonceOf(view.id)}`);
         const submitted = await engine.host.submitView(view, engine.userId('alice'));
         expect(onlyReply(submitted)).toBe('project-x is now a public channel.');
         expect(submitted.deliveries[0].roomId).toBe(engine.roomId('general'));
@@ -162,11 +162,13 @@ describe('/encrypt off and /toteam', () => {
         expect(engine.workspace.getTeamByName('project-x')).toBeDefined();
     });
 
-    it('a second Confirm of the same modal is checked again: already a team', async () => {
+    it('a second Confirm of the same modal is spent (findings §C18); a new modal is checked again: already a team', async () => {
         await confirmOn();
         const view = await openModal('alice', 'project-x', '/toteam');
+        const again = await openModal('alice', 'project-x', '/toteam');
         await engine.host.submitView(view, engine.userId('alice'));
-        expect(onlyReply(await engine.host.submitView(view, engine.userId('alice')))).toBe('project-x is already a team.');
+        expect(onlyReply(await engine.host.submitView(view, engine.userId('alice')))).toBe(text('en', 'confirm_spent'));
+        expect(onlyReply(await engine.host.submitView(again, engine.userId('alice')))).toBe('project-x is already a team.');
     });
 });
 
@@ -240,7 +242,7 @@ describe('dry runs: the plan of the modal, nothing changed', () => {
         await confirmOn();
         const before = engine.workspace.snapshot();
         expect(onlyReply(await engine.command('carol', 'project-x', '/toteam --dry-run'))).toBe(
-            'Dry run: this would fail. You are not allowed to convert project-x into a team.',
+            `Dry run: this would fail. You are not allowed to convert project-x into a team. ${text('en', 'hint_not_allowed')}`,
         );
         expect(engine.workspace.snapshot()).toBe(before);
     });
@@ -294,17 +296,18 @@ describe('forged and foreign submits', () => {
         const dave = engine.userId('dave');
         const view = await openModal('dave', 'dave-room', '/settype public');
         const signature = view.id.slice(-64);
+        const nonce = nonceOf(view.id);
         const own = engine.roomId('dave-room');
         const before = engine.workspace.snapshot();
         const forged: Array<[string, string]> = [
             // The door: it would go on record as a room button.
-            [`group-admin.confirm/public/${own}/${own}/button/${signature}`, own],
+            [`group-admin.confirm/public/${own}/${own}/button/${nonce}/${signature}`, own],
             // Another room, hidden or not there: the same answer, by the id the forged view names.
-            [`group-admin.confirm/public/${engine.roomId('project-x')}/${own}/command/${signature}`, engine.roomId('project-x')],
-            [`group-admin.confirm/encrypt-off/${engine.roomId('vault')}/${own}/command/${signature}`, engine.roomId('vault')],
-            [`group-admin.confirm/public/NoSuchRoom1234567/${own}/command/${signature}`, 'NoSuchRoom1234567'],
+            [`group-admin.confirm/public/${engine.roomId('project-x')}/${own}/command/${nonce}/${signature}`, engine.roomId('project-x')],
+            [`group-admin.confirm/encrypt-off/${engine.roomId('vault')}/${own}/command/${nonce}/${signature}`, engine.roomId('vault')],
+            [`group-admin.confirm/public/NoSuchRoom1234567/${own}/command/${nonce}/${signature}`, 'NoSuchRoom1234567'],
             // Another change, the signature of another view or none that could be.
-            [`group-admin.confirm/team/${own}/${own}/command/${signature}`, own],
+            [`group-admin.confirm/team/${own}/${own}/command/${nonce}/${signature}`, own],
             [`${unsigned(view.id)}/${'0'.repeat(64)}`, own],
             [`${unsigned(view.id)}/not-a-signature`, own],
         ];
@@ -317,7 +320,7 @@ describe('forged and foreign submits', () => {
         }
         expect(engine.workspace.snapshot()).toBe(before);
         // Answered in the room the forged view names as its origin only when the person can access it, else not at all.
-        const elsewhere = `group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('vault')}/command/${signature}`;
+        const elsewhere = `group-admin.confirm/public/${engine.roomId('project-x')}/${engine.roomId('vault')}/command/${nonce}/${signature}`;
         expect((await engine.host.submitView({ ...view, id: elsewhere }, dave)).deliveries).toEqual([]);
         // Nothing was counted; the genuine view still works, and goes on record through the door that opened it.
         expect(onlyReply(await engine.host.submitView(view, dave))).toBe('dave-room is now a public channel.');

@@ -96,7 +96,7 @@ describe('/settype status', () => {
 
     it('a group the invoker cannot see reads like one that does not exist', async () => {
         expect(await status('dave', 'general', '/settype status project-x')).toBe(
-            `I couldn't find a private group "project-x" that you can access.\n${text('en', 'usage_settype')}`,
+            `I couldn't find a private group "project-x" that you can access. ${text('en', 'hint_help', { command: '/settype' })}`,
         );
     });
 });

@@ -106,6 +106,11 @@ export function modalTexts(view: IUIKitSurface): { title: string; blocks: string
 /** A confirmation modal's view id ends with the HMAC-SHA256 (hex) of the rest. */
 export const SIGNED = /^group-admin\.confirm\/.+\/[0-9a-f]{64}$/;
 
+/** The nonce a confirmation modal's view id carries (its own random id, spent by the first submit). */
+export function nonceOf(viewId: string): string {
+    return viewId.split('/')[5] ?? '';
+}
+
 /** A confirmation modal's view id without its signature: what it carries. */
 export function unsigned(viewId: string): string {
     return viewId.replace(/\/[0-9a-f]{64}$/, '');

@@ -28,6 +28,9 @@ function plan(kind: ChangeKind): Plan {
     };
 }
 
+/** A confirmation's nonce (random in the app). */
+const NONCE = '0123456789abcdef0123456789abcdef';
+
 const fill = (template: string, params: Record<string, string | number>): string =>
     template.replace(/\{\{(\w+)\}\}/g, (_all, name: string) => String(params[name]));
 
@@ -35,7 +38,7 @@ type Block = { type: string; blockId?: string; appId?: string; text?: { type: st
 
 function modalOf(kind: ChangeKind, language: Language): IUIKitSurfaceViewParam {
     const t = translator(language);
-    return confirmModal({ kind, roomId: 'R1', originRoomId: 'R0', door: 'command' }, SIG, describePlan(kind, 'dev', plan(kind), 7, t), t, APP_ID);
+    return confirmModal({ kind, roomId: 'R1', originRoomId: 'R0', door: 'command', nonce: NONCE }, SIG, describePlan(kind, 'dev', plan(kind), 7, t), t, APP_ID);
 }
 
 describe('the confirmation modal', () => {
@@ -94,13 +97,13 @@ describe('the confirmation modal', () => {
 
 describe('the view id carries the change and the rooms, signed', () => {
     it('round trip, ids URI-encoded, the signature of the rest last', () => {
-        const target = { kind: 'team' as const, roomId: 'a/b c', originRoomId: 'R0', door: 'button' as const };
-        expect(signedPartOf(target)).toBe('group-admin.confirm/team/a%2Fb%20c/R0/button');
-        expect(confirmViewId(target, SIG)).toBe(`group-admin.confirm/team/a%2Fb%20c/R0/button/${SIG}`);
+        const target = { kind: 'team' as const, roomId: 'a/b c', originRoomId: 'R0', door: 'button' as const, nonce: NONCE };
+        expect(signedPartOf(target)).toBe(`group-admin.confirm/team/a%2Fb%20c/R0/button/${NONCE}`);
+        expect(confirmViewId(target, SIG)).toBe(`group-admin.confirm/team/a%2Fb%20c/R0/button/${NONCE}/${SIG}`);
         expect(confirmTargetOf(confirmViewId(target, SIG))).toEqual({ target, signed: signedPartOf(target), signature: SIG });
         expect(confirmTargetOf(modalOf('public', 'en').id)).toEqual({
-            target: { kind: 'public', roomId: 'R1', originRoomId: 'R0', door: 'command' },
-            signed: 'group-admin.confirm/public/R1/R0/command',
+            target: { kind: 'public', roomId: 'R1', originRoomId: 'R0', door: 'command', nonce: NONCE },
+            signed: `group-admin.confirm/public/R1/R0/command/${NONCE}`,
             signature: SIG,
         });
     });

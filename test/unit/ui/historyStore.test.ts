@@ -75,22 +75,26 @@ describe('history store', () => {
         expect(JSON.stringify(ws.persisted)).not.toContain('token');
     });
 
+    const service = { senderId: 'svc', serviceUserId: 'svc' };
+
     it('an intent is hidden until confirmed; a dropped one leaves nothing; its system message claims it once', async () => {
         const intent = await recordIntent(ws.read(), ws.persistence(), change(1));
         expect((await readHistory(ws.read(), 'R1')).total).toBe(0);
         expect((await readRecord(ws.read(), intent._id))?.pending).toBe(true);
         // The system message arrives before the app heard Rocket.Chat's answer: it is the app's change.
-        const claimed = await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true);
+        // Someone else's message (not the service account the chat doors write as) is not the app's change.
+        expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true, { senderId: 'bob', serviceUserId: 'svc' })).toBeUndefined();
+        const claimed = await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true, service);
         expect(claimed?._id).toBe(intent._id);
         expect((await readHistory(ws.read(), 'R1')).total).toBe(1);
         // A second message of the same change is someone else's: nothing left to claim.
-        expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true)).toBeUndefined();
+        expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true, service)).toBeUndefined();
         await confirmIntent(ws.read(), ws.persistence(), intent, { from: false });
         expect((await readHistory(ws.read(), 'R1')).records.map((r) => r._id)).toEqual([intent._id]);
         const refused = await recordIntent(ws.read(), ws.persistence(), change(3));
-        await dropIntent(ws.persistence(), refused);
+        await dropIntent(ws.read(), ws.persistence(), refused);
         expect(await readRecord(ws.read(), refused._id)).toBeUndefined();
-        expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true)).toBeUndefined();
+        expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true, service)).toBeUndefined();
     });
 
     it('a record made before 0.3.0 gets a stable _id when first read, the same on every read', async () => {

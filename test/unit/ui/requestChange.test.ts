@@ -55,20 +55,22 @@ describe('requestChange', () => {
         expect(opened[0].triggerId).toBe('trig');
         expect(opened[0].user.id).toBe('olga');
         // The view id carries the change, the rooms and the door, signed with the install's secret (kept in persistence).
-        expect(opened[0].view.id).toMatch(/^group-admin\.confirm\/public\/g1\/g1\/command\/[0-9a-f]{64}$/);
+        expect(opened[0].view.id).toMatch(/^group-admin\.confirm\/public\/g1\/g1\/command\/[0-9a-f]{32}\/[0-9a-f]{64}$/);
         expect(ws.persisted.map((r) => r.associations)).toEqual([['misc:group-admin.view-signing-secret']]);
         expect(ws.writes).toEqual([]);
     });
 
     it('then Confirm makes the change for whoever submits, every check again', async () => {
         await requestChange('team', input('olga'), ws.context(), t, envOf(ws, opened));
-        const target = { kind: 'team' as const, roomId: 'g1', originRoomId: 'g1', door: 'button' as const };
+        const target = { kind: 'team' as const, roomId: 'g1', originRoomId: 'g1', door: 'button' as const, nonce: '0123456789abcdef0123456789abcdef' };
         const env = envOf(ws, opened);
         await expect(confirmChange(target, ws.user('mem'), ws.context(), t, env)).rejects.toMatchObject({ code: 'team-not-allowed' });
-        const records = () => ws.persisted.filter((r) => !r.associations.includes('misc:group-admin.view-signing-secret'));
+        // The change records only (not the signing secret, spent confirmations or the audit's bookkeeping).
+        const records = () => ws.persisted.filter((r) => 'operation' in r.data);
         expect(ws.writes).toEqual([]);
         expect(records()).toEqual([]);
-        expect(await confirmChange(target, ws.user('olga'), ws.context(), t, env)).toBe('g1 is now a private team, with you as its owner.');
+        // (Another modal of the same change: the first was spent by mem's submit.)
+        expect(await confirmChange({ ...target, nonce: 'fedcba9876543210fedcba9876543210' }, ws.user('olga'), ws.context(), t, env)).toBe('g1 is now a private team, with you as its owner.');
         expect(ws.writes.map((w) => w.path)).toEqual(['/api/v1/teams.create']);
         // On record as made through the button that opened the modal, and announced in the room.
         expect(records().map((r) => r.data)).toEqual([
