@@ -136,7 +136,7 @@ export async function benchBulk(host: EngineHost, ws: Workspace, size: number): 
 
 /** The bulk section of bench/results.md. */
 export function bulkMarkdown(results: ReadonlyArray<BulkResult>): string {
-    const lines = ['## 4. Bulk jobs', ''];
+    const lines = ['## 5. Bulk jobs', ''];
     lines.push(
         'One `POST groups.bulk { operation: "setEncrypted", encrypted: true, rooms }` by an admin who is a member of none of the ' +
             'groups, run by the stand-in\'s scheduler (Agenda model) in batches, written by the service account (holding ' +

@@ -1,0 +1,37 @@
+import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
+import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { AppError } from '../errors/AppError';
+import { createOperationContext } from '../operations/context';
+import type { OperationContext } from '../operations/context';
+import { scrubRequestLog } from '../workspace/forward';
+import { failureResponse, respondJson } from './answer';
+
+export const jsonResponse = respondJson;
+
+/**
+ * An authenticated `GET` app endpoint that reads (history, reports): the runtime's log entry of the request scrubbed of
+ * the caller's credentials, the caller required, one operation context; a bad query parameter is a 400
+ * `error-invalid-params`, the app's known failures their REST form, anything else a logged 500.
+ */
+export abstract class ReadEndpoint extends ApiEndpoint {
+    public authRequired = true;
+
+    protected abstract answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext): Promise<IApiResponse>;
+
+    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, _persis: IPersistence): Promise<IApiResponse> {
+        const logger = this.app.getLogger();
+        // The runtime logs this request (headers and query, the caller's token included) in this very log.
+        scrubRequestLog(logger, request);
+        try {
+            const { user } = request;
+            if (!user) {
+                throw new AppError('not-logged-in');
+            }
+            return await this.answer(user, request.query || {}, read, createOperationContext(read, http, logger));
+        } catch (error) {
+            return failureResponse(error, logger, this.path);
+        }
+    }
+}
