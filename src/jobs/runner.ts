@@ -10,7 +10,8 @@ import { logFailure } from '../errors/log';
 import { announceChange, announcementWanted } from '../history/announce';
 import { recordLine } from '../history/describe';
 import { serialized } from '../history/roomLock';
-import { lastChange, recordChange } from '../history/store';
+import { confirmIntent, dropIntent, lastChange, recordChange, recordIntent } from '../history/store';
+import type { Intent } from '../history/store';
 import { translator } from '../i18n/translate';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
@@ -235,14 +236,21 @@ class Batch {
         if (view && group && !group.archived && !group.federated && view.encrypted === job.to) {
             return { roomId, name: view.label, result: 'unchanged', at: at() };
         }
+        const intents: Intent[] = [];
         try {
-            const outcome = await setEncrypted({ user: starter, room: refOf(roomId, room), encrypted: job.to, dryRun: false, reach: reachOf(scope), counted: true }, ctx);
+            const outcome = await setEncrypted(
+                { user: starter, room: refOf(roomId, room), encrypted: job.to, dryRun: false, reach: reachOf(scope), counted: true },
+                room ? this.recordingIntent(room, starter, intents) : ctx,
+            );
             const changed = !outcome.dryRun && Object.keys(outcome.result.changes).length > 0;
-            if (changed && room && view) {
-                await this.keepOnRecord(room, starter);
+            if (changed && room) {
+                await this.keepOnRecord(room, starter, intents[intents.length - 1]);
+            } else {
+                await this.dropIntents(intents);
             }
             return { roomId, name: outcome.label, result: changed ? 'changed' : 'unchanged', at: at() };
         } catch (error) {
+            await this.dropIntents(intents);
             if (error instanceof RocketChatRefusal && error.status === 429) {
                 throw new RetryLater();
             }
@@ -250,6 +258,42 @@ class Batch {
                 throw error;
             }
             return { roomId, name: shownName(error, room), result: 'refused', ...refusalOf(error), at: at() };
+        }
+    }
+
+    /**
+     * The batch's context whose write first records the change's intent (door `bulk`, the job's id; interface.md §9),
+     * so Rocket.Chat's system message, reaching any instance first, finds it and is never recorded a second time.
+     */
+    private recordingIntent(room: IRoom, starter: IUser, intents: Intent[]): OperationContext {
+        const { job, env } = this;
+        const workspace = this.ctx.workspace.withBeforeWrite(async () => {
+            try {
+                const actor = { _id: starter.id, username: starter.username };
+                intents.push(
+                    await recordIntent(env.read, env.persistence, {
+                        roomId: room.id,
+                        roomName: toRoomView(room).name,
+                        operation: 'setEncrypted',
+                        from: !job.to,
+                        to: job.to,
+                        actor,
+                        door: 'bulk',
+                        jobId: job._id,
+                    }),
+                );
+            } catch (error) {
+                logFailure(env.logger, 'warn', `bulk job ${job._id}: ${room.id}: the intent could not be recorded before the write`, error);
+            }
+        });
+        return { ...this.ctx, workspace };
+    }
+
+    private async dropIntents(intents: ReadonlyArray<Intent>): Promise<void> {
+        for (const intent of intents) {
+            await dropIntent(this.env.read, this.env.persistence, intent).catch((error: unknown) =>
+                logFailure(this.env.logger, 'warn', `bulk job ${this.job._id}: an unused intent could not be removed`, error),
+            );
         }
     }
 
@@ -270,20 +314,24 @@ class Batch {
     }
 
     /** The change is on record (door `bulk`, the job's id) and announced in its room; a change made stays made. */
-    private async keepOnRecord(room: IRoom, starter: IUser): Promise<void> {
+    private async keepOnRecord(room: IRoom, starter: IUser, intent: Intent | undefined): Promise<void> {
         const { job, env } = this;
-        const actor = { _id: starter.id, username: starter.username };
         try {
-            await recordChange(env.read, env.persistence, {
-                roomId: room.id,
-                roomName: toRoomView(room).name,
-                operation: 'setEncrypted',
-                from: !job.to,
-                to: job.to,
-                actor,
-                door: 'bulk',
-                jobId: job._id,
-            });
+            if (intent) {
+                await confirmIntent(env.read, env.persistence, intent, { from: !job.to, to: job.to });
+            } else {
+                const actor = { _id: starter.id, username: starter.username };
+                await recordChange(env.read, env.persistence, {
+                    roomId: room.id,
+                    roomName: toRoomView(room).name,
+                    operation: 'setEncrypted',
+                    from: !job.to,
+                    to: job.to,
+                    actor,
+                    door: 'bulk',
+                    jobId: job._id,
+                });
+            }
         } catch (error) {
             logFailure(env.logger, 'error', `bulk job ${job._id}: ${room.id} was changed but could not be recorded`, error);
         }
