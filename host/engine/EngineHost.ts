@@ -37,6 +37,7 @@ import { HostBridges } from './bridges';
 import type { Delivery, HostContext, PersistenceStore, SigningKeys } from './bridges';
 import { convertMessage, convertRoom, convertUser } from './converters';
 import { preferDenoBinary } from './denoPath';
+import { describeError } from './describeError';
 import { SecretAudit } from './secretAudit';
 import { parseParameters } from './parseParameters';
 import { HostSchedulerBridge, JobRunner, MemoryJobCollection } from './scheduler';
@@ -119,6 +120,10 @@ export interface StartOptions {
     signingKeys?: SigningKeys;
 }
 
+/**
+ * The scheduler's options. Agenda's timings default to `$GROUP_ADMIN_SCHEDULER_POLL_MS` / `$GROUP_ADMIN_SCHEDULER_LOCK_MS`
+ * when set (tests that cannot pass options), else to Rocket.Chat's 5 s / 10 minutes.
+ */
 export interface SchedulerOptions {
     /** The shared `rocketchat_apps_scheduler` (default: a new in-memory one for this host). */
     collection?: JobCollection;
@@ -169,17 +174,6 @@ function declaredPermissions(zip: Buffer): IPermission[] | undefined {
     const appJson = new AdmZip(zip).readAsText('app.json');
     const declared = appJson ? (JSON.parse(appJson) as { permissions?: unknown }).permissions : undefined;
     return Array.isArray(declared) ? (declared as IPermission[]) : undefined;
-}
-
-/** The engine's error for a failed executor is a JSON-RPC error object, not an Error: make it readable. */
-function describeError(error: unknown): string {
-    if (error instanceof Error) {
-        return error.message;
-    }
-    if (error && typeof error === 'object' && 'message' in error) {
-        return String((error as { message: unknown }).message);
-    }
-    return String(error);
 }
 
 /** Headers Node keeps only the first of when a request repeats them (`IncomingMessage` `matchKnownFields`). */
@@ -343,7 +337,12 @@ export class EngineHost {
             onDelivery: options.onDelivery,
         };
         const logStorage = new MemoryLogStorage();
-        const scheduler = new JobRunner({ ...options.scheduler, collection: options.scheduler?.collection ?? new MemoryJobCollection() });
+        const scheduler = new JobRunner({
+            name: options.scheduler?.name,
+            processEvery: options.scheduler?.processEvery ?? (Number(process.env.GROUP_ADMIN_SCHEDULER_POLL_MS) || undefined),
+            lockLifetime: options.scheduler?.lockLifetime ?? (Number(process.env.GROUP_ADMIN_SCHEDULER_LOCK_MS) || undefined),
+            collection: options.scheduler?.collection ?? new MemoryJobCollection(),
+        });
         const sourceStorage = options.storages?.source ?? new MemorySourceStorage();
         const manager = new AppManager({
             metadataStorage: options.storages?.metadata ?? new MemoryMetadataStorage(),

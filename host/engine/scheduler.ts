@@ -32,6 +32,8 @@ import type { IJobContext, IOnetimeSchedule, IProcessor, IRecurringSchedule } fr
 import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 import { SchedulerBridge } from '@rocket.chat/apps-engine/server/bridges/SchedulerBridge';
 
+import { describeError } from './describeError';
+
 /** Agenda's defaults, as Rocket.Chat leaves them. */
 export const PROCESS_EVERY_MS = 5000;
 export const LOCK_LIFETIME_MS = 10 * 60 * 1000;
@@ -574,7 +576,7 @@ export class JobRunner {
         }
         const now = new Date();
         const end: Partial<JobRecord> = error
-            ? { failReason: reasonOf(error), failCount: (job.failCount ?? 0) + 1, failedAt: now, lastFinishedAt: now }
+            ? { failReason: describeError(error), failCount: (job.failCount ?? 0) + 1, failedAt: now, lastFinishedAt: now }
             : { lastFinishedAt: now };
         this.save(job, { ...end, lockedAt: null });
         if (error) {
@@ -587,14 +589,6 @@ export class JobRunner {
         Object.assign(job, set);
         this.collection.update(job._id, { ...set, lastModifiedBy: this.name });
     }
-}
-
-/** `Job.fail(reason)`: an Error's message; the engine rejects with a JSON-RPC error object, whose message is kept. */
-function reasonOf(error: unknown): string {
-    if (error && typeof error === 'object' && 'message' in error) {
-        return String((error as { message: unknown }).message);
-    }
-    return String(error);
 }
 
 /** Upstream's `_callProcessor`: the job's data without `appId`, plus `jobId`; a one-time job is deleted once it succeeded. */

@@ -317,7 +317,7 @@ export class Cluster {
             cwd: ROOT,
             execArgv: ['--import', TSX_LOADER],
             serialization: 'advanced',
-            env: { ...process.env, GROUP_ADMIN_INSTANCE: JSON.stringify(config) },
+            env: { ...process.env, GROUP_ADMIN_INSTANCE: JSON.stringify(config), GROUP_ADMIN_STORE_TOKEN: this.server.token },
             stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         });
         const instance = new Instance(i, name, child, (delivery) => this.options.onDelivery?.(delivery, i));
@@ -375,18 +375,19 @@ export class Cluster {
         }
     }
 
+    /** Disables the app on the first instance; the others follow (`apps.statusUpdate`). */
     async disable(): Promise<void> {
-        const first = this.first();
-        await first.call('disable');
-        const status = await first.status();
-        for (const other of this.others(first)) {
-            await other.call('onAppStatusUpdated', status);
-        }
+        await this.changeStatus('disable');
     }
 
+    /** Enables the app on the first instance; the others follow (`apps.statusUpdate`). */
     async enable(): Promise<void> {
+        await this.changeStatus('enable');
+    }
+
+    private async changeStatus(method: 'enable' | 'disable'): Promise<void> {
         const first = this.first();
-        await first.call('enable');
+        await first.call(method);
         const status = await first.status();
         for (const other of this.others(first)) {
             await other.call('onAppStatusUpdated', status);

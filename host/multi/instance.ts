@@ -3,7 +3,7 @@
  * and Deno runtime, over the workspace process's shared workspace, app persistence, app storages and scheduler job
  * collection (host/multi/wire.ts) — as a Rocket.Chat instance runs its own engine over the shared MongoDB.
  *
- * Configuration: `$GROUP_ADMIN_INSTANCE` (JSON {@link InstanceConfig}). Over the IPC channel the parent sends
+ * Configuration: `$GROUP_ADMIN_INSTANCE` (JSON {@link InstanceConfig}) and `$GROUP_ADMIN_STORE_TOKEN` (the store's token). Over the IPC channel the parent sends
  * `{ id, method, args }` (any {@link EngineHost} method, or `schedulerIdle`) and gets `{ id, ok, value | error }`;
  * the instance sends `{ event: 'ready', pid, runtimePids }` once started and `{ event: 'delivery', delivery }` for
  * what the app sends users.
@@ -12,6 +12,7 @@ import { AppMetadataStorage } from '@rocket.chat/apps-engine/server/storage';
 import { AppSourceStorage } from '@rocket.chat/apps-engine/server/storage/AppSourceStorage';
 
 import type { PersistenceStore, SigningKeys } from '../engine/bridges';
+import { describeError } from '../engine/describeError';
 import { EngineHost } from '../engine/EngineHost';
 import type { JobCollection } from '../engine/scheduler';
 import { MemoryMetadataStorage, MemorySourceStorage } from '../engine/storage';
@@ -67,19 +68,9 @@ function send(message: InstanceReply | InstanceEvent): void {
     process.send?.(message);
 }
 
-function describe(error: unknown): string {
-    if (error instanceof Error) {
-        return error.message;
-    }
-    if (error && typeof error === 'object' && 'message' in error) {
-        return String((error as { message: unknown }).message);
-    }
-    return String(error);
-}
-
 async function main(): Promise<void> {
     const config = JSON.parse(process.env.GROUP_ADMIN_INSTANCE ?? '{}') as InstanceConfig;
-    const client = await SyncStoreClient.connect(config.port);
+    const client = await SyncStoreClient.connect(config.port, process.env.GROUP_ADMIN_STORE_TOKEN ?? '');
     const metadata = remoteStorage(new (SharedMetadataStorage as unknown as new () => AppMetadataStorage)(), MemoryMetadataStorage.prototype, client, 'metadata');
     const source = remoteStorage(new (SharedSourceStorage as unknown as new () => AppSourceStorage)(), MemorySourceStorage.prototype, client, 'source');
     const host = await EngineHost.start({
@@ -117,7 +108,7 @@ async function main(): Promise<void> {
         };
         run().then(
             (value) => send({ id: request.id, ok: true, value }),
-            (error: unknown) => send({ id: request.id, ok: false, error: describe(error) }),
+            (error: unknown) => send({ id: request.id, ok: false, error: describeError(error) }),
         );
     });
     // The workspace process went away: end the engine (and its Deno process) with it.
@@ -129,6 +120,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-    send({ event: 'failed', error: describe(error) });
+    send({ event: 'failed', error: describeError(error) });
     process.exit(1);
 });

@@ -4,13 +4,15 @@
  * collection, the engine's app storages) on a loopback TCP port; an instance calls their methods **synchronously**,
  * so the host's bridges, written against in-memory objects, work unchanged in an instance process.
  *
- * Frames: a 4-byte big-endian length, then `v8.serialize` of the message (Dates, Maps, Buffers survive). The
+ * Frames: a 4-byte big-endian length, then `v8.serialize` of the message (Dates, Maps, Buffers survive). A connection's
+ * first frame is the server's random token (given to the instances it starts): any other local process is cut off. The
  * workspace process runs each call whole before the next, so every call is one atomic operation (the scheduler's
  * claim included), as one MongoDB command is.
  *
  * Synchronous calls: the instance's main thread hands the request to a worker thread, which owns the socket, and
  * sleeps in `Atomics.wait` until the worker has put the answer on a MessagePort (`receiveMessageOnPort`).
  */
+import { randomBytes, timingSafeEqual } from 'crypto';
 import net from 'net';
 import v8 from 'v8';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
@@ -58,6 +60,8 @@ function errorOf(error: unknown): { name: string; message: string } {
 export class StoreServer {
     private readonly server: net.Server;
     private readonly sockets = new Set<net.Socket>();
+    /** What a client must send first (hand it to the instances this process starts). */
+    readonly token = randomBytes(24).toString('hex');
 
     constructor(private readonly targets: () => Record<string, object>) {
         this.server = net.createServer((socket) => this.accept(socket));
@@ -80,7 +84,16 @@ export class StoreServer {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
+        let admitted = false;
         readFrames(socket, (body) => {
+            if (!admitted) {
+                const token = Buffer.from(this.token);
+                admitted = body.length === token.length && timingSafeEqual(body, token);
+                if (!admitted) {
+                    socket.destroy();
+                }
+                return;
+            }
             void this.answer(v8.deserialize(body) as WireRequest).then((reply) => {
                 if (!socket.destroyed) {
                     socket.write(frame(reply));
@@ -114,10 +127,15 @@ export class StoreServer {
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('worker_threads');
 const net = require('net');
-const { port, signal, replies } = workerData;
+const { port, token, signal, replies } = workerData;
 const flag = new Int32Array(signal);
 const socket = net.connect(port, '127.0.0.1');
-socket.on('connect', () => parentPort.postMessage('connected'));
+socket.on('connect', () => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(Buffer.byteLength(token), 0);
+    socket.write(Buffer.concat([head, Buffer.from(token)]));
+    parentPort.postMessage('connected');
+});
 socket.setNoDelay(true);
 let pending = Buffer.alloc(0);
 const wake = () => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); };
@@ -158,20 +176,21 @@ export class SyncStoreClient {
     private constructor(
         private readonly timeoutMs: number,
         port: number,
+        token: string,
     ) {
         const signal = new SharedArrayBuffer(4);
         this.flag = new Int32Array(signal);
         const channel = new MessageChannel();
         this.replies = channel.port1;
-        this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { port, signal, replies: channel.port2 }, transferList: [channel.port2] });
+        this.worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { port, token, signal, replies: channel.port2 }, transferList: [channel.port2] });
     }
 
     /**
      * Starts the worker and waits (asynchronously) until it is connected: a worker thread does not come up while the
      * main thread already sleeps in `Atomics.wait` (the module loader hooks of `--import tsx` need it).
      */
-    static async connect(port: number, timeoutMs = 120000): Promise<SyncStoreClient> {
-        const client = new SyncStoreClient(timeoutMs, port);
+    static async connect(port: number, token: string, timeoutMs = 120000): Promise<SyncStoreClient> {
+        const client = new SyncStoreClient(timeoutMs, port, token);
         await new Promise<void>((resolve, reject) => {
             client.worker.once('message', () => resolve());
             client.worker.once('error', reject);

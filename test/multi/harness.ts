@@ -7,33 +7,49 @@
  *   useCluster((booted) => (c = booted), { processEvery: 200, lockLifetime: 5000 });
  *   it('…', async () => {
  *       const fx = await c.fresh();                        // fresh demo workspace, service account set on both
- *       await c.command(1, 'alice', 'project-x', '/encrypt on --all');   // a door on instance 1
- *       await c.api(0, 'groups.bulk', { … }, 'admin');     // an app endpoint on instance 0, as admin
+ *       await c.commandOn(1, 'alice', 'project-x', '/encrypt on --all');   // a door on instance 1
+ *       await c.apiOn(0, 'groups.bulk', { … }, 'admin');   // an app endpoint on instance 0, as admin
+ *       await c.replyOn(1, 'alice', 'project-x', '/encrypt job');          // the single ephemeral reply
  *       await c.kill(1);                                   // crash instance 1 (its claims stay locked until they expire)
  *       await c.restart(1);                                // bring it back (loads the app and its settings from storage)
  *       c.cluster.jobs.find(); c.cluster.jobs.history;     // the shared scheduler queue; who ran what
  *       await c.cluster.idle();                            // until no instance runs a job
  *   });
  *
+ * `ClusterUnderTest` is the one-engine harness (test/engine/harness.ts) over a cluster: `fresh`, `workspace`,
+ * `userId`, `roomId`, `headersOf`, `reference` as there, and its `api` / `command` / `reply` reach instance 0 (its
+ * synchronous log readers do not work here: use `newErrorLines`, `cluster.instance(i).logs()`).
  * Every test must leave the running instances' app logs without an error line (checked after each test).
  */
 import { readFileSync } from 'fs';
 
-import type { CommandRun, Delivery } from '../../host/engine/EngineHost';
+import type { CommandRun, EngineHost } from '../../host/engine/EngineHost';
 import { Cluster } from '../../host/multi/Cluster';
 import type { ClusterOptions } from '../../host/multi/Cluster';
 import { demoWorkspace } from '../../host/workspace/demo';
-import type { Workspace } from '../../host/workspace/Workspace';
 import type { RestResponse } from '../../host/workspace/model';
 import type { Fixture } from '../engine/harness';
-import { ZIP_PATH } from '../engine/harness';
+import { EngineUnderTest, ZIP_PATH } from '../engine/harness';
 
-export class ClusterUnderTest {
-    private fixture?: Fixture;
+/** What the one-engine harness asks of its host, answered by the cluster (admin actions: first instance + broadcast). */
+function clusterAsHost(cluster: Cluster): EngineHost {
+    const adapter = {
+        useWorkspace: (workspace: Fixture['workspace']) => cluster.useWorkspace(workspace),
+        setSettings: (values: Record<string, unknown>) => cluster.setSettings(values),
+        resetCounters: () => undefined,
+        callApi: (call: Parameters<EngineHost['callApi']>[0]) => cluster.instance(0).callApi(call),
+        runCommand: (line: string, userId: string, roomId: string, triggerId?: string) => cluster.instance(0).runCommand(line, userId, roomId, triggerId),
+    };
+    return adapter as unknown as EngineHost;
+}
+
+export class ClusterUnderTest extends EngineUnderTest {
     /** Error lines seen before the current test (per instance slot), so each test is checked on its own. */
-    private errorsSeen = new Map<number, number>();
+    private readonly errorsSeen = new Map<number, number>();
 
-    private constructor(readonly cluster: Cluster) {}
+    private constructor(readonly cluster: Cluster) {
+        super(clusterAsHost(cluster));
+    }
 
     /** Starts the instances and installs the packaged app (`GROUP_ADMIN_ZIP` installs another package). */
     static async boot(options: Omit<ClusterOptions, 'workspace'> = {}): Promise<ClusterUnderTest> {
@@ -48,73 +64,31 @@ export class ClusterUnderTest {
     }
 
     /**
-     * A fresh demo workspace for the next test, the app configured with its service account on every instance. Waits
-     * until no job runs, and empties the job queue, so one test's jobs never run in the next.
+     * A fresh demo workspace for the next test, the app configured with its service account on every running
+     * instance. Waits until no job runs, and empties the job queue, so one test's jobs never run in the next.
      */
     async fresh(prepare?: (fixture: Fixture) => void, settings: Record<string, unknown> = {}): Promise<Fixture> {
         await this.cluster.idle();
         this.cluster.jobs.remove({});
-        const fixture = demoWorkspace();
-        prepare?.(fixture);
-        this.cluster.useWorkspace(fixture.workspace);
-        await this.cluster.setSettings({
-            service_user_id: fixture.serviceAccount.userId,
-            service_user_token: fixture.serviceAccount.token,
-            server_url: '',
-            confirm_changes: false,
-            ...settings,
-        });
-        fixture.workspace.resetCounters();
-        this.fixture = fixture;
-        return fixture;
-    }
-
-    get workspace(): Workspace {
-        if (!this.fixture) {
-            throw new Error('call fresh() first');
-        }
-        return this.fixture.workspace;
-    }
-
-    userId(username: string): string {
-        const user = this.workspace.getUserByUsername(username);
-        if (!user) {
-            throw new Error(`no user ${username}`);
-        }
-        return user._id;
-    }
-
-    roomId(name: string): string {
-        const room = this.workspace.getRoomByName(name);
-        if (!room) {
-            throw new Error(`no room ${name}`);
-        }
-        return room._id;
-    }
-
-    headersOf(username: string): Record<string, string> {
-        const userId = this.userId(username);
-        return { 'X-User-Id': userId, 'X-Auth-Token': this.workspace.createAuthToken(userId) };
+        return super.fresh(prepare, settings);
     }
 
     /** Calls an app endpoint on instance `i` as `username` (or unauthenticated with `null`). */
-    async api(i: number, path: string, body: unknown, username: string | null, method = 'POST', query?: Record<string, string>): Promise<RestResponse> {
+    async apiOn(i: number, path: string, body: unknown, username: string | null, method = 'POST', query?: Record<string, string>): Promise<RestResponse> {
         return this.cluster.instance(i).callApi({ method, path, body, query, headers: username ? this.headersOf(username) : {} });
     }
 
     /** Runs a slash command line on instance `i` as `username` in room `roomName`. */
-    async command(i: number, username: string, roomName: string, line: string, triggerId?: string): Promise<CommandRun> {
+    async commandOn(i: number, username: string, roomName: string, line: string, triggerId?: string): Promise<CommandRun> {
         return this.cluster.instance(i).runCommand(line, this.userId(username), this.roomId(roomName), triggerId);
     }
 
     /** The text of the single ephemeral reply to a command on instance `i`. */
-    async reply(i: number, username: string, roomName: string, line: string): Promise<string> {
-        const run = await this.command(i, username, roomName, line);
-        const replies = run.deliveries.filter((d: Delivery) => d.kind === 'ephemeral');
-        if (run.error || replies.length !== 1) {
-            throw new Error(`expected one ephemeral reply to ${line}, got ${replies.length} (${run.error ?? 'no error'})`);
-        }
-        return replies[0].text ?? '';
+    async replyOn(i: number, username: string, roomName: string, line: string): Promise<string> {
+        // The one-engine harness's `reply`, with its host's `runCommand` pointed at instance `i`.
+        const instance = this.cluster.instance(i);
+        const onInstance = Object.create(this, { host: { value: { runCommand: instance.runCommand.bind(instance) } } }) as EngineUnderTest;
+        return EngineUnderTest.prototype.reply.call(onInstance, username, roomName, line);
     }
 
     /** Crashes instance `i` (SIGKILL, its Deno runtime with it). */
