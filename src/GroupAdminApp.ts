@@ -29,6 +29,7 @@ import { SETTYPE_SPEC } from './commands/settype';
 import { SlashCommand } from './commands/SlashCommand';
 import { TOTEAM_SPEC } from './commands/toteam';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
+import { AuditEndpoint } from './endpoints/auditEndpoint';
 import { HistoryEndpoint } from './endpoints/historyEndpoint';
 import { onSystemMessage } from './events/systemMessage';
 import { EncryptionReportEndpoint } from './endpoints/reportEndpoint';
@@ -149,7 +150,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this)],
+            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this), new AuditEndpoint(this)],
         });
         for (const { descriptor } of ROOM_BUTTONS) {
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.

@@ -136,6 +136,8 @@ export const ERROR_CATALOGUE = {
         (p) => `"${p.room}" is one room's id and another room's name`,
         'error_ambiguous_room_unnamed',
     ),
+    // --- the audit trail (interface.md §9): Rocket.Chat's answer to a missing `permissionsRequired` ---
+    'audit-not-allowed': plain('User does not have the permissions required for this action [error-unauthorized]', 'error_audit_not_allowed', 403),
     // --- governance (interface.md §8) ---
     'service-account-cannot-list': coded(
         'error-service-account-cannot-list',

@@ -114,6 +114,7 @@ export type MessageKey =
     | "error_to_private_not_allowed"
     | "error_team_room_to_private_not_allowed"
     | "error_team_not_allowed"
+    | "error_audit_not_allowed"
     | "error_already_team_main"
     | "error_room_already_in_team"
     | "error_team_name_taken"
@@ -256,6 +257,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_to_private_not_allowed: "You are not allowed to make the public channel {{room}} a private group.",
         error_team_room_to_private_not_allowed: "You are not allowed to make the team's public channel {{room}} a private group.",
         error_team_not_allowed: "You are not allowed to convert {{room}} into a team.",
+        error_audit_not_allowed: "Only people holding view-room-administration may read the workspace's audit trail.",
         error_already_team_main: "{{room}} is already a team.",
         error_room_already_in_team: "{{room}} already belongs to a team.",
         error_team_name_taken: "A team or a user with the group's name already exists.",
@@ -395,6 +397,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_to_private_not_allowed: "Du darfst den öffentlichen Kanal {{room}} nicht zu einer privaten Gruppe machen.",
         error_team_room_to_private_not_allowed: "Du darfst den öffentlichen Kanal {{room}} des Teams nicht zu einer privaten Gruppe machen.",
         error_team_not_allowed: "Du darfst {{room}} nicht in ein Team umwandeln.",
+        error_audit_not_allowed: "Nur wer view-room-administration hat, darf das Audit-Protokoll des Workspace lesen.",
         error_already_team_main: "{{room}} ist bereits ein Team.",
         error_room_already_in_team: "{{room}} gehört bereits zu einem Team.",
         error_team_name_taken: "Es gibt bereits ein Team oder einen Benutzer mit dem Namen der Gruppe.",
@@ -534,6 +537,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_to_private_not_allowed: "No tienes permiso para convertir el canal público {{room}} en un grupo privado.",
         error_team_room_to_private_not_allowed: "No tienes permiso para convertir el canal público {{room}} del equipo en un grupo privado.",
         error_team_not_allowed: "No tienes permiso para convertir {{room}} en un equipo.",
+        error_audit_not_allowed: "Solo quien tiene view-room-administration puede leer la auditoría del espacio de trabajo.",
         error_already_team_main: "{{room}} ya es un equipo.",
         error_room_already_in_team: "{{room}} ya pertenece a un equipo.",
         error_team_name_taken: "Ya existe un equipo o un usuario con el nombre del grupo.",
@@ -673,6 +677,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_to_private_not_allowed: "Você não tem permissão para tornar o canal público {{room}} um grupo privado.",
         error_team_room_to_private_not_allowed: "Você não tem permissão para tornar o canal público {{room}} do time um grupo privado.",
         error_team_not_allowed: "Você não tem permissão para converter {{room}} em um time.",
+        error_audit_not_allowed: "Só quem tem view-room-administration pode ler a trilha de auditoria do workspace.",
         error_already_team_main: "{{room}} já é um time.",
         error_room_already_in_team: "{{room}} já pertence a um time.",
         error_team_name_taken: "Já existe um time ou um usuário com o nome do grupo.",
