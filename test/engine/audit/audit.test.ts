@@ -80,7 +80,8 @@ describe('GET groups.audit', () => {
 
     it('format=csv: text/csv with a header row, one row per record, formulas neutralised', async () => {
         await threeChanges();
-        const response = await audit('admin', { format: 'csv', since: began });
+        await engine.host.settled();
+        const response = await engine.host.callApi({ method: 'GET', path: 'groups.audit', query: { format: 'csv', since: began }, headers: engine.headersOf('admin'), withHeaders: true });
         expect(response.status).toBe(200);
         expect(response.headers?.['content-type']).toBe('text/csv; charset=utf-8');
         const lines = String(response.body).split('\r\n').filter(Boolean);
