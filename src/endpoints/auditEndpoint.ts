@@ -4,6 +4,7 @@ import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/a
 import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
+import { watchTick } from '../history/policy';
 import { AUDIT_OPERATIONS, readAudit } from '../history/store';
 import type { AuditFilter, AuditOperation, ChangeRecord } from '../history/store';
 import { createOperationContext } from '../operations/context';
@@ -94,7 +95,7 @@ export class AuditEndpoint extends ApiEndpoint {
 
     public authRequired = true;
 
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
+    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         const logger = this.app.getLogger();
         // The runtime logs this request (headers and query, the caller's token included) in this very log.
         scrubRequestLog(logger, request);
@@ -112,6 +113,8 @@ export class AuditEndpoint extends ApiEndpoint {
             const filter = auditFilter(query);
             const settings = await paginationSettings(ctx.serverSettings);
             const { offset, count } = strictPagination(query, settings, format === 'csv' ? CSV_MAX_COUNT : settings.upperLimit);
+            // The watch's tick first: a gap since the app was enabled is on record before it is read.
+            await watchTick({ read, http, modify, logger }, persis);
             const page = await readAudit(read, persis, filter, offset, count);
             if (format === 'csv') {
                 return {

@@ -18,6 +18,8 @@ export type MessageKey =
     | "setting_announce_changes_description"
     | "setting_history_limit_label"
     | "setting_history_limit_description"
+    | "setting_alert_room_label"
+    | "setting_alert_room_description"
     | "command_encrypt_description"
     | "command_encrypt_params"
     | "command_settype_description"
@@ -57,6 +59,8 @@ export type MessageKey =
     | "announce_team"
     | "door_button"
     | "door_endpoint"
+    | "door_rocketchat"
+    | "door_bulk"
     | "history_heading"
     | "history_empty"
     | "history_entry"
@@ -143,7 +147,10 @@ export type MessageKey =
     | "report_first"
     | "report_more"
     | "report_next"
-    | "report_no_room";
+    | "report_no_room"
+    | "alert_encrypt_off"
+    | "alert_public"
+    | "alert_e2e_off";
 
 export type Messages = Readonly<Record<MessageKey, string>>;
 
@@ -161,6 +168,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_announce_changes_description: "After a change made from chat (slash command, room button or confirmation), the app's bot posts one message in the room naming the person who asked for it. Off: no message; the change is still kept in the room's history.",
         setting_history_limit_label: "History per room",
         setting_history_limit_description: "How many recorded changes each room keeps (newest first), from 1 to 10,000; default 100. Lowering it removes the oldest records at once; the history and audit answers count them as trimmed. A value outside that range is refused and the last valid one kept (the app log says why).",
+        setting_alert_room_label: "Alert room",
+        setting_alert_room_description: "A private group (name or id; kept by id, so a rename does not matter) where the app's bot posts one line when encryption is turned off in a private group, a private group becomes public, or the workspace's E2E_Enable is turned off — by any door. Alerts name private groups: they are posted only while every member of this room holds view-room-administration; otherwise the app log says why. Empty: off.",
         command_encrypt_description: "Turn end-to-end encryption on or off for a private group, or show whether it is on.",
         command_encrypt_params: "on|off|status|history|report [room] [--dry-run]",
         command_settype_description: "Make a private group a public channel or a public channel a private group, or show its type.",
@@ -200,6 +209,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         announce_team: "@{{user}} converted this group into a team ({{how}}).",
         door_button: "room button",
         door_endpoint: "REST API",
+        door_rocketchat: "in Rocket.Chat",
+        door_bulk: "bulk job",
         history_heading: "Changes to {{room}} made through Group Admin, newest first ({{shown}} of {{total}}):",
         history_empty: "No change to {{room}} has been made through Group Admin yet.",
         history_entry: "{{when}}: {{change}}",
@@ -287,6 +298,9 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         report_more: "…and {{j}} more. The full list: GET {{endpoint}}?encrypted=false (add &format=csv for a spreadsheet).",
         report_next: "Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.",
         report_no_room: "`/encrypt report` takes no room: it reports every private group you govern.",
+        alert_encrypt_off: "⚠ Encryption turned off in {{room}} by @{{user}} ({{how}}) at {{when}}. Undo: /encrypt undo {{room}}",
+        alert_public: "⚠ Private group {{room}} made public by @{{user}} ({{how}}) at {{when}}. Undo: /settype undo {{room}}",
+        alert_e2e_off: "⚠ End-to-end encryption was turned off for the whole workspace (E2E_Enable), noticed at {{when}}. An administrator turns it on again in Administration → Settings → E2E Encryption.",
     },
     de: {
         setting_service_user_id_label: "Benutzer-ID des Dienstkontos",
@@ -301,6 +315,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_announce_changes_description: "Nach einer Änderung aus dem Chat (Befehl, Raum-Schaltfläche oder Bestätigung) schreibt der Bot der App eine Nachricht in den Raum, die nennt, wer sie veranlasst hat. Aus: keine Nachricht; die Änderung bleibt im Verlauf des Raums.",
         setting_history_limit_label: "Verlauf pro Raum",
         setting_history_limit_description: "Wie viele aufgezeichnete Änderungen jeder Raum behält (die neuesten), von 1 bis 10.000; Standard 100. Wird der Wert gesenkt, werden die ältesten Einträge sofort entfernt; Verlauf und Audit zählen sie als gekürzt (trimmed). Ein Wert außerhalb dieses Bereichs wird abgelehnt und der letzte gültige behalten (das App-Log nennt den Grund).",
+        setting_alert_room_label: "Alarm-Raum",
+        setting_alert_room_description: "Eine private Gruppe (Name oder ID; per ID gespeichert, eine Umbenennung schadet nicht), in die der Bot der App eine Zeile schreibt, wenn in einer privaten Gruppe die Verschlüsselung ausgeschaltet wird, eine private Gruppe öffentlich wird oder E2E_Enable des Workspace ausgeschaltet wird — auf jedem Weg. Alarme nennen private Gruppen: Sie werden nur geschrieben, solange jedes Mitglied dieses Raums view-room-administration hat; sonst sagt das App-Log, warum. Leer: aus.",
         command_encrypt_description: "Schaltet die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus oder zeigt, ob sie eingeschaltet ist.",
         command_encrypt_params: "on|off|status|history|report [Raum] [--dry-run]",
         command_settype_description: "Macht eine private Gruppe zu einem öffentlichen Kanal oder einen öffentlichen Kanal zu einer privaten Gruppe oder zeigt den Typ.",
@@ -340,6 +356,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         announce_team: "@{{user}} hat diese Gruppe in ein Team umgewandelt ({{how}}).",
         door_button: "Raum-Schaltfläche",
         door_endpoint: "REST-API",
+        door_rocketchat: "in Rocket.Chat",
+        door_bulk: "Sammelauftrag",
         history_heading: "Änderungen an {{room}} über Group Admin, neueste zuerst ({{shown}} von {{total}}):",
         history_empty: "An {{room}} wurde noch nichts über Group Admin geändert.",
         history_entry: "{{when}}: {{change}}",
@@ -427,6 +445,9 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         report_more: "…und {{j}} weitere. Die vollständige Liste: GET {{endpoint}}?encrypted=false (mit &format=csv für eine Tabelle).",
         report_next: "Nächster Schritt: `/encrypt on --all --dry-run` zeigt, was ihre Verschlüsselung bewirken würde, ohne etwas zu ändern.",
         report_no_room: "`/encrypt report` nimmt keinen Raum: Es berichtet über alle privaten Gruppen, die du verwaltest.",
+        alert_encrypt_off: "⚠ Verschlüsselung in {{room}} ausgeschaltet von @{{user}} ({{how}}) am {{when}}. Rückgängig: /encrypt undo {{room}}",
+        alert_public: "⚠ Private Gruppe {{room}} öffentlich gemacht von @{{user}} ({{how}}) am {{when}}. Rückgängig: /settype undo {{room}}",
+        alert_e2e_off: "⚠ Die Ende-zu-Ende-Verschlüsselung wurde für den ganzen Workspace ausgeschaltet (E2E_Enable), bemerkt am {{when}}. Ein Administrator schaltet sie unter Verwaltung → Einstellungen → E2E-Verschlüsselung wieder ein.",
     },
     es: {
         setting_service_user_id_label: "ID de usuario de la cuenta de servicio",
@@ -441,6 +462,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_announce_changes_description: "Después de un cambio hecho desde el chat (comando, botón de sala o confirmación), el bot de la app publica un mensaje en la sala con el nombre de quien lo pidió. Desactivado: ningún mensaje; el cambio sigue en el historial de la sala.",
         setting_history_limit_label: "Historial por sala",
         setting_history_limit_description: "Cuántos cambios registrados guarda cada sala (los más recientes), de 1 a 10.000; por defecto 100. Al bajarlo se eliminan en el acto los registros más antiguos; las respuestas de historial y auditoría los cuentan como recortados (trimmed). Un valor fuera de ese rango se rechaza y se conserva el último válido (el registro de la app dice por qué).",
+        setting_alert_room_label: "Sala de alertas",
+        setting_alert_room_description: "Un grupo privado (nombre o id; se guarda por id, así que renombrarlo no importa) donde el bot de la app publica una línea cuando se desactiva el cifrado en un grupo privado, un grupo privado pasa a ser público o se desactiva E2E_Enable del espacio de trabajo — por cualquier vía. Las alertas nombran grupos privados: solo se publican mientras todos los miembros de esta sala tengan view-room-administration; si no, el registro de la app dice por qué. Vacío: desactivado.",
         command_encrypt_description: "Activa o desactiva el cifrado de extremo a extremo de un grupo privado, o muestra si está activado.",
         command_encrypt_params: "on|off|status|history|report [sala] [--dry-run]",
         command_settype_description: "Convierte un grupo privado en un canal público o un canal público en un grupo privado, o muestra su tipo.",
@@ -480,6 +503,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         announce_team: "@{{user}} convirtió este grupo en un equipo ({{how}}).",
         door_button: "botón de sala",
         door_endpoint: "API REST",
+        door_rocketchat: "en Rocket.Chat",
+        door_bulk: "tarea masiva",
         history_heading: "Cambios de {{room}} hechos con Group Admin, del más reciente ({{shown}} de {{total}}):",
         history_empty: "Todavía no se ha hecho ningún cambio de {{room}} con Group Admin.",
         history_entry: "{{when}}: {{change}}",
@@ -567,6 +592,9 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         report_more: "…y {{j}} más. La lista completa: GET {{endpoint}}?encrypted=false (añade &format=csv para una hoja de cálculo).",
         report_next: "Siguiente paso: `/encrypt on --all --dry-run` muestra qué haría cifrarlos, sin cambiar nada.",
         report_no_room: "`/encrypt report` no lleva sala: informa de todos los grupos privados que administras.",
+        alert_encrypt_off: "⚠ Cifrado desactivado en {{room}} por @{{user}} ({{how}}) el {{when}}. Deshacer: /encrypt undo {{room}}",
+        alert_public: "⚠ Grupo privado {{room}} hecho público por @{{user}} ({{how}}) el {{when}}. Deshacer: /settype undo {{room}}",
+        alert_e2e_off: "⚠ El cifrado de extremo a extremo se desactivó para todo el espacio de trabajo (E2E_Enable), detectado el {{when}}. Un administrador lo vuelve a activar en Administración → Ajustes → Cifrado E2E.",
     },
     "pt-BR": {
         setting_service_user_id_label: "ID de usuário da conta de serviço",
@@ -581,6 +609,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         setting_announce_changes_description: "Depois de uma alteração feita pelo chat (comando, botão de sala ou confirmação), o bot do app publica uma mensagem na sala com o nome de quem a pediu. Desativado: nenhuma mensagem; a alteração continua no histórico da sala.",
         setting_history_limit_label: "Histórico por sala",
         setting_history_limit_description: "Quantas alterações registradas cada sala guarda (as mais recentes), de 1 a 10.000; padrão 100. Ao reduzir, os registros mais antigos são removidos na hora; as respostas de histórico e auditoria os contam como removidos (trimmed). Um valor fora desse intervalo é recusado e o último válido é mantido (o log do app diz por quê).",
+        setting_alert_room_label: "Sala de alertas",
+        setting_alert_room_description: "Um grupo privado (nome ou id; guardado pelo id, então renomear não importa) onde o bot do app publica uma linha quando a criptografia é desligada num grupo privado, um grupo privado se torna público ou o E2E_Enable do workspace é desligado — por qualquer via. Os alertas citam grupos privados: só são publicados enquanto todos os membros desta sala tiverem view-room-administration; senão o log do app diz por quê. Vazio: desligado.",
         command_encrypt_description: "Ativa ou desativa a criptografia de ponta a ponta de um grupo privado, ou mostra se está ativa.",
         command_encrypt_params: "on|off|status|history|report [sala] [--dry-run]",
         command_settype_description: "Torna um grupo privado um canal público ou um canal público um grupo privado, ou mostra o tipo.",
@@ -620,6 +650,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         announce_team: "@{{user}} converteu este grupo em um time ({{how}}).",
         door_button: "botão da sala",
         door_endpoint: "API REST",
+        door_rocketchat: "no Rocket.Chat",
+        door_bulk: "tarefa em lote",
         history_heading: "Alterações de {{room}} feitas pelo Group Admin, da mais recente ({{shown}} de {{total}}):",
         history_empty: "Nenhuma alteração de {{room}} foi feita pelo Group Admin ainda.",
         history_entry: "{{when}}: {{change}}",
@@ -707,5 +739,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         report_more: "…e mais {{j}}. A lista completa: GET {{endpoint}}?encrypted=false (acrescente &format=csv para uma planilha).",
         report_next: "Próximo passo: `/encrypt on --all --dry-run` mostra o que criptografá-los faria, sem alterar nada.",
         report_no_room: "`/encrypt report` não recebe sala: ele relata todos os grupos privados que você administra.",
+        alert_encrypt_off: "⚠ Criptografia desligada em {{room}} por @{{user}} ({{how}}) em {{when}}. Desfazer: /encrypt undo {{room}}",
+        alert_public: "⚠ Grupo privado {{room}} tornado público por @{{user}} ({{how}}) em {{when}}. Desfazer: /settype undo {{room}}",
+        alert_e2e_off: "⚠ A criptografia de ponta a ponta foi desligada para todo o workspace (E2E_Enable), percebido em {{when}}. Um administrador a religa em Administração → Configurações → Criptografia E2E.",
     },
 };
