@@ -59,6 +59,8 @@ export function doorText(door: ChangeDoor, kind: ChangeKind, t: Translator): str
             return t('door_button');
         case 'bulk':
             return t('door_bulk');
+        case 'rocket.chat':
+            return t('door_rocketchat');
         default:
             return t('door_endpoint');
     }

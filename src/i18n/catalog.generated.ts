@@ -185,7 +185,14 @@ export type MessageKey =
     | "bulk_job_option_missing"
     | "error_bulk_job_running"
     | "error_bulk_job_not_found"
-    | "error_bulk_invalid_param";
+    | "error_bulk_invalid_param"
+    | "setting_alert_room_label"
+    | "setting_alert_room_description"
+    | "door_rocketchat"
+    | "error_audit_not_allowed"
+    | "alert_encrypt_off"
+    | "alert_public"
+    | "alert_e2e_off";
 
 export type Messages = Readonly<Record<MessageKey, string>>;
 
@@ -371,6 +378,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_bulk_job_running: "A bulk job is already queued or running: {{jobId}}. `/encrypt job {{jobId}}` shows it; `/encrypt cancel --job {{jobId}}` stops it.",
         error_bulk_job_not_found: "There is no job {{jobId}}.",
         error_bulk_invalid_param: "The parameter \"{{param}}\" {{rule}}.",
+        setting_alert_room_label: "Alert room",
+        setting_alert_room_description: "A private group (name or id; kept by id, so a rename does not matter) where the app's bot posts one line when encryption is turned off in a private group, a private group becomes public, or the workspace's E2E_Enable is turned off — by any door. Alerts name private groups: they are posted only while every member of this room holds view-room-administration; otherwise the app log says why. Empty: off.",
+        door_rocketchat: "in Rocket.Chat",
+        error_audit_not_allowed: "Only people holding view-room-administration may read the workspace's audit trail.",
+        alert_encrypt_off: "⚠ Encryption turned off in {{room}} by @{{user}} ({{how}}) at {{when}}. Undo: /encrypt undo {{room}}",
+        alert_public: "⚠ Private group {{room}} made public by @{{user}} ({{how}}) at {{when}}. Undo: /settype undo {{room}}",
+        alert_e2e_off: "⚠ End-to-end encryption was turned off for the whole workspace (E2E_Enable), noticed at {{when}}. An administrator turns it on again in Administration → Settings → E2E Encryption.",
     },
     de: {
         setting_service_user_id_label: "Benutzer-ID des Dienstkontos",
@@ -553,6 +567,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_bulk_job_running: "Ein Massenauftrag wartet oder läuft bereits: {{jobId}}. `/encrypt job {{jobId}}` zeigt ihn; `/encrypt cancel --job {{jobId}}` hält ihn an.",
         error_bulk_job_not_found: "Es gibt keinen Auftrag {{jobId}}.",
         error_bulk_invalid_param: "Der Parameter \"{{param}}\" {{rule}}.",
+        setting_alert_room_label: "Alarm-Raum",
+        setting_alert_room_description: "Eine private Gruppe (Name oder ID; per ID gespeichert, eine Umbenennung schadet nicht), in die der Bot der App eine Zeile schreibt, wenn in einer privaten Gruppe die Verschlüsselung ausgeschaltet wird, eine private Gruppe öffentlich wird oder E2E_Enable des Workspace ausgeschaltet wird — auf jedem Weg. Alarme nennen private Gruppen: Sie werden nur geschrieben, solange jedes Mitglied dieses Raums view-room-administration hat; sonst sagt das App-Log, warum. Leer: aus.",
+        door_rocketchat: "in Rocket.Chat",
+        error_audit_not_allowed: "Nur wer view-room-administration hat, darf das Audit-Protokoll des Workspace lesen.",
+        alert_encrypt_off: "⚠ Verschlüsselung in {{room}} ausgeschaltet von @{{user}} ({{how}}) am {{when}}. Rückgängig: /encrypt undo {{room}}",
+        alert_public: "⚠ Private Gruppe {{room}} öffentlich gemacht von @{{user}} ({{how}}) am {{when}}. Rückgängig: /settype undo {{room}}",
+        alert_e2e_off: "⚠ Die Ende-zu-Ende-Verschlüsselung wurde für den ganzen Workspace ausgeschaltet (E2E_Enable), bemerkt am {{when}}. Ein Administrator schaltet sie unter Verwaltung → Einstellungen → E2E-Verschlüsselung wieder ein.",
     },
     es: {
         setting_service_user_id_label: "ID de usuario de la cuenta de servicio",
@@ -735,6 +756,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_bulk_job_running: "Ya hay una tarea masiva en cola o en curso: {{jobId}}. `/encrypt job {{jobId}}` la muestra; `/encrypt cancel --job {{jobId}}` la detiene.",
         error_bulk_job_not_found: "No existe la tarea {{jobId}}.",
         error_bulk_invalid_param: "El parámetro \"{{param}}\" {{rule}}.",
+        setting_alert_room_label: "Sala de alertas",
+        setting_alert_room_description: "Un grupo privado (nombre o id; se guarda por id, así que renombrarlo no importa) donde el bot de la app publica una línea cuando se desactiva el cifrado en un grupo privado, un grupo privado pasa a ser público o se desactiva E2E_Enable del espacio de trabajo — por cualquier vía. Las alertas nombran grupos privados: solo se publican mientras todos los miembros de esta sala tengan view-room-administration; si no, el registro de la app dice por qué. Vacío: desactivado.",
+        door_rocketchat: "en Rocket.Chat",
+        error_audit_not_allowed: "Solo quien tiene view-room-administration puede leer la auditoría del espacio de trabajo.",
+        alert_encrypt_off: "⚠ Cifrado desactivado en {{room}} por @{{user}} ({{how}}) el {{when}}. Deshacer: /encrypt undo {{room}}",
+        alert_public: "⚠ Grupo privado {{room}} hecho público por @{{user}} ({{how}}) el {{when}}. Deshacer: /settype undo {{room}}",
+        alert_e2e_off: "⚠ El cifrado de extremo a extremo se desactivó para todo el espacio de trabajo (E2E_Enable), detectado el {{when}}. Un administrador lo vuelve a activar en Administración → Ajustes → Cifrado E2E.",
     },
     "pt-BR": {
         setting_service_user_id_label: "ID de usuário da conta de serviço",
@@ -917,5 +945,12 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_bulk_job_running: "Já há uma tarefa em massa na fila ou em andamento: {{jobId}}. `/encrypt job {{jobId}}` a mostra; `/encrypt cancel --job {{jobId}}` a interrompe.",
         error_bulk_job_not_found: "Não existe a tarefa {{jobId}}.",
         error_bulk_invalid_param: "O parâmetro \"{{param}}\" {{rule}}.",
+        setting_alert_room_label: "Sala de alertas",
+        setting_alert_room_description: "Um grupo privado (nome ou id; guardado pelo id, então renomear não importa) onde o bot do app publica uma linha quando a criptografia é desligada num grupo privado, um grupo privado se torna público ou o E2E_Enable do workspace é desligado — por qualquer via. Os alertas citam grupos privados: só são publicados enquanto todos os membros desta sala tiverem view-room-administration; senão o log do app diz por quê. Vazio: desligado.",
+        door_rocketchat: "no Rocket.Chat",
+        error_audit_not_allowed: "Só quem tem view-room-administration pode ler a trilha de auditoria do workspace.",
+        alert_encrypt_off: "⚠ Criptografia desligada em {{room}} por @{{user}} ({{how}}) em {{when}}. Desfazer: /encrypt undo {{room}}",
+        alert_public: "⚠ Grupo privado {{room}} tornado público por @{{user}} ({{how}}) em {{when}}. Desfazer: /settype undo {{room}}",
+        alert_e2e_off: "⚠ A criptografia de ponta a ponta foi desligada para todo o workspace (E2E_Enable), percebido em {{when}}. Um administrador a religa em Administração → Configurações → Criptografia E2E.",
     },
 };

@@ -49,10 +49,10 @@ describe('Group Admin on two instances', () => {
             fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Time_Default', 50000);
         });
         const runsBefore = c.cluster.jobs.history.length;
-        const started = await c.api(0, 'groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: names.map((name) => c.roomId(name)) }, 'alice');
+        const started = await c.apiOn(0, 'groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: names.map((name) => c.roomId(name)) }, 'alice');
         expect(started.status).toBe(202);
         const jobId = (started.body as { job: { _id: string } }).job._id;
-        const progress = async (i: number) => (await c.api(i, 'groups.bulk', undefined, 'alice', 'GET', { jobId, count: '0' })).body as {
+        const progress = async (i: number) => (await c.apiOn(i, 'groups.bulk', undefined, 'alice', 'GET', { jobId, count: '0' })).body as {
             job: { status: string; changed: number; total: number };
             receipts: Array<{ roomId: string; result: string }>;
         };
@@ -76,7 +76,7 @@ describe('Group Admin on two instances', () => {
         const writes = c.workspace.restCalls.filter((call) => call.path === '/api/v1/rooms.saveRoomSettings');
         expect(writes).toHaveLength(6);
         for (const name of names) {
-            const history = (await c.api(0, 'groups.history', undefined, 'alice', 'GET', { roomName: name })).body as { history: Array<{ jobId?: string }> };
+            const history = (await c.apiOn(0, 'groups.history', undefined, 'alice', 'GET', { roomName: name })).body as { history: Array<{ jobId?: string }> };
             expect(history.history.filter((record) => record.jobId === jobId)).toHaveLength(1);
         }
         // The job's runs went through both instances.
