@@ -522,6 +522,24 @@ export class Rules {
         }
     }
 
+    /**
+     * The writes of upstream `teams.convertToChannel` without `roomsToRemove` (apps/meteor/app/api/server/v1/teams.ts;
+     * `Team.unsetTeamIdOfRooms`, `removeAllMembersFromTeam`, `deleteById` in apps/meteor/server/services/team/service.ts):
+     * every room of the team loses `teamId` / `teamMain` / `teamDefault` (room types unchanged), the main room gets
+     * `user-converted-to-channel` sent as the caller, then the team's members and the team are removed.
+     */
+    convertTeamToChannel(team: WsTeam, by: WsUser): void {
+        const actor: UserRef = { _id: by._id, username: by.username };
+        for (const room of this.s.state.rooms.filter((r) => r.teamId === team._id)) {
+            delete room.teamId;
+            delete room.teamMain;
+            delete (room as WsRoom & { teamDefault?: boolean }).teamDefault;
+            room._updatedAt = this.s.now();
+        }
+        this.sendSystemMessage('user-converted-to-channel', team.roomId, team.name, actor);
+        this.s.deleteTeam(team._id);
+    }
+
     /** `Room.create` + `createRoom` as far as `Team.create` needs it (every check before any write). */
     createRoom(ownerId: string, type: 'c' | 'p', name: string, memberUsernames: string[], readOnly?: boolean): WsRoom {
         const owner = this.s.user(ownerId);

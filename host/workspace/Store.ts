@@ -202,6 +202,18 @@ export class Store {
         this.teamsByName.set(team.name, team);
     }
 
+    /** `Team.deleteById` + `TeamMember.deleteByTeamId` (upstream `server/services/team/service.ts`). */
+    deleteTeam(teamId: string): void {
+        const team = this.teamsById.get(teamId);
+        if (!team) return;
+        this.state.teams = this.state.teams.filter((t) => t._id !== teamId);
+        this.teamsById.delete(teamId);
+        if (this.teamsByName.get(team.name) === team) this.teamsByName.delete(team.name);
+        this.state.teamMembers = this.state.teamMembers.filter((m) => m.teamId !== teamId);
+        this.teamMembersByTeam.delete(teamId);
+        this.now();
+    }
+
     teamMembers(teamId: string): WsTeamMember[] {
         return [...(this.teamMembersByTeam.get(teamId) ?? [])];
     }

@@ -77,6 +77,24 @@ const teamsCreatePropsSchema = {
     additionalProperties: false,
 };
 
+/** upstream `packages/rest-typings/src/v1/teams/TeamsConvertToChannelProps.ts`. */
+const teamsConvertToChannelPropsSchema = {
+    oneOf: [
+        {
+            type: 'object',
+            properties: { teamId: { type: 'string' }, roomsToRemove: { type: 'array', items: { type: 'string' } } },
+            required: ['teamId'],
+            additionalProperties: false,
+        },
+        {
+            type: 'object',
+            properties: { teamName: { type: 'string' }, roomsToRemove: { type: 'array', items: { type: 'string' } } },
+            required: ['teamName'],
+            additionalProperties: false,
+        },
+    ],
+};
+
 /** upstream `packages/rest-typings/src/v1/teams/TeamsInfoProps.ts`. */
 const teamsInfoPropsSchema = {
     type: 'object',
@@ -109,6 +127,7 @@ const permissionListAllSchema = {
 };
 
 export const isRoomsSaveRoomSettingsProps = ajv.compile(roomsSaveRoomSettingsSchema);
+export const isTeamsConvertToChannelProps = ajv.compile(teamsConvertToChannelPropsSchema);
 export const isTeamsCreateProps = ajv.compile(teamsCreatePropsSchema);
 export const isTeamsInfoProps = ajv.compile(teamsInfoPropsSchema);
 export const isUsersCheckUsernameAvailabilityParamsGET = ajv.compile(usersCheckUsernameAvailabilityParamsGETSchema);

@@ -18,6 +18,7 @@ export const PERMISSIONS = [
     'view-all-teams',
     'api-bypass-rate-limit',
     'view-room-administration',
+    'convert-team',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

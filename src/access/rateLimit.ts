@@ -4,7 +4,7 @@ import type { AccessService } from './AccessService';
 import type { ServerSettings } from '../workspace/serverSettings';
 
 /** The changes the chat doors make, each limited on its own as Rocket.Chat limits each REST route. */
-export type LimitedOperation = 'setEncrypted' | 'setType' | 'convertToTeam';
+export type LimitedOperation = 'setEncrypted' | 'setType' | 'convertToTeam' | 'convertToChannel';
 
 /** Rocket.Chat's defaults for its REST rate limiter (`API_Enable_Rate_Limiter_Limit_*_Default`). */
 export const DEFAULT_CALLS = 10;

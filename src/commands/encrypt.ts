@@ -9,6 +9,7 @@ import { orPublicChannel } from './publicChannel';
 import { reportReply } from './report';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
+import { undoReply } from './undo';
 
 type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'report' | 'job' | 'cancel' | 'undo';
 
@@ -19,11 +20,14 @@ async function encrypt(action: EncryptAction, request: CommandRequest, ctx: Oper
     if (action === 'report') {
         return reportReply(request, ctx, t, env);
     }
-    if (action === 'job' || action === 'cancel' || action === 'undo' || request.all || request.jobId) {
+    if (action === 'job' || action === 'cancel' || request.all || request.jobId) {
         if (action === 'status') {
             return t('usage_encrypt');
         }
         return bulkCommand(action, request, ctx, t, env);
+    }
+    if (action === 'undo') {
+        return undoReply('setEncrypted', request, ctx, t, env);
     }
     return orPublicChannel(
         async () => {

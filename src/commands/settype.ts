@@ -7,12 +7,16 @@ import { historyReply } from './history';
 import { orPublicChannel } from './publicChannel';
 import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
+import { undoReply } from './undo';
 
-type SetTypeAction = 'public' | 'private' | 'status' | 'history';
+type SetTypeAction = 'public' | 'private' | 'status' | 'history' | 'undo';
 
 async function changeType(action: SetTypeAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     if (action === 'history') {
         return historyReply(request, ctx, t, env);
+    }
+    if (action === 'undo') {
+        return undoReply('setType', request, ctx, t, env);
     }
     if (action === 'status') {
         const status = await typeStatus(request, ctx);
@@ -31,7 +35,7 @@ async function changeType(action: SetTypeAction, request: CommandRequest, ctx: O
 export const SETTYPE_SPEC: CommandSpec<SetTypeAction> = {
     name: 'settype',
     grammar: {
-        verbs: { public: ['public', 'c'], private: ['private', 'p'], status: ['status'], history: ['history'], help: ['help'] },
+        verbs: { public: ['public', 'c'], private: ['private', 'p'], status: ['status'], history: ['history'], undo: ['undo'], help: ['help'] },
         bare: 'status',
         verbFirst: true,
     },

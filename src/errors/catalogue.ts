@@ -149,6 +149,20 @@ export const ERROR_CATALOGUE = {
         'error_service_account_cannot_list',
         503,
     ),
+    // --- undo (interface.md §8) ---
+    'not-a-team': coded('error-room-not-a-team', (p) => `${p.room} is not a team's main room`, 'error_not_a_team'),
+    'convert-team-not-allowed': plain('unauthorized', 'error_convert_team_not_allowed', 403),
+    'nothing-to-undo': coded('error-nothing-to-undo', (p) => `No change of ${p.room} by ${p.operation} is on record`, 'error_nothing_to_undo'),
+    'changed-since': coded(
+        'error-room-changed-since',
+        (p) => `${p.room} changed since that change: ${p.operation} by @${p.user} at ${p.when} (${p.how})`,
+        'error_changed_since',
+    ),
+    'changed-outside-record': coded(
+        'error-room-changed-since',
+        (p) => `${p.room} is no longer as that change left it, and what changed it is not on record`,
+        'error_changed_outside_record',
+    ),
     'internal': plain('Internal server error', 'error_unexpected', 500),
 } satisfies Record<string, ErrorSpec>;
 

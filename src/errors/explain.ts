@@ -23,6 +23,7 @@ const PERMISSION_REFUSALS: ReadonlyArray<ErrorCode> = [
     'to-private-not-allowed',
     'team-room-to-private-not-allowed',
     'team-not-allowed',
+    'convert-team-not-allowed',
 ];
 
 /** Failures after which the reply also points to the usage (the room could not be named or found). */

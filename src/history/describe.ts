@@ -38,7 +38,7 @@ export function kindOfRecord(record: Pick<ChangeRecord, 'operation' | 'to'>): Ch
         case 'setType':
             return record.to === 'p' ? 'private' : 'public';
         default:
-            return 'team';
+            return record.to === false ? 'unteam' : 'team';
     }
 }
 
@@ -48,6 +48,7 @@ const SENTENCE: Readonly<Record<ChangeKind, MessageKey>> = {
     public: 'announce_public',
     private: 'announce_private',
     team: 'announce_team',
+    unteam: 'announce_unteam',
 };
 
 /** How a change was asked for: the command, a room button, the HTTP API. */

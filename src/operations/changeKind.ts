@@ -1,5 +1,5 @@
 /** Every change a command or a room button can ask for (the doors, the history and the announcements share it). */
-export const CHANGE_KINDS = ['encrypt-on', 'encrypt-off', 'public', 'private', 'team'] as const;
+export const CHANGE_KINDS = ['encrypt-on', 'encrypt-off', 'public', 'private', 'team', 'unteam'] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 

@@ -1,6 +1,7 @@
 import type { MessageKey } from '../i18n/catalog.generated';
 import type { ChangeKind } from '../operations/changeKind';
 import type { OperationContext } from '../operations/context';
+import { convertToChannel } from '../operations/convertToChannel';
 import { convertToTeam } from '../operations/convertToTeam';
 import { setEncrypted } from '../operations/setEncrypted';
 import { setType } from '../operations/setType';
@@ -28,7 +29,7 @@ export interface Change {
     perform(input: OperationInput, ctx: OperationContext): Promise<ChangeOutcome>;
 }
 
-const keysOf = (name: 'encrypt_on' | 'encrypt_off' | 'public' | 'private' | 'team', done: MessageKey): ChangeKeys => ({
+const keysOf = (name: 'encrypt_on' | 'encrypt_off' | 'public' | 'private' | 'team' | 'unteam', done: MessageKey): ChangeKeys => ({
     title: `modal_title_${name}`,
     change: `plan_${name}_change`,
     who: `plan_${name}_who`,
@@ -66,6 +67,12 @@ const CHANGES: Readonly<Record<ChangeKind, Change>> = {
         risky: true,
         keys: keysOf('team', 'done_team'),
         perform: (input, ctx) => convertToTeam(input, ctx),
+    },
+    unteam: {
+        kind: 'unteam',
+        risky: true,
+        keys: keysOf('unteam', 'done_unteam'),
+        perform: (input, ctx) => convertToChannel(input, ctx),
     },
 };
 

@@ -23,6 +23,8 @@ export interface ConfirmTarget {
     readonly door: 'command' | 'button';
     /** This modal's own random id: the first submit spends it (`spentViews.ts`). */
     readonly nonce: string;
+    /** An undo: the record it undoes (decided again on submit). */
+    readonly undoes?: string;
 }
 
 /** A new confirmation's nonce: 128 random bits, hex. */
@@ -53,8 +55,12 @@ export interface SubmittedConfirmation {
  * URI-encoded.
  */
 export function signedPartOf(target: ConfirmTarget): string {
-    return [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId), target.door, target.nonce].join('/');
+    const parts = [VIEW_ID_PREFIX, target.kind, encodeURIComponent(target.roomId), encodeURIComponent(target.originRoomId), target.door, target.nonce];
+    return (target.undoes ? [...parts, `${UNDO_MARK}${encodeURIComponent(target.undoes)}`] : parts).join('/');
 }
+
+/** The optional part of an undo's view id: `undo:<record id>`. */
+const UNDO_MARK = 'undo:';
 
 /** `<signed part>/<signature>` (see `viewSignature.ts`). */
 export function confirmViewId(target: ConfirmTarget, signature: string): string {
@@ -78,16 +84,20 @@ export function confirmTargetOf(viewId: unknown): SubmittedConfirmation | undefi
         return undefined;
     }
     const parts = viewId.split('/');
-    if (parts.length !== 7 || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1]) || !NONCE.test(parts[5]) || !parts[6]) {
+    const undoPart = parts.length === 8 ? parts[6] : undefined;
+    if ((parts.length !== 7 && parts.length !== 8) || parts[0] !== VIEW_ID_PREFIX || !isChangeKind(parts[1]) || !NONCE.test(parts[5])) {
         return undefined;
     }
+    const signature = parts[parts.length - 1];
     const roomId = decode(parts[2]);
     const originRoomId = decode(parts[3]);
     const door = DOORS.find((candidate) => candidate === parts[4]);
-    if (!roomId || !originRoomId || !door) {
+    const undoes = undoPart !== undefined && undoPart.indexOf(UNDO_MARK) === 0 ? decode(undoPart.slice(UNDO_MARK.length)) : undefined;
+    if (!roomId || !originRoomId || !door || !signature || (undoPart !== undefined && !undoes)) {
         return undefined;
     }
-    return { target: { kind: parts[1], roomId, originRoomId, door, nonce: parts[5] }, signed: parts.slice(0, 6).join('/'), signature: parts[6] };
+    const target: ConfirmTarget = { kind: parts[1], roomId, originRoomId, door, nonce: parts[5], ...(undoes ? { undoes } : {}) };
+    return { target, signed: parts.slice(0, parts.length - 1).join('/'), signature };
 }
 
 const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });

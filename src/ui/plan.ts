@@ -63,7 +63,7 @@ export function planAsChat(text: PlanText): string {
 /** The change a dry run's plan is about. */
 export function planKind(plan: Plan): ChangeKind {
     if (plan.operation === 'convertToTeam') {
-        return 'team';
+        return plan.changes.teamMain && plan.changes.teamMain.to === false ? 'unteam' : 'team';
     }
     if (plan.operation === 'setType') {
         const type = plan.changes.t ? plan.changes.t.to : plan.request.body.roomType;

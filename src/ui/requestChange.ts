@@ -11,6 +11,7 @@ import type { ChangeDoor, Intent } from '../history/store';
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import { findRoom, refLabel } from '../operations/resolveRoom';
+import { changedSince, decideUndo } from '../operations/undo';
 import type { OperationInput, RoomRef } from '../operations/types';
 import { toRoomView } from '../workspace/roomView';
 import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
@@ -37,10 +38,12 @@ export interface ChangeEnv {
     readonly logger: ILogger;
     /** How the change is asked for: a command, or a room button (a modal counts as the door that opened it). */
     readonly door: 'command' | 'button';
+    /** The record this change undoes (`/<command> undo`): it goes on record with `undoes`. */
+    readonly undoes?: string;
 }
 
 /** What a change needs besides the operation: the accessors to record and announce it. */
-export type RecordEnv = Pick<ChangeEnv, 'read' | 'modify' | 'persistence' | 'logger'> & { readonly door: Exclude<ChangeDoor, 'endpoint' | 'rocket.chat'> };
+export type RecordEnv = Pick<ChangeEnv, 'read' | 'modify' | 'persistence' | 'logger' | 'undoes'> & { readonly door: Exclude<ChangeDoor, 'endpoint' | 'rocket.chat'> };
 
 /** The `confirm_changes` setting: on unless an administrator turned it off (on when it cannot be read, its default). */
 async function confirmationWanted(read: IRead): Promise<boolean> {
@@ -78,6 +81,11 @@ async function currentRoom(ref: RoomRef, user: IUser, ctx: OperationContext): Pr
     return findRoom(ref, ctx, user);
 }
 
+/** `{ undoes }` for a change that undoes a record, else nothing. */
+function undoesOf(env: Pick<RecordEnv, 'undoes'>): { undoes?: string } {
+    return env.undoes ? { undoes: env.undoes } : {};
+}
+
 /** The state a change of `kind` leads to, and the one it leaves (the write is made only when they differ). */
 function intendedStates(kind: ChangeKind): [unknown, unknown] {
     switch (kind) {
@@ -89,6 +97,8 @@ function intendedStates(kind: ChangeKind): [unknown, unknown] {
             return ['p', 'c'];
         case 'private':
             return ['c', 'p'];
+        case 'unteam':
+            return [true, false];
         default:
             return [false, true];
     }
@@ -104,7 +114,9 @@ function recordingIntent(kind: ChangeKind, room: IRoom, user: IUser, ctx: Operat
     const workspace = ctx.workspace.withBeforeWrite(async () => {
         try {
             const actor = { _id: user.id, username: user.username };
-            intents.push(await recordIntent(env.read, env.persistence, { roomId: room.id, roomName: toRoomView(room).name, operation: operationOf(kind), from, to, actor, door: env.door }));
+            intents.push(
+                await recordIntent(env.read, env.persistence, { roomId: room.id, roomName: toRoomView(room).name, operation: operationOf(kind), from, to, actor, door: env.door, ...undoesOf(env) }),
+            );
         } catch (error) {
             logFailure(env.logger, 'warn', `${kind} in ${room.id}: the intent could not be recorded before the write`, error);
         }
@@ -123,13 +135,13 @@ async function keepOnRecord(kind: ChangeKind, outcome: ChangeOutcome, room: IRoo
     }
     const { result } = outcome;
     const changed = 'changes' in result ? result.changes.encrypted || result.changes.t : undefined;
-    const [from, to] = changed ? [changed.from, changed.to] : [false, true];
+    const [from, to] = changed ? [changed.from, changed.to] : intendedStates(kind);
     const actor = { _id: user.id, username: user.username };
     try {
         if (intent) {
             await confirmIntent(env.read, env.persistence, intent, { from, to });
         } else {
-            await recordChange(env.read, env.persistence, { roomId: room.id, roomName: toRoomView(room).name, operation: operationOf(kind), from, to, actor, door: env.door });
+            await recordChange(env.read, env.persistence, { roomId: room.id, roomName: toRoomView(room).name, operation: operationOf(kind), from, to, actor, door: env.door, ...undoesOf(env) });
         }
     } catch (error) {
         logFailure(env.logger, 'error', `${kind} in ${room.id} was made but could not be recorded`, error);
@@ -143,7 +155,6 @@ async function keepOnRecord(kind: ChangeKind, outcome: ChangeOutcome, room: IRoo
     }
 }
 
-/**
 /**
  * Makes the change (every check, then the write); the change's intent is recorded right before the write, and a
  * change that changed something is confirmed on record and announced (an intent the write did not use is removed). A
@@ -212,7 +223,7 @@ export async function requestChange(kind: ChangeKind, input: OperationInput, ctx
     if (!env.triggerId) {
         return `${t('confirm_unavailable')}\n${planAsChat(plan)}`;
     }
-    const target: ConfirmTarget = { kind, roomId: checked.plan.room._id, originRoomId: env.originRoomId, door: env.door, nonce: newNonce() };
+    const target: ConfirmTarget = { kind, roomId: checked.plan.room._id, originRoomId: env.originRoomId, door: env.door, nonce: newNonce(), ...undoesOf(env) };
     const signature = await signView(signedPartOf(target), env.read, env.persistence);
     await env.modify.getUiController().openSurfaceView(confirmModal(target, signature, plan, t, env.appId), { triggerId: env.triggerId }, input.user);
     return undefined;
@@ -231,7 +242,14 @@ export async function confirmChange(target: ConfirmTarget, user: IUser, ctx: Ope
         env.logger.warn(`confirmation of ${target.kind}: this view was submitted before; nothing was changed`);
         return t('confirm_spent');
     }
+    if (target.undoes) {
+        // An undo is decided again: the record it undoes must still be the room's newest of that setting, the room as it left it.
+        const decision = await decideUndo(env.read, toRoomView(room), operationOf(target.kind));
+        if (decision.record._id !== target.undoes || decision.kind !== target.kind) {
+            throw changedSince(toRoomView(room), decision.record);
+        }
+    }
     const input: OperationInput = { user, room: { kind: 'room', room }, dryRun: false };
-    const outcome = await makeChange(target.kind, input, ctx, { ...env, door: target.door });
+    const outcome = await makeChange(target.kind, input, ctx, { ...env, door: target.door, ...undoesOf(target) });
     return doneText(target.kind, outcome, t);
 }

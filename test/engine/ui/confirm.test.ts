@@ -151,11 +151,12 @@ describe('/encrypt off and /toteam', () => {
         );
     });
 
-    it('/toteam: the group becomes a team main room, which this app cannot undo; Confirm converts', async () => {
+    it('/toteam: the group becomes a team main room (the warning names /toteam undo); Confirm converts', async () => {
         await confirmOn();
         const view = await openModal('alice', 'project-x', '/toteam');
         expect(modalTexts(view)).toEqual(expectedModalTexts('en', 'team', { room: 'project-x', team: 'project-x', members: 3 }));
-        expect(modalTexts(view).blocks[2]).toBe('⚠️ This app cannot undo the conversion.');
+        expect(modalTexts(view).blocks[2]).toBe(`⚠️ ${text('en', 'plan_team_warning')}`);
+        expect(modalTexts(view).blocks[2]).toContain('/toteam undo');
         expect(engine.workspace.getTeamByName('project-x')).toBeUndefined();
         expect(onlyReply(await engine.host.submitView(view, engine.userId('alice')))).toBe('project-x is now a private team, with you as its owner.');
         expect(engine.workspace.getRoomByName('project-x')).toMatchObject({ teamMain: true });

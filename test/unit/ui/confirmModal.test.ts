@@ -16,11 +16,11 @@ const APP_ID = 'app-id';
 
 const SIG = 'ab'.repeat(32);
 
-const PLAN_NAMES: Record<ChangeKind, string> = { 'encrypt-on': 'encrypt_on', 'encrypt-off': 'encrypt_off', public: 'public', private: 'private', team: 'team' };
+const PLAN_NAMES: Record<ChangeKind, string> = { 'encrypt-on': 'encrypt_on', 'encrypt-off': 'encrypt_off', public: 'public', private: 'private', team: 'team', unteam: 'unteam' };
 
 function plan(kind: ChangeKind): Plan {
     return {
-        operation: kind === 'team' ? 'convertToTeam' : kind.indexOf('encrypt') === 0 ? 'setEncrypted' : 'setType',
+        operation: kind === 'team' || kind === 'unteam' ? 'convertToTeam' : kind.indexOf('encrypt') === 0 ? 'setEncrypted' : 'setType',
         room: { _id: 'R1', name: 'dev', fname: 'Dev', t: kind === 'private' ? 'c' : 'p' },
         changes: { x: { from: 1, to: 2 } },
         request: { method: 'POST', path: '/x', body: {} },

@@ -1,0 +1,131 @@
+/**
+ * Single undo in chat (interface.md §8 "Undo"), in the real engine: `/encrypt undo`, `/settype undo`, `/toteam undo`
+ * revert the room's newest recorded change of that setting as a new change of the person asking — every check, the
+ * confirmation rules, the announcement, a record with `undoes` — and refuse when the room changed since, naming that
+ * change. `/toteam undo` is Rocket.Chat's `teams.convertToChannel`, never with `roomsToRemove`.
+ */
+import type { EngineUnderTest } from '../harness';
+import { useEngine } from '../harness';
+import { onlyModal, onlyReply } from '../ui/support';
+import { text } from './support';
+
+let engine: EngineUnderTest;
+useEngine((booted) => {
+    engine = booted;
+});
+
+const PX = 'project-x';
+
+const reply = (username: string, roomName: string, line: string): Promise<string> => engine.reply(username, roomName, line);
+
+interface Rec {
+    _id: string;
+    at: string;
+    operation: string;
+    from: unknown;
+    to: unknown;
+    door: string;
+    undoes?: string;
+    actor: { username: string };
+}
+
+/** The room's history, newest first, as GET groups.history answers it to alice. */
+async function history(room = PX): Promise<Rec[]> {
+    const answer = await engine.host.callApi({ method: 'GET', path: 'groups.history', query: { roomName: room }, headers: engine.headersOf('alice') });
+    expect(answer.status).toBe(200);
+    return (answer.body as { history: Rec[] }).history;
+}
+
+describe('/encrypt undo', () => {
+    it('turns off what /encrypt on turned on, says it decrypts nothing, and records undoes', async () => {
+        await engine.fresh();
+        expect(await reply('alice', PX, '/encrypt on')).toBe(text('en', 'done_encrypt_on', { room: PX }));
+        const [on] = await history();
+        expect(await reply('alice', PX, '/encrypt undo')).toBe(`${text('en', 'done_encrypt_off', { room: PX })} ${text('en', 'undo_encrypt_note')}`);
+        expect(engine.workspace.getRoomByName(PX)?.encrypted).toBe(false);
+        const [undo] = await history();
+        expect(undo).toMatchObject({ operation: 'setEncrypted', from: true, to: false, door: 'command', undoes: on._id, actor: { username: 'alice' } });
+    });
+
+    it('nothing on record: says so, changes nothing', async () => {
+        await engine.fresh();
+        const before = engine.workspace.snapshot();
+        expect(await reply('alice', PX, '/encrypt undo')).toBe(text('en', 'error_nothing_to_undo', { room: PX }));
+        expect(engine.workspace.snapshot()).toBe(before);
+    });
+
+    it('a room changed where nothing was recorded (the app disabled): refused, nothing changed', async () => {
+        await engine.fresh();
+        await reply('alice', PX, '/encrypt on');
+        await engine.host.disable();
+        expect((await engine.reference('rooms.saveRoomSettings', { rid: engine.roomId(PX), encrypted: false }, 'admin')).status).toBe(200);
+        expect(await engine.host.enable()).toBe(true);
+        const before = engine.workspace.snapshot();
+        expect(await reply('alice', PX, '/encrypt undo')).toBe(text('en', 'error_changed_outside_record', { room: PX }));
+        expect(engine.workspace.snapshot()).toBe(before);
+    });
+
+    it('someone who cannot access the room gets its "not found"', async () => {
+        await engine.fresh();
+        await reply('alice', PX, '/encrypt on');
+        expect(await reply('dave', 'general', `/encrypt undo #${PX}`)).toBe(await reply('dave', 'general', '/encrypt undo #no-such-room').then((s) => s.replace('no-such-room', PX)));
+        expect(engine.workspace.getRoomByName(PX)?.encrypted).toBe(true);
+    });
+});
+
+describe('/settype undo', () => {
+    it('asks first (making a channel private is risky), then makes it private again, recorded with undoes', async () => {
+        await engine.fresh(undefined, { confirm_changes: true });
+        const modal = onlyModal(await engine.command('alice', PX, '/settype public'));
+        expect(onlyReply(await engine.host.submitView(modal, engine.userId('alice')))).toBe(text('en', 'done_type_public', { room: PX }));
+        const [made] = await history();
+        const undoModal = onlyModal(await engine.command('alice', PX, '/settype undo'));
+        expect(engine.workspace.getRoomByName(PX)?.t).toBe('c');
+        expect(onlyReply(await engine.host.submitView(undoModal, engine.userId('alice')))).toBe(text('en', 'done_type_private', { room: PX }));
+        expect(engine.workspace.getRoomByName(PX)?.t).toBe('p');
+        expect((await history())[0]).toMatchObject({ operation: 'setType', from: 'c', to: 'p', undoes: made._id });
+        // The undo's confirmation is spent too.
+        expect(onlyReply(await engine.host.submitView(undoModal, engine.userId('alice')))).toBe(text('en', 'confirm_spent'));
+    });
+
+    it('decided again on Confirm: a change made since the modal opened is named (who, when, how), nothing undone', async () => {
+        await engine.fresh(undefined, { confirm_changes: true });
+        await engine.host.submitView(onlyModal(await engine.command('alice', PX, '/settype public')), engine.userId('alice'));
+        const undoModal = onlyModal(await engine.command('alice', PX, '/settype undo'));
+        // Meanwhile the admin makes it private themselves (through the app: a record of the same setting).
+        expect(onlyReply(await engine.host.submitView(onlyModal(await engine.command('admin', PX, '/settype private')), engine.userId('admin')))).toBe(
+            text('en', 'done_type_private', { room: PX }),
+        );
+        const [since] = await history();
+        const when = `${since.at.slice(0, 16).replace('T', ' ')} UTC`;
+        const before = engine.workspace.snapshot();
+        expect(onlyReply(await engine.host.submitView(undoModal, engine.userId('alice')))).toBe(text('en', 'error_changed_since', { room: PX, user: 'admin', when, how: '/settype' }));
+        expect(engine.workspace.snapshot()).toBe(before);
+    });
+});
+
+describe('/toteam undo', () => {
+    it("Rocket.Chat's teams.convertToChannel, never roomsToRemove: the room stays, the team is gone", async () => {
+        await engine.fresh();
+        expect(await reply('alice', PX, '/toteam')).toBe(text('en', 'done_team', { room: PX }));
+        const [made] = await history();
+        engine.workspace.resetCounters();
+        expect(await reply('alice', PX, '/toteam undo')).toBe(text('en', 'done_unteam', { room: PX }));
+        const calls = engine.workspace.restCalls.filter((call) => call.path === '/api/v1/teams.convertToChannel');
+        expect(calls).toHaveLength(1);
+        expect(JSON.stringify(calls[0])).not.toContain('roomsToRemove');
+        const room = engine.workspace.getRoomByName(PX);
+        expect(room?.teamId).toBeUndefined();
+        expect(room?.t).toBe('p');
+        expect(engine.workspace.getTeamByMainRoomId(engine.roomId(PX))).toBeUndefined();
+        expect((await history())[0]).toMatchObject({ operation: 'convertToTeam', from: true, to: false, undoes: made._id });
+        expect(engine.workspace.getMessages(engine.roomId(PX)).map((m) => m.t)).toContain('user-converted-to-channel');
+    });
+
+    it("a member without convert-team (Rocket.Chat's rule) is refused, and who can act instead is said", async () => {
+        await engine.fresh();
+        await reply('alice', PX, '/toteam');
+        expect(await reply('carol', PX, '/toteam undo')).toBe(`${text('en', 'error_convert_team_not_allowed', { room: PX })} ${text('en', 'hint_not_allowed')}`);
+        expect(engine.workspace.getTeamByMainRoomId(engine.roomId(PX))).toBeDefined();
+    });
+});
