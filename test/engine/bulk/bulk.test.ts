@@ -141,6 +141,8 @@ describe('a bulk job over HTTP', () => {
     });
 
     it('job: 202, each room changed once with one receipt, recorded (door bulk, jobId), announced, a direct message at the end; 404 to others', async () => {
+        // Announced in a room now encrypted only where the workspace allows unencrypted messages (interface.md §9).
+        door.workspace.setSetting('E2E_Allow_Unencrypted_Messages', true);
         const outsider = door.roomId('general');
         const started = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: [...ALICE_GROUPS.map((name) => door.roomId(name)), outsider, 'no-such-room'] }, 'alice');
         expect(started.status).toBe(202);
