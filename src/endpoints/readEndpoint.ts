@@ -18,9 +18,9 @@ export const jsonResponse = respondJson;
 export abstract class ReadEndpoint extends ApiEndpoint {
     public authRequired = true;
 
-    protected abstract answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext): Promise<IApiResponse>;
+    protected abstract answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext, persistence: IPersistence): Promise<IApiResponse>;
 
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, _persis: IPersistence): Promise<IApiResponse> {
+    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         const logger = this.app.getLogger();
         // The runtime logs this request (headers and query, the caller's token included) in this very log.
         scrubRequestLog(logger, request);
@@ -29,7 +29,7 @@ export abstract class ReadEndpoint extends ApiEndpoint {
             if (!user) {
                 throw new AppError('not-logged-in');
             }
-            return await this.answer(user, request.query || {}, read, createOperationContext(read, http, logger));
+            return await this.answer(user, request.query || {}, read, createOperationContext(read, http, logger), persis);
         } catch (error) {
             return failureResponse(error, logger, this.path);
         }

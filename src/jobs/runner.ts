@@ -11,7 +11,7 @@ import { announceChange, announcementWanted } from '../history/announce';
 import { recordLine } from '../history/describe';
 import { serialized } from '../history/roomLock';
 import { confirmIntent, dropIntent, lastChange, recordChange, recordIntent } from '../history/store';
-import type { Intent } from '../history/store';
+import type { Intent, NewChange } from '../history/store';
 import { translator } from '../i18n/translate';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
@@ -269,24 +269,27 @@ class Batch {
         const { job, env } = this;
         const workspace = this.ctx.workspace.withBeforeWrite(async () => {
             try {
-                const actor = { _id: starter.id, username: starter.username };
-                intents.push(
-                    await recordIntent(env.read, env.persistence, {
-                        roomId: room.id,
-                        roomName: toRoomView(room).name,
-                        operation: 'setEncrypted',
-                        from: !job.to,
-                        to: job.to,
-                        actor,
-                        door: 'bulk',
-                        jobId: job._id,
-                    }),
-                );
+                intents.push(await recordIntent(env.read, env.persistence, this.changeOf(room, starter)));
             } catch (error) {
                 logFailure(env.logger, 'warn', `bulk job ${job._id}: ${room.id}: the intent could not be recorded before the write`, error);
             }
         });
         return { ...this.ctx, workspace };
+    }
+
+    /** The job's change of `room` as the history records it (door `bulk`, the job's id). */
+    private changeOf(room: IRoom, starter: IUser): NewChange {
+        const { job } = this;
+        return {
+            roomId: room.id,
+            roomName: toRoomView(room).name,
+            operation: 'setEncrypted',
+            from: !job.to,
+            to: job.to,
+            actor: { _id: starter.id, username: starter.username },
+            door: 'bulk',
+            jobId: job._id,
+        };
     }
 
     private async dropIntents(intents: ReadonlyArray<Intent>): Promise<void> {
@@ -320,17 +323,7 @@ class Batch {
             if (intent) {
                 await confirmIntent(env.read, env.persistence, intent, { from: !job.to, to: job.to });
             } else {
-                const actor = { _id: starter.id, username: starter.username };
-                await recordChange(env.read, env.persistence, {
-                    roomId: room.id,
-                    roomName: toRoomView(room).name,
-                    operation: 'setEncrypted',
-                    from: !job.to,
-                    to: job.to,
-                    actor,
-                    door: 'bulk',
-                    jobId: job._id,
-                });
+                await recordChange(env.read, env.persistence, this.changeOf(room, starter));
             }
         } catch (error) {
             logFailure(env.logger, 'error', `bulk job ${job._id}: ${room.id} was changed but could not be recorded`, error);
