@@ -46,8 +46,9 @@ interface StoredJob {
 /** The job as persisted, read on the host's side (no crossing of the app's). */
 function persistedJob(host: EngineHost, jobId: string): StoredJob | undefined {
     const manager = (host as unknown as { manager: AppManager }).manager;
-    const bridge = manager.getBridges().getPersistenceBridge() as unknown as { records: Map<string, { data: unknown }> };
-    for (const record of bridge.records.values()) {
+    // The persistence bridge over its store (host/engine/bridges.ts `MemoryPersistenceStore`).
+    const bridge = manager.getBridges().getPersistenceBridge() as unknown as { store: { records: Map<string, { data: unknown }> } };
+    for (const record of bridge.store.records.values()) {
         const data = record.data as Partial<StoredJob>;
         if (data && data._id === jobId && typeof data.seq === 'number') {
             return data as StoredJob;
@@ -140,7 +141,7 @@ export function bulkMarkdown(results: ReadonlyArray<BulkResult>): string {
     lines.push(
         'One `POST groups.bulk { operation: "setEncrypted", encrypted: true, rooms }` by an admin who is a member of none of the ' +
             'groups, run by the stand-in\'s scheduler (Agenda model) in batches, written by the service account (holding ' +
-            '`api-bypass-rate-limit`, so unpaced), each room recorded and announced, a direct message at the end. Timed from the ' +
+            '`api-bypass-rate-limit`, so unpaced), each room recorded (its intent before the write, confirmed after), announced only where the workspace allows unencrypted messages in encrypted rooms (`E2E_Allow_Unencrypted_Messages`, off here as by default, so no announcement), a direct message at the end. Timed from the ' +
             'request to the job\'s end; *crossings per room* = the host round trips of the job\'s runs (every batch, the end report) ' +
             `divided by its rooms (target ≤ ${BULK_CROSSINGS_TARGET}), of which *history* the history record's persistence calls ` +
             '(`recordChange`); *request* = the POST\'s own (the plan of the named rooms, the job\'s creation) per room; *table* / ' +

@@ -140,6 +140,15 @@ describe('a bulk job over HTTP', () => {
         expect(body(await get({}, 'alice')).jobs).toEqual([]);
     });
 
+    it('an admin governs every private group, members or not (groups.listAll); someone governing nothing gets an empty plan', async () => {
+        const answer = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, dryRun: true }, 'admin');
+        const { plan } = body(answer) as { plan: { willChange: Array<{ name: string }>; skipped: Array<{ name: string }>; total: number } };
+        expect(plan.willChange.map((room) => room.name).sort()).toEqual(ALICE_GROUPS);
+        expect(plan.skipped.map((room) => room.name)).toEqual(['old-stuff']);
+        const none = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, dryRun: true }, 'dave');
+        expect(body(none).plan).toMatchObject({ total: 0, willChange: [], willFail: [], skipped: [] });
+    });
+
     it('job: 202, each room changed once with one receipt, recorded (door bulk, jobId), announced, a direct message at the end; 404 to others', async () => {
         // Announced in a room now encrypted only where the workspace allows unencrypted messages (interface.md §9).
         door.workspace.setSetting('E2E_Allow_Unencrypted_Messages', true);
