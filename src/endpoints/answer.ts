@@ -1,8 +1,10 @@
 import type { ILogger } from '@rocket.chat/apps-engine/definition/accessors';
-import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
+import { scrubRequestLog } from '../workspace/forward';
 import { InvalidParam } from './pagination';
 
 /** A JSON answer. */
@@ -25,4 +27,17 @@ export function failureResponse(error: unknown, logger: ILogger, path: string): 
     }
     const { status, content } = toRestFailure(failure);
     return respondJson(status, content);
+}
+
+/**
+ * The caller of an app endpoint, as Rocket.Chat authenticated them (`not-logged-in` without one), after the runtime's
+ * log entry of the request (headers and query, the caller's token included) was scrubbed of their credentials.
+ */
+export function callerOf(request: IApiRequest, logger: ILogger): IUser {
+    scrubRequestLog(logger, request);
+    const { user } = request;
+    if (!user) {
+        throw new AppError('not-logged-in');
+    }
+    return user;
 }

@@ -10,8 +10,7 @@ import type { BulkServices } from '../jobs/jobs';
 import { MAX_ROOMS } from '../jobs/plan';
 import { publicJob } from '../jobs/types';
 import { createOperationContext } from '../operations/context';
-import { scrubRequestLog } from '../workspace/forward';
-import { failureResponse, respondJson } from './answer';
+import { callerOf, failureResponse, respondJson } from './answer';
 import { clampedPagination, paginationSettings } from './pagination';
 
 const respond = respondJson;
@@ -77,12 +76,8 @@ abstract class BulkEndpoint extends ApiEndpoint {
         work: (user: IUser, services: BulkServices, language: string) => Promise<IApiResponse>,
     ): Promise<IApiResponse> {
         const logger = this.app.getLogger();
-        scrubRequestLog(logger, request);
         try {
-            const { user } = request;
-            if (!user) {
-                throw new AppError('not-logged-in');
-            }
+            const user = callerOf(request, logger);
             const ctx = createOperationContext(read, http, logger);
             const language = await resolveLanguage(user, () => ctx.serverSettings.get('Language'));
             const services: BulkServices = { env: { read, modify, persistence, logger }, ctx, t: translator(language) };

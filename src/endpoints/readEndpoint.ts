@@ -2,11 +2,9 @@ import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engi
 import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { AppError } from '../errors/AppError';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
-import { scrubRequestLog } from '../workspace/forward';
-import { failureResponse, respondJson } from './answer';
+import { callerOf, failureResponse, respondJson } from './answer';
 
 export const jsonResponse = respondJson;
 
@@ -22,13 +20,8 @@ export abstract class ReadEndpoint extends ApiEndpoint {
 
     public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         const logger = this.app.getLogger();
-        // The runtime logs this request (headers and query, the caller's token included) in this very log.
-        scrubRequestLog(logger, request);
         try {
-            const { user } = request;
-            if (!user) {
-                throw new AppError('not-logged-in');
-            }
+            const user = callerOf(request, logger);
             return await this.answer(user, request.query || {}, read, createOperationContext(read, http, logger), persis);
         } catch (error) {
             return failureResponse(error, logger, this.path);
