@@ -30,6 +30,8 @@ import path from 'path';
 
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 
+import { BULK_CROSSINGS_TARGET, BULK_SIZES, benchBulk, bulkMarkdown } from './bulk';
+import type { BulkResult } from './bulk';
 import { EngineHost, openedViews } from '../host/engine/EngineHost';
 import type { Delivery } from '../host/engine/EngineHost';
 import { WorkspaceHttpServer } from '../host/server/http';
@@ -489,6 +491,8 @@ interface Report {
     /** `met: null` = reported, no target. */
     targets: Array<{ target: string; met: boolean | null; detail: string }>;
     durationSeconds: number;
+    /** 4. Bulk jobs (bench/bulk.ts). */
+    bulk?: BulkResult[];
 }
 
 function markdown(report: Report): string {
@@ -563,6 +567,7 @@ function markdown(report: Report): string {
             `endpoint (through the engine, no round trip) and ${report.floor.rocketChat.p50.toFixed(2)} ms at Rocket.Chat's endpoint.`,
     );
     lines.push('');
+    lines.push(BULK_START, bulkMarkdown(report.bulk ?? []), BULK_END);
     return lines.join('\n');
 }
 
@@ -574,6 +579,52 @@ function gitCommit(): string {
         return dirty ? `${head} (with uncommitted changes in src/)` : head;
     } catch {
         return 'unknown';
+    }
+}
+
+/** The bulk section of results.md, replaced on its own by `BENCH_ONLY=bulk`. */
+const BULK_START = '<!-- bulk jobs -->';
+const BULK_END = '<!-- /bulk jobs -->';
+
+async function bulkRows(bench: Bench): Promise<BulkResult[]> {
+    const results: BulkResult[] = [];
+    for (const size of BULK_SIZES) {
+        const r = await benchBulk(bench.host, bench.ws, size);
+        results.push(r);
+        process.stdout.write(
+            `bulk job ${String(size).padStart(6)} rooms: ${r.seconds} s, ${r.roomsPerSecond} rooms/s, ${r.crossingsPerRoom} crossings per room ` +
+                `(${r.met ? 'met' : 'NOT MET'}: ≤ ${BULK_CROSSINGS_TARGET}), table ${r.tableReads}, settings ${r.settingReads}\n`,
+        );
+    }
+    return results;
+}
+
+/** `BENCH_ONLY=bulk`: only the bulk rows, written into results.md's bulk section and results.json's `bulk`. */
+async function bulkOnly(): Promise<void> {
+    if (process.env.GROUP_ADMIN_SKIP_PACKAGE !== '1' || !existsSync(ZIP)) {
+        execFileSync(process.execPath, [path.join(root, 'scripts', 'package.mjs')], { cwd: root, stdio: 'inherit' });
+    }
+    const loadBefore = load();
+    const bench = await Bench.start(2);
+    try {
+        const bulk = await bulkRows(bench);
+        const dir = path.join(root, 'bench');
+        const jsonPath = path.join(dir, 'results.json');
+        const json = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>) : {};
+        json.bulk = bulk;
+        json.bulkMeasured = { date: new Date().toISOString(), appCommit: gitCommit(), load: { before: loadBefore, after: load() } };
+        writeFileSync(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
+        const mdPath = path.join(dir, 'results.md');
+        const md = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '';
+        const note = `Measured ${new Date().toISOString()} with \`BENCH_ONLY=bulk npm run bench\`, app at commit ${gitCommit()}, load average (1 min) ${loadBefore.loadavg1} before and ${load().loadavg1} after on ${loadBefore.cores} cores.\n\n`;
+        const section = `${BULK_START}\n${bulkMarkdown(bulk).replace('\n\n', `\n\n${note}`)}${BULK_END}`;
+        const start = md.indexOf(BULK_START);
+        const end = md.indexOf(BULK_END);
+        const next = start >= 0 && end > start ? md.slice(0, start) + section + md.slice(end + BULK_END.length) : `${md.trimEnd()}\n\n${section}\n`;
+        writeFileSync(mdPath, next);
+        process.stdout.write('wrote the bulk rows of bench/results.md and bench/results.json\n');
+    } finally {
+        await bench.stop();
     }
 }
 
@@ -599,6 +650,10 @@ async function reportPart(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+    if (process.env.BENCH_ONLY === 'bulk') {
+        await bulkOnly();
+        return;
+    }
     const started = Date.now();
     const loadBefore = load();
     if (process.env.GROUP_ADMIN_SKIP_PACKAGE !== '1' || !existsSync(ZIP)) {
@@ -681,7 +736,15 @@ async function main(): Promise<void> {
             floorRc.push((await bench.client.post('/api/v1/groups.setEncrypted', 'not an object', bench.headers)).ms);
         }
 
+        // 4. Bulk jobs.
+        const bulk = await bulkRows(bench);
+
         const targets: Report['targets'] = [];
+        targets.push({
+            target: `bulk jobs: ≤ ${BULK_CROSSINGS_TARGET} host crossings per room, the permission table and settings read once per batch`,
+            met: bulk.every((r) => r.met),
+            detail: bulk.map((r) => `${r.rooms} rooms: ${r.crossingsPerRoom} per room, ${r.roomsPerSecond} rooms/s, table ${r.tableReads}`).join('; '),
+        });
         const endpointRows = cases.filter((c) => c.door === 'endpoint');
         targets.push({
             target: `HTTP door: the forwarded write plus at most ${HTTP_READS_MAX} read to Rocket.Chat, none as the service account`,
@@ -734,6 +797,7 @@ async function main(): Promise<void> {
             http: httpResults,
             floor: { app: { p50: round(median(floorApp)) }, rocketChat: { p50: round(median(floorRc)) } },
             targets,
+            bulk,
             durationSeconds: round((Date.now() - started) / 1000, 1),
         };
         const dir = path.join(root, 'bench');

@@ -28,13 +28,18 @@ import { ENCRYPT_SPEC } from './commands/encrypt';
 import { SETTYPE_SPEC } from './commands/settype';
 import { SlashCommand } from './commands/SlashCommand';
 import { TOTEAM_SPEC } from './commands/toteam';
+import { BulkCancelEndpoint, BulkEndpointMain, BulkUndoEndpoint } from './endpoints/bulkEndpoints';
 import { ConvertToTeamEndpoint, SetEncryptedEndpoint, SetTypeEndpoint } from './endpoints/groupEndpoints';
+import { AuditEndpoint } from './endpoints/auditEndpoint';
 import { HistoryEndpoint } from './endpoints/historyEndpoint';
 import { UndoEndpoint } from './endpoints/undoEndpoint';
 import { onSystemMessage } from './events/systemMessage';
 import { EncryptionReportEndpoint } from './endpoints/reportEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
+import { bulkProcessors } from './jobs/processors';
+import { RUN_PROCESSOR } from './jobs/runner';
 import { isWatchedType } from './history/observe';
+import { ALERT_ROOM_SETTING, markEnabled, watchChange, watchTick } from './history/policy';
 import { HISTORY_LIMIT, HISTORY_LIMIT_MAX, HISTORY_LIMIT_SETTING, parseHistoryLimit } from './history/store';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
@@ -55,11 +60,19 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         super(info, logger, accessors);
     }
 
-    public async onEnable(_environment: IEnvironmentRead, _configurationModify: IConfigurationModify): Promise<boolean> {
+    public async onEnable(_environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
         forgetAppSettings();
         forgetAccessMemory();
+        // The first door call with persistence records the gap since the app was last known to listen (§9).
+        markEnabled();
         const { reader, http } = this.getAccessors();
         await checkServiceAccount(reader, http, this.getLogger());
+        try {
+            // A one-time run that fired while the app was disabled is lost (upstream-governance-notes.md §1): go on now.
+            await configurationModify.scheduler.scheduleOnce({ id: RUN_PROCESSOR, when: new Date() });
+        } catch (error) {
+            this.getLogger().warn(`bulk jobs: no run could be scheduled on enable (the recurring tick will go on): ${error instanceof Error ? error.message : String(error)}`);
+        }
         return true;
     }
 
@@ -68,8 +81,21 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         forgetAccessMemory();
     }
 
-    public async onPreSettingUpdate(context: ISettingUpdateContext, _configurationModify: IConfigurationModify, _read: IRead, _http: IHttp): Promise<ISetting> {
+    public async onPreSettingUpdate(context: ISettingUpdateContext, _configurationModify: IConfigurationModify, read: IRead, _http: IHttp): Promise<ISetting> {
         const { oldSetting, newSetting } = context;
+        if (newSetting.id === ALERT_ROOM_SETTING && typeof newSetting.value === 'string' && newSetting.value.trim()) {
+            // Kept by id, so that a rename does not lose it: a name entered is resolved now.
+            const entered = newSetting.value.trim();
+            const rooms = read.getRoomReader();
+            const room = (await rooms.getById(entered)) || (await rooms.getByName(entered.replace(/^#/, '')));
+            if (room && room.id !== entered) {
+                return { ...newSetting, value: room.id };
+            }
+            if (!room) {
+                this.getLogger().warn(`alert_room: no room "${entered}": kept as entered; no alert is posted until it names a private group`);
+            }
+            return KEEP_SETTING_AS_ENTERED;
+        }
         if (newSetting.id === HISTORY_LIMIT_SETTING && parseHistoryLimit(newSetting.value) === undefined) {
             // Not a limit: the setting keeps its last valid value (the engine saves what this answers).
             this.getLogger().warn(`history_limit: ${JSON.stringify(newSetting.value)} is not a whole number from 1 to ${HISTORY_LIMIT_MAX}; the last valid value (${JSON.stringify(oldSetting.value ?? oldSetting.packageValue)}) is kept`);
@@ -92,11 +118,16 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
      * Every system message of the workspace (Rocket.Chat fires this without waiting for it): the changes the app keeps on
      * record are recorded once (interface.md §9); any other message costs one type check.
      */
-    public async executePostSystemMessageSent(message: IMessage, read: IRead, _http: IHttp, persistence: IPersistence, _modify: IModify): Promise<void> {
+    public async executePostSystemMessageSent(message: IMessage, read: IRead, http: IHttp, persistence: IPersistence, modify: IModify): Promise<void> {
         if (!isWatchedType(message.type)) {
             return;
         }
-        await onSystemMessage(message, read, persistence, this.getLogger());
+        const env = { read, http, modify, logger: this.getLogger() };
+        const observed = await onSystemMessage(message, read, persistence, env.logger);
+        if (observed && message.room) {
+            await watchChange(env, observed.record, message.room);
+        }
+        await watchTick(env, persistence);
     }
 
     /** A click on one of the app's room buttons. */
@@ -124,6 +155,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             { id: SETTING_IDS.confirmChanges, type: SettingType.BOOLEAN, packageValue: true },
             { id: ANNOUNCE_CHANGES, type: SettingType.BOOLEAN, packageValue: true },
             { id: HISTORY_LIMIT_SETTING, type: SettingType.NUMBER, packageValue: HISTORY_LIMIT },
+            { id: ALERT_ROOM_SETTING, type: SettingType.STRING, packageValue: '' },
         ].map((setting) => ({
             ...setting,
             required: false,
@@ -150,12 +182,25 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         await configuration.api.provideApi({
             visibility: ApiVisibility.PUBLIC,
             security: ApiSecurity.UNSECURE,
-            endpoints: [new SetEncryptedEndpoint(this), new SetTypeEndpoint(this), new ConvertToTeamEndpoint(this), new HistoryEndpoint(this), new EncryptionReportEndpoint(this), new UndoEndpoint(this)],
+            endpoints: [
+                new SetEncryptedEndpoint(this),
+                new SetTypeEndpoint(this),
+                new ConvertToTeamEndpoint(this),
+                new HistoryEndpoint(this),
+                new BulkEndpointMain(this),
+                new BulkCancelEndpoint(this),
+                new BulkUndoEndpoint(this),
+                new EncryptionReportEndpoint(this),
+                new AuditEndpoint(this),
+                new UndoEndpoint(this),
+            ],
         });
         for (const { descriptor } of ROOM_BUTTONS) {
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.
             await Promise.resolve<unknown>(configuration.ui.registerButton(descriptor));
         }
+        // Last: bulk jobs run through the scheduler (a host without one still gets everything above).
+        await configuration.scheduler.registerProcessors(bulkProcessors(this.getLogger()));
     }
 
     private interactionCall(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): InteractionCall {

@@ -22,6 +22,8 @@ import { clock, hang, isAppAccount, messageLine, roomKind, table, teamLabel, use
 export interface ChatEngine {
     runCommand(line: string, userId: string, roomId: string, triggerId?: string): Promise<CommandRun>;
     commands(): string[];
+    /** Waits until the apps handled every system message posted so far (see EngineHost.settled). */
+    settled?(): Promise<void>;
 }
 
 export interface ChatSessionOptions {
@@ -55,6 +57,7 @@ export const META_COMMANDS: ReadonlyArray<{ name: string; args: string; help: st
     { name: ':log', args: '[room] [n]', help: "show a room's last n messages (default 10), system messages included" },
     { name: ':who', args: '', help: 'who you are, where, and who else is in the room' },
     { name: ':users', args: '', help: 'list the users' },
+    { name: ':rest', args: '<GET|POST> <endpoint> [json]', help: "call Rocket.Chat's own REST API (/api/v1/<endpoint>) as you, e.g. :rest POST groups.setEncrypted {\"roomName\":\"project-x\",\"encrypted\":true}" },
     { name: ':help', args: '', help: 'this help' },
     { name: ':quit', args: '', help: 'stop the workspace (also Ctrl-D, Ctrl-C)' },
 ];
@@ -244,7 +247,7 @@ export class ChatSession {
                 return 'continue';
             }
             if (line.startsWith(':')) {
-                return this.metaCommand(line);
+                return await this.metaCommand(line);
             }
             this.postChat(line);
             return 'continue';
@@ -379,10 +382,13 @@ export class ChatSession {
 
     // ------------------------------------------------------------------ meta commands
 
-    private metaCommand(line: string): LineResult {
+    private async metaCommand(line: string): Promise<LineResult> {
         const [word, ...args] = line.split(/\s+/);
         const name = META_ALIASES[word.toLowerCase()] ?? word.toLowerCase();
         switch (name) {
+            case ':rest':
+                await this.rest(line.slice(word.length).trim());
+                break;
             case ':user':
                 this.switchUser(args);
                 break;
@@ -410,6 +416,58 @@ export class ChatSession {
                 this.print(`! Unknown chat command ${word}: :help lists them`);
         }
         return 'continue';
+    }
+
+    /** Login tokens the chat made for its users' `:rest` calls (one per user). */
+    private readonly restTokens = new Map<string, string>();
+
+    /**
+     * `:rest <GET|POST> <endpoint> [json]`: Rocket.Chat's own REST endpoint `/api/v1/<endpoint>` called as the current
+     * user (their `X-User-Id` / `X-Auth-Token`, as a script or `curl` would), its status and body printed — so a change
+     * made outside the app (Rocket.Chat decides, posts its system message) can be seen reaching the app's history.
+     */
+    private async rest(rest: string): Promise<void> {
+        const match = /^(GET|POST)\s+\/?(?:api\/v1\/)?(\S+)\s*([\s\S]*)$/i.exec(rest);
+        if (!match) {
+            this.print('! Usage: :rest <GET|POST> <endpoint> [json]   e.g. :rest POST groups.setEncrypted {"roomName":"project-x","encrypted":true}');
+            return;
+        }
+        const [, method, endpoint, json] = match;
+        let body: unknown;
+        const query: Record<string, string> = {};
+        if (method.toUpperCase() === 'POST') {
+            try {
+                body = json ? JSON.parse(json) : {};
+            } catch {
+                this.print(`! Not JSON: ${json}`);
+                return;
+            }
+        } else if (json) {
+            for (const pair of new URLSearchParams(json.replace(/^\?/, ''))) {
+                query[pair[0]] = pair[1];
+            }
+        }
+        const user = this.user;
+        let token = this.restTokens.get(user._id);
+        if (!token) {
+            token = this.ws.createAuthToken(user._id);
+            this.restTokens.set(user._id, token);
+        }
+        const [path, inlineQuery] = endpoint.split('?');
+        if (inlineQuery) {
+            for (const pair of new URLSearchParams(inlineQuery)) {
+                query[pair[0]] = pair[1];
+            }
+        }
+        const response = await this.ws.handle({
+            method: method.toUpperCase() as 'GET' | 'POST',
+            path: `/api/v1/${path}`,
+            ...(Object.keys(query).length ? { query } : {}),
+            ...(body !== undefined ? { body } : {}),
+            headers: { 'X-User-Id': user._id, 'X-Auth-Token': token },
+        });
+        await this.options.engine.settled?.();
+        this.print(`${response.status} ${JSON.stringify(response.body)}`);
     }
 
     private switchUser(args: string[]): void {

@@ -481,8 +481,21 @@ class HostRoomBridge extends RoomBridge {
         return ids.map((u) => convertUser(this.ws.getUser(u._id))).filter((u): u is IUser => !!u);
     }
 
-    protected async create(): Promise<string> {
-        throw notFound('RoomBridge.create');
+    /**
+     * Upstream `AppRoomBridge.create` (`apps/meteor/app/apps/server/bridges/rooms.ts`) for a direct message: the
+     * `createDirectMessage` method as the room's creator with the members' usernames (the creator among them). Other
+     * room types are not modelled here.
+     */
+    protected async create(room: IRoom, members: Array<string>): Promise<string> {
+        if (String(room.type) !== 'd') {
+            throw notFound('RoomBridge.create of a room that is not a direct message');
+        }
+        const creatorId = room.creator?.id;
+        if (!creatorId || !this.ws.getUser(creatorId)) {
+            throw new Error('Invalid creator of the direct message');
+        }
+        const ids = members.map((username) => this.ws.getUserByUsername(username)?._id).filter((id): id is string => !!id);
+        return this.ws.createDirectRoom([creatorId, ...ids])._id;
     }
 
     protected async getById(roomId: string): Promise<IRoom> {
@@ -503,8 +516,10 @@ class HostRoomBridge extends RoomBridge {
         return room ? convertUser(this.ws.getUser(room.u._id)) : undefined;
     }
 
-    protected async getDirectByUsernames(): Promise<IRoom | undefined> {
-        return undefined;
+    /** Upstream `AppRoomBridge.getDirectByUsernames`: `Rooms.findDirectRoomContainingAllUsernames`, converted. */
+    protected async getDirectByUsernames(usernames: Array<string>): Promise<IRoom | undefined> {
+        const room = this.ws.findDirectRoom(usernames);
+        return room ? (convertRoom(this.ws, room) as IRoom) : undefined;
     }
 
     /**

@@ -256,6 +256,51 @@ export class Workspace {
         return clone(room);
     }
 
+    /**
+     * A direct message between `userIds`, as upstream's `createDirectRoom` (`apps/meteor/server/lib/createDirectRoom.ts`)
+     * makes it for the `createDirectMessage` method, which an app's room creation of type `d` calls as the room's creator
+     * (`AppRoomBridge.create`, `apps/meteor/app/apps/server/bridges/rooms.ts`): the room id is the members' sorted ids
+     * joined, an existing one is answered as it is, `usernames` and `uids` are sorted, and every member gets a
+     * subscription without room roles.
+     */
+    createDirectRoom(userIds: string[]): WsRoom {
+        const users = [...new Set(userIds)].map((id) => this.requireUser(id, 'createDirectRoom: member'));
+        const uids = users.map((u) => u._id).sort();
+        const rid = uids.join('');
+        const existing = this.store.room(rid);
+        if (existing) return clone(existing);
+        const creator = users[0];
+        const at = this.store.now();
+        const room: WsRoom = {
+            _id: rid,
+            name: '',
+            fname: '',
+            t: 'd',
+            u: { _id: creator._id, username: creator.username },
+            ts: at,
+            _updatedAt: at,
+            usersCount: 0,
+            msgs: 0,
+            usernames: users.map((u) => u.username).sort(),
+            uids,
+        };
+        this.store.insertRoom(room);
+        for (const user of users) {
+            this.rules.subscribe(room, user);
+        }
+        this.changed();
+        return clone(room);
+    }
+
+    /** Upstream `Rooms.findDirectRoomContainingAllUsernames`: a direct message whose members are exactly `usernames`. */
+    findDirectRoom(usernames: string[]): WsRoom | undefined {
+        const wanted = [...new Set(usernames)].sort();
+        const found = this.store.state.rooms.find(
+            (room) => room.t === 'd' && !!room.usernames && room.usernames.length === wanted.length && wanted.every((name) => room.usernames?.includes(name)),
+        );
+        return this.copy(found);
+    }
+
     addMember(rid: string, userId: string, roles?: string[]): WsSubscription {
         const room = this.requireRoom(rid, 'addMember: room');
         const user = this.requireUser(userId, 'addMember: user');

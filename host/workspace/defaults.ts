@@ -195,6 +195,8 @@ export const ENTERPRISE_ROLE_RESTRICTIONS: Readonly<Record<string, readonly stri
 /** The settings an empty workspace starts with. */
 export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
     E2E_Enable: false,
+    // apps/meteor/server/settings/e2e.ts: unencrypted messages (bots, apps) in encrypted rooms, off by default.
+    E2E_Allow_Unencrypted_Messages: false,
     ABAC_Enabled: false,
     Site_Url: 'http://localhost:3000',
     Language: 'en',

@@ -79,6 +79,9 @@ export interface WsRoom {
     federated?: boolean;
     /** A team main room's side panel (`IRoom.sidepanel`: `channels` / `discussions`). */
     sidepanel?: { items: string[] };
+    /** A direct message's members, sorted (`IRoom.usernames`, `IRoom.uids`; upstream `createDirectRoom`). */
+    usernames?: string[];
+    uids?: string[];
 }
 
 export interface WsSubscription {

@@ -43,6 +43,30 @@ export interface RateLimitEnv {
     readonly access: AccessService;
 }
 
+/** A REST route's limit: `calls` per `intervalMs`. */
+export interface RestLimit {
+    readonly calls: number;
+    readonly intervalMs: number;
+}
+
+/**
+ * The limit Rocket.Chat's REST rate limiter applies to `user` per route — `API_Enable_Rate_Limiter` (on unless turned
+ * off), `API_Enable_Rate_Limiter_Limit_Calls_Default` (10) per `API_Enable_Rate_Limiter_Limit_Time_Default` (60 000
+ * ms) — or undefined when it is off or `user` holds `api-bypass-rate-limit`.
+ */
+export async function limitOf(env: RateLimitEnv, user: IUser): Promise<RestLimit | undefined> {
+    if ((await env.serverSettings.get('API_Enable_Rate_Limiter')) === false) {
+        return undefined;
+    }
+    if (await env.access.hasPermission(user, 'api-bypass-rate-limit')) {
+        return undefined;
+    }
+    return {
+        calls: positive(await env.serverSettings.get('API_Enable_Rate_Limiter_Limit_Calls_Default'), DEFAULT_CALLS),
+        intervalMs: positive(await env.serverSettings.get('API_Enable_Rate_Limiter_Limit_Time_Default'), DEFAULT_INTERVAL_MS),
+    };
+}
+
 /**
  * Counts one change attempt by `user` through a chat door and refuses it (`too-many-requests`, 429) beyond the
  * workspace's own REST limit — `API_Enable_Rate_Limiter` (on unless turned off), at most
@@ -52,14 +76,11 @@ export interface RateLimitEnv {
  * real change, so every attempt counts, refused or not; dry runs, status, history and help never call it.
  */
 export async function countChangeAttempt(env: RateLimitEnv, user: IUser, operation: LimitedOperation, now: () => number = Date.now): Promise<void> {
-    if ((await env.serverSettings.get('API_Enable_Rate_Limiter')) === false) {
+    const rule = await limitOf(env, user);
+    if (!rule) {
         return;
     }
-    if (await env.access.hasPermission(user, 'api-bypass-rate-limit')) {
-        return;
-    }
-    const limit = positive(await env.serverSettings.get('API_Enable_Rate_Limiter_Limit_Calls_Default'), DEFAULT_CALLS);
-    const interval = positive(await env.serverSettings.get('API_Enable_Rate_Limiter_Limit_Time_Default'), DEFAULT_INTERVAL_MS);
+    const { calls: limit, intervalMs: interval } = rule;
     const at = now();
     sweep(at);
     const key = `${user.id}\n${operation}`;

@@ -3,6 +3,7 @@ import type { App } from '@rocket.chat/apps-engine/definition/App';
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 import { runCommand } from './runCommand';
 import type { CommandSpec } from './runCommand';
+import { watchTick } from '../history/policy';
 
 /** A slash command of the app, described by its spec (`/encrypt`, `/settype`, `/toteam`). No `permission`: checks run inside. */
 export class SlashCommand<A extends string> implements ISlashCommand {
@@ -24,6 +25,9 @@ export class SlashCommand<A extends string> implements ISlashCommand {
     }
 
     public async executor(context: SlashCommandContext, read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): Promise<void> {
-        await runCommand(this.spec, { context, read, modify, http, persistence, logger: this.app.getLogger(), appId: this.app.getID() });
+        const logger = this.app.getLogger();
+        await runCommand(this.spec, { context, read, modify, http, persistence, logger, appId: this.app.getID() });
+        // The policy watch's tick (a gap after an enable, E2E_Enable turned off), at most once a minute.
+        await watchTick({ read, http, modify, logger }, persistence);
     }
 }

@@ -3,6 +3,7 @@ import type { OperationContext } from '../operations/context';
 import { encryptionStatus } from '../operations/status';
 import { requestChange } from '../ui/requestChange';
 import type { ChangeEnv } from '../ui/requestChange';
+import { bulkCommand } from './bulk';
 import { historyReply } from './history';
 import { orPublicChannel } from './publicChannel';
 import { reportReply } from './report';
@@ -10,7 +11,7 @@ import type { CommandRequest, CommandSpec } from './runCommand';
 import { statusReply } from './statusReply';
 import { undoReply } from './undo';
 
-type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'report' | 'undo';
+type EncryptAction = 'on' | 'off' | 'status' | 'history' | 'report' | 'job' | 'cancel' | 'undo';
 
 async function encrypt(action: EncryptAction, request: CommandRequest, ctx: OperationContext, t: Translator, env: ChangeEnv): Promise<string | undefined> {
     if (action === 'history') {
@@ -18,6 +19,12 @@ async function encrypt(action: EncryptAction, request: CommandRequest, ctx: Oper
     }
     if (action === 'report') {
         return reportReply(request, ctx, t, env);
+    }
+    if (action === 'job' || action === 'cancel' || request.all || request.jobId) {
+        if (action === 'status') {
+            return t('usage_encrypt');
+        }
+        return bulkCommand(action, request, ctx, t, env);
     }
     if (action === 'undo') {
         return undoReply('setEncrypted', request, ctx, t, env);
@@ -48,11 +55,14 @@ export const ENCRYPT_SPEC: CommandSpec<EncryptAction> = {
             status: ['status'],
             history: ['history'],
             report: ['report'],
+            job: ['job'],
+            cancel: ['cancel'],
             undo: ['undo'],
             help: ['help'],
         },
         bare: 'status',
         verbFirst: true,
+        bulk: true,
     },
     usageKey: 'usage_encrypt',
     descriptionKey: 'command_encrypt_description',

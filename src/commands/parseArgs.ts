@@ -3,6 +3,9 @@ import type { TranslationParams } from '../i18n/translate';
 import type { RoomRef } from '../operations/types';
 
 export const DRY_RUN_FLAG = '--dry-run';
+/** Bulk options of `/encrypt` (interface.md §8): every group the person governs, and the job a word names. */
+export const ALL_FLAG = '--all';
+export const JOB_OPTION = '--job';
 
 /**
  * A command's words.
@@ -15,6 +18,8 @@ export interface CommandGrammar<A extends string> {
     readonly verbs: Readonly<Record<A, ReadonlyArray<string>>>;
     readonly bare: A;
     readonly verbFirst: boolean;
+    /** `--all` and `--job <id>` are understood (`/encrypt`); otherwise they are unknown options. */
+    readonly bulk?: boolean;
 }
 
 export interface ParseProblem {
@@ -23,7 +28,7 @@ export interface ParseProblem {
 }
 
 export type ParsedCommand<A extends string> =
-    | { readonly ok: true; readonly action: A; readonly room?: RoomRef; readonly dryRun: boolean }
+    | { readonly ok: true; readonly action: A; readonly room?: RoomRef; readonly dryRun: boolean; readonly all?: boolean; readonly jobId?: string }
     | { readonly ok: false; readonly problem: ParseProblem };
 
 function verbOf<A extends string>(word: string, grammar: CommandGrammar<A>): A | undefined {
@@ -49,10 +54,21 @@ const fail = <A extends string>(key: MessageKey, params: TranslationParams): Par
 export function parseArgs<A extends string>(args: ReadonlyArray<string>, grammar: CommandGrammar<A>): ParsedCommand<A> {
     const words: string[] = [];
     let dryRun = false;
-    for (const raw of args) {
-        const word = (raw || '').trim();
-        if (word.toLowerCase() === DRY_RUN_FLAG) {
+    const bulk: { all?: boolean; jobId?: string } = {};
+    for (let i = 0; i < args.length; i += 1) {
+        const word = (args[i] || '').trim();
+        const option = word.toLowerCase();
+        if (option === DRY_RUN_FLAG) {
             dryRun = true;
+        } else if (grammar.bulk && option === ALL_FLAG) {
+            bulk.all = true;
+        } else if (grammar.bulk && option === JOB_OPTION) {
+            const value = (args[i + 1] || '').trim();
+            if (!value || value.indexOf('--') === 0) {
+                return fail('bulk_job_option_missing', {});
+            }
+            bulk.jobId = value;
+            i += 1;
         } else if (word.indexOf('--') === 0) {
             return fail('parse_unknown_option', { option: word });
         } else if (word) {
@@ -73,8 +89,8 @@ export function parseArgs<A extends string>(args: ReadonlyArray<string>, grammar
         return fail('parse_extra_words', { words: words.slice(1).join(' ') });
     }
     if (words.length === 0) {
-        return { ok: true, action, dryRun };
+        return { ok: true, action, dryRun, ...bulk };
     }
     const room = roomArgument(words[0]);
-    return 'kind' in room ? { ok: true, action, room, dryRun } : { ok: false, problem: room };
+    return 'kind' in room ? { ok: true, action, room, dryRun, ...bulk } : { ok: false, problem: room };
 }

@@ -4,6 +4,7 @@ import type { OperationContext } from '../operations/context';
 import { encryptionDigest } from '../operations/encryptionReport';
 import type { ChangeEnv } from '../ui/requestChange';
 import type { CommandRequest } from './runCommand';
+import { inertName } from '../i18n/inert';
 
 /** How many groups `/encrypt report` names. */
 export const REPORT_NAMES_IN_CHAT = 20;
@@ -32,7 +33,7 @@ export async function reportReply(request: CommandRequest, ctx: OperationContext
         lines.push(t('report_cannot_change', { k }));
     }
     if (firstNames.length) {
-        lines.push(t('report_first', { rooms: firstNames.map((name) => `#${name}`).join(', ') }));
+        lines.push(t('report_first', { rooms: firstNames.map((name) => `#${inertName(name)}`).join(', ') }));
     }
     if (toEncrypt > firstNames.length) {
         lines.push(t('report_more', { j: toEncrypt - firstNames.length, endpoint: `/api/apps/public/${env.appId}/groups.encryptionReport` }));

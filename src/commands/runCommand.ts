@@ -11,8 +11,8 @@ import { parseArgs } from './parseArgs';
 import type { CommandGrammar } from './parseArgs';
 import { respondPrivately } from '../conversation/respond';
 
-/** What a command asks an operation for. */
-export type CommandRequest = OperationInput;
+/** What a command asks an operation for, with `/encrypt`'s bulk options (`--all`, `--job <id>`). */
+export type CommandRequest = OperationInput & { readonly all?: boolean; readonly jobId?: string };
 
 /**
  * One slash command: its words, its usage text, and what each action does. `run` answers with the reply text, or
@@ -54,6 +54,8 @@ async function answer<A extends string>(spec: CommandSpec<A>, call: CommandCall,
         user: context.getSender(),
         room: parsed.room || { kind: 'room', room: typedIn },
         dryRun: parsed.dryRun,
+        ...(parsed.all ? { all: true } : {}),
+        ...(parsed.jobId ? { jobId: parsed.jobId } : {}),
     };
     const env: ChangeEnv = {
         read: call.read,

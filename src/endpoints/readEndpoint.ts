@@ -2,17 +2,11 @@ import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engi
 import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
 import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import { AppError, isKnownFailure } from '../errors/AppError';
-import { logFailure } from '../errors/log';
-import { toRestFailure } from '../errors/rest';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
-import { scrubRequestLog } from '../workspace/forward';
-import { InvalidParam } from './pagination';
+import { callerOf, failureResponse, respondJson } from './answer';
 
-export function jsonResponse(status: number, content: unknown): IApiResponse {
-    return { status, headers: { 'Content-Type': 'application/json' }, content };
-}
+export const jsonResponse = respondJson;
 
 /**
  * An authenticated `GET` app endpoint that reads (history, reports): the runtime's log entry of the request scrubbed of
@@ -26,24 +20,11 @@ export abstract class ReadEndpoint extends ApiEndpoint {
 
     public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         const logger = this.app.getLogger();
-        // The runtime logs this request (headers and query, the caller's token included) in this very log.
-        scrubRequestLog(logger, request);
         try {
-            const { user } = request;
-            if (!user) {
-                throw new AppError('not-logged-in');
-            }
+            const user = callerOf(request, logger);
             return await this.answer(user, request.query || {}, read, createOperationContext(read, http, logger), persis);
         } catch (error) {
-            if (error instanceof InvalidParam) {
-                return jsonResponse(400, { success: false, errorType: 'error-invalid-params', error: error.message });
-            }
-            const failure = isKnownFailure(error) ? error : new AppError('internal');
-            if (failure !== error) {
-                logFailure(logger, 'error', `${this.path} failed`, error);
-            }
-            const { status, content } = toRestFailure(failure);
-            return jsonResponse(status, content);
+            return failureResponse(error, logger, this.path);
         }
     }
 }

@@ -51,7 +51,7 @@ function csvRow(row: ReportRow): CsvValue[] {
 }
 
 /** One of `allowed`, or undefined when absent; anything else (a repeated parameter too) is an {@link InvalidParam}. */
-function choice<T extends string>(query: Readonly<Record<string, unknown>>, param: string, allowed: ReadonlyArray<T>): T | undefined {
+export function choice<T extends string>(query: Readonly<Record<string, unknown>>, param: string, allowed: ReadonlyArray<T>): T | undefined {
     const raw = query[param];
     if (raw === undefined || raw === '') {
         return undefined;

@@ -58,6 +58,10 @@ export function doorText(door: ChangeDoor, kind: ChangeKind, t: Translator): str
             return commandOf(kind);
         case 'button':
             return t('door_button');
+        case 'bulk':
+            return t('door_bulk');
+        case 'rocket.chat':
+            return t('door_rocketchat');
         default:
             return t('door_endpoint');
     }

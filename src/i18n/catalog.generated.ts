@@ -53,14 +53,11 @@ export type MessageKey =
     | "done_type_public"
     | "done_type_private"
     | "done_team"
-    | "done_unteam"
-    | "undo_encrypt_note"
     | "announce_encrypt_on"
     | "announce_encrypt_off"
     | "announce_public"
     | "announce_private"
     | "announce_team"
-    | "announce_unteam"
     | "door_button"
     | "door_endpoint"
     | "history_heading"
@@ -93,15 +90,11 @@ export type MessageKey =
     | "plan_team_change"
     | "plan_team_who"
     | "plan_team_warning"
-    | "plan_unteam_change"
-    | "plan_unteam_who"
-    | "plan_unteam_warning"
     | "modal_title_encrypt_on"
     | "modal_title_encrypt_off"
     | "modal_title_public"
     | "modal_title_private"
     | "modal_title_team"
-    | "modal_title_unteam"
     | "modal_confirm"
     | "modal_cancel"
     | "modal_note"
@@ -131,11 +124,6 @@ export type MessageKey =
     | "error_team_not_allowed"
     | "error_already_team_main"
     | "error_room_already_in_team"
-    | "error_not_a_team"
-    | "error_convert_team_not_allowed"
-    | "error_nothing_to_undo"
-    | "error_changed_since"
-    | "error_changed_outside_record"
     | "error_team_name_taken"
     | "error_room_name_taken"
     | "error_name_blocked"
@@ -164,7 +152,60 @@ export type MessageKey =
     | "report_first"
     | "report_more"
     | "report_next"
-    | "report_no_room";
+    | "report_no_room"
+    | "door_bulk"
+    | "bulk_warning_existing_messages"
+    | "bulk_warning_members_without_keys"
+    | "bulk_warning_off_decrypts_nothing"
+    | "bulk_job_line"
+    | "bulk_status_queued"
+    | "bulk_status_running"
+    | "bulk_status_done"
+    | "bulk_status_cancelled"
+    | "bulk_status_failed"
+    | "bulk_to_on"
+    | "bulk_to_off"
+    | "bulk_result_changed"
+    | "bulk_result_unchanged"
+    | "bulk_result_refused"
+    | "bulk_result_failed"
+    | "bulk_result_skipped"
+    | "bulk_problem_line"
+    | "bulk_more"
+    | "bulk_report_heading"
+    | "bulk_plan_summary"
+    | "bulk_plan_warning"
+    | "bulk_plan_next"
+    | "bulk_nothing"
+    | "bulk_modal_title"
+    | "bulk_modal_note"
+    | "bulk_job_started"
+    | "bulk_undo_started"
+    | "bulk_no_jobs"
+    | "bulk_cancelled"
+    | "bulk_job_option_missing"
+    | "error_bulk_job_running"
+    | "error_bulk_job_not_found"
+    | "error_bulk_invalid_param"
+    | "setting_alert_room_label"
+    | "setting_alert_room_description"
+    | "door_rocketchat"
+    | "error_audit_not_allowed"
+    | "alert_encrypt_off"
+    | "alert_public"
+    | "alert_e2e_off"
+    | "done_unteam"
+    | "undo_encrypt_note"
+    | "announce_unteam"
+    | "plan_unteam_change"
+    | "plan_unteam_who"
+    | "plan_unteam_warning"
+    | "modal_title_unteam"
+    | "error_not_a_team"
+    | "error_convert_team_not_allowed"
+    | "error_nothing_to_undo"
+    | "error_changed_since"
+    | "error_changed_outside_record";
 
 export type Messages = Readonly<Record<MessageKey, string>>;
 
@@ -188,7 +229,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         command_settype_params: "public|private|status|history|undo [room] [--dry-run]",
         command_toteam_description: "Convert a private group into a private team.",
         command_toteam_params: "[room] [--dry-run] | history|undo [room]",
-        usage_encrypt: "Usage: `/encrypt on|off|status|history|report|undo [room] [--dry-run]`. `on` (or true, enable, yes) and `off` (or false, disable, no) turn end-to-end encryption on or off for a private group; `status` or nothing shows it; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `report` counts the private groups you govern that are not encrypted and names the first 20. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing. `undo` reverts the room's last recorded change of this setting, if the room is still as that change left it.",
+        usage_encrypt: "Usage: `/encrypt on|off|status|history|report [room] [--dry-run]`. `on` (or true, enable, yes) and `off` (or false, disable, no) turn end-to-end encryption on or off for a private group; `status` or nothing shows it; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `report` counts the private groups you govern that are not encrypted and names the first 20. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing. `/encrypt on|off --all [--dry-run]` changes every group you govern (a plan first, then a job); `/encrypt job [id]`, `/encrypt cancel --job <id>` and `/encrypt undo --job <id>` show, stop and revert a job.",
         usage_settype: "Usage: `/settype public|private|status|history|undo [room] [--dry-run]`. `public` (or c) makes a private group a public channel, `private` (or p) makes a public channel a private group; `status` or nothing shows the type; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing. `undo` reverts the room's last recorded change of this setting, if the room is still as that change left it.",
         usage_toteam: "Usage: `/toteam [room] [--dry-run]` or `/toteam history|undo [room]`. Converts a private group into a private team, with you as its owner; `history` lists the room's last 10 changes made through Group Admin: who, what, when and how. `[room]` is `#name`, a name or a room id; without it, this room. `--dry-run` checks everything and changes nothing. `undo` reverts the room's last recorded change of this setting, if the room is still as that change left it.",
         parse_unknown_word: "I don't understand \"{{word}}\".",
@@ -217,14 +258,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         done_type_public: "{{room}} is now a public channel.",
         done_type_private: "{{room}} is now a private group.",
         done_team: "{{room}} is now a private team, with you as its owner.",
-        done_unteam: "{{room}} is no longer a team; its rooms stay as they are.",
-        undo_encrypt_note: "Turning encryption off decrypts nothing: messages sent while it was on stay encrypted.",
         announce_encrypt_on: "@{{user}} turned end-to-end encryption on for this room ({{how}}).",
         announce_encrypt_off: "@{{user}} turned end-to-end encryption off for this room ({{how}}).",
         announce_public: "@{{user}} made this group public ({{how}}).",
         announce_private: "@{{user}} made this channel private ({{how}}).",
         announce_team: "@{{user}} converted this group into a team ({{how}}).",
-        announce_unteam: "@{{user}} turned this team back into a room ({{how}}).",
         door_button: "room button",
         door_endpoint: "REST API",
         history_heading: "Changes to {{room}} made through Group Admin, newest first ({{shown}} of {{total}}):",
@@ -257,15 +295,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_team_change: "{{room}} becomes the main room of the new private team \"{{team}}\", with you as its owner.",
         plan_team_who: "All its members ({{members}}) become members of the team.",
         plan_team_warning: "`/toteam undo` turns the team back into a room; the team's other rooms then leave it and stay as they are.",
-        plan_unteam_change: "The team {{room}} is turned back into a room; the team's other rooms leave it and stay as they are.",
-        plan_unteam_who: "Its members ({{members}}) stay members of the room; the team's membership list is removed.",
-        plan_unteam_warning: "Team settings and the team's list of rooms are lost; `/toteam` can make a new team later.",
         modal_title_encrypt_on: "Turn on encryption for {{room}}?",
         modal_title_encrypt_off: "Turn off encryption for {{room}}?",
         modal_title_public: "Make {{room}} public?",
         modal_title_private: "Make {{room}} private?",
         modal_title_team: "Convert {{room}} to a team?",
-        modal_title_unteam: "Turn the team {{room}} back into a room?",
         modal_confirm: "Confirm",
         modal_cancel: "Cancel",
         modal_note: "Nothing changes until you confirm, and every check runs again then. Cancel changes nothing.",
@@ -295,11 +329,6 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_team_not_allowed: "You are not allowed to convert {{room}} into a team.",
         error_already_team_main: "{{room}} is already a team.",
         error_room_already_in_team: "{{room}} already belongs to a team.",
-        error_not_a_team: "{{room}} is not a team.",
-        error_convert_team_not_allowed: "You are not allowed to turn the team {{room}} back into a room.",
-        error_nothing_to_undo: "Nothing to undo: no change of this kind to {{room}} is on record.",
-        error_changed_since: "Nothing was undone: {{room}} changed since that change — @{{user}}, {{when}}, {{how}}.",
-        error_changed_outside_record: "Nothing was undone: {{room}} is no longer as that change left it, and what changed it is not on record.",
         error_team_name_taken: "A team or a user with the group's name already exists.",
         error_room_name_taken: "Another room already has the group's name.",
         error_name_blocked: "The group's name is blocked and can't be used for a team.",
@@ -329,6 +358,59 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         report_more: "…and {{j}} more. The full list: GET {{endpoint}}?encrypted=false (add &format=csv for a spreadsheet).",
         report_next: "Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.",
         report_no_room: "`/encrypt report` takes no room: it reports every private group you govern.",
+        door_bulk: "bulk job",
+        bulk_warning_existing_messages: "Messages already sent stay as they are: encryption applies to new messages.",
+        bulk_warning_members_without_keys: "Members who have not set up end-to-end encryption cannot read new messages until they do.",
+        bulk_warning_off_decrypts_nothing: "Turning encryption off decrypts nothing: messages sent while it was on stay encrypted.",
+        bulk_job_line: "Job {{id}} (encryption {{to}}): {{status}}: {{changed}} changed, {{unchanged}} unchanged, {{refused}} refused, {{failed}} failed, {{skipped}} skipped, of {{total}}.",
+        bulk_status_queued: "queued",
+        bulk_status_running: "running",
+        bulk_status_done: "done",
+        bulk_status_cancelled: "cancelled",
+        bulk_status_failed: "failed",
+        bulk_to_on: "on",
+        bulk_to_off: "off",
+        bulk_result_changed: "changed",
+        bulk_result_unchanged: "unchanged",
+        bulk_result_refused: "refused",
+        bulk_result_failed: "failed",
+        bulk_result_skipped: "skipped",
+        bulk_problem_line: "• {{room}}: {{result}}: {{reason}}",
+        bulk_more: "… and {{count}} more (GET groups.bulk?jobId= lists them all).",
+        bulk_report_heading: "Your bulk job has ended.",
+        bulk_plan_summary: "{{change}} groups would change, {{fail}} would be refused, {{unchanged}} already have encryption {{to}}, {{skipped}} skipped (archived or federated). Estimated time: {{seconds}} s.",
+        bulk_plan_warning: "⚠️ {{warning}}",
+        bulk_plan_next: "To start it: `/encrypt {{verb}} --all` (asks for confirmation first).",
+        bulk_nothing: "Nothing to change: no group you govern needs encryption {{to}}.",
+        bulk_modal_title: "Encryption {{to}} in {{count}} groups?",
+        bulk_modal_note: "A job changes the groups one by one as the service account, deciding each for you at its turn. You get a direct message when it ends; `/encrypt job` shows its progress.",
+        bulk_job_started: "Job {{id}} started: {{count}} groups. You will get a direct message when it ends; `/encrypt job {{id}}` shows its progress, `/encrypt cancel --job {{id}}` stops it.",
+        bulk_undo_started: "Job {{id}} started: it reverts the {{count}} groups job {{undone}} changed, each only if it is still as that job left it. You will get a direct message when it ends.",
+        bulk_no_jobs: "You have not started any bulk job.",
+        bulk_cancelled: "Job {{id}} is cancelled: it stops before its next group.",
+        bulk_job_option_missing: "Name the job: `--job <id>`.",
+        error_bulk_job_running: "A bulk job is already queued or running: {{jobId}}. `/encrypt job {{jobId}}` shows it; `/encrypt cancel --job {{jobId}}` stops it.",
+        error_bulk_job_not_found: "There is no job {{jobId}}.",
+        error_bulk_invalid_param: "The parameter \"{{param}}\" {{rule}}.",
+        setting_alert_room_label: "Alert room",
+        setting_alert_room_description: "A private group (name or id; kept by id, so a rename does not matter) where the app's bot posts one line when encryption is turned off in a private group, a private group becomes public, or the workspace's E2E_Enable is turned off — by any door. Alerts name private groups: they are posted only while every member of this room holds view-room-administration; otherwise the app log says why. Empty: off.",
+        door_rocketchat: "in Rocket.Chat",
+        error_audit_not_allowed: "Only people holding view-room-administration may read the workspace's audit trail.",
+        alert_encrypt_off: "⚠ Encryption turned off in {{room}} by @{{user}} ({{how}}) at {{when}}. Undo: /encrypt undo {{room}}",
+        alert_public: "⚠ Private group {{room}} made public by @{{user}} ({{how}}) at {{when}}. Undo: /settype undo {{room}}",
+        alert_e2e_off: "⚠ End-to-end encryption was turned off for the whole workspace (E2E_Enable), noticed at {{when}}. An administrator turns it on again in Administration → Settings → E2E Encryption.",
+        done_unteam: "{{room}} is no longer a team; its rooms stay as they are.",
+        undo_encrypt_note: "Turning encryption off decrypts nothing: messages sent while it was on stay encrypted.",
+        announce_unteam: "@{{user}} turned this team back into a room ({{how}}).",
+        plan_unteam_change: "The team {{room}} is turned back into a room; the team's other rooms leave it and stay as they are.",
+        plan_unteam_who: "Its members ({{members}}) stay members of the room; the team's membership list is removed.",
+        plan_unteam_warning: "Team settings and the team's list of rooms are lost; `/toteam` can make a new team later.",
+        modal_title_unteam: "Turn the team {{room}} back into a room?",
+        error_not_a_team: "{{room}} is not a team.",
+        error_convert_team_not_allowed: "You are not allowed to turn the team {{room}} back into a room.",
+        error_nothing_to_undo: "Nothing to undo: no change of this kind to {{room}} is on record.",
+        error_changed_since: "Nothing was undone: {{room}} changed since that change — @{{user}}, {{when}}, {{how}}.",
+        error_changed_outside_record: "Nothing was undone: {{room}} is no longer as that change left it, and what changed it is not on record.",
     },
     de: {
         setting_service_user_id_label: "Benutzer-ID des Dienstkontos",
@@ -349,7 +431,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         command_settype_params: "public|private|status|history|undo [Raum] [--dry-run]",
         command_toteam_description: "Wandelt eine private Gruppe in ein privates Team um.",
         command_toteam_params: "[Raum] [--dry-run] | history|undo [Raum]",
-        usage_encrypt: "Verwendung: `/encrypt on|off|status|history|report|undo [Raum] [--dry-run]`. `on` (oder true, enable, yes) und `off` (oder false, disable, no) schalten die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus; `status` oder nichts zeigt sie an; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `report` zählt die privaten Gruppen, die du verwaltest und die nicht verschlüsselt sind, und nennt die ersten 20. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts. `undo` macht die letzte verzeichnete Änderung dieser Einstellung im Raum rückgängig, wenn der Raum noch so ist, wie diese Änderung ihn hinterlassen hat.",
+        usage_encrypt: "Verwendung: `/encrypt on|off|status|history|report [Raum] [--dry-run]`. `on` (oder true, enable, yes) und `off` (oder false, disable, no) schalten die Ende-zu-Ende-Verschlüsselung einer privaten Gruppe ein oder aus; `status` oder nichts zeigt sie an; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `report` zählt die privaten Gruppen, die du verwaltest und die nicht verschlüsselt sind, und nennt die ersten 20. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts. `/encrypt on|off --all [--dry-run]` ändert alle Gruppen, die Sie verwalten (erst ein Plan, dann ein Auftrag); `/encrypt job [id]`, `/encrypt cancel --job <id>` und `/encrypt undo --job <id>` zeigen, stoppen und machen einen Auftrag rückgängig.",
         usage_settype: "Verwendung: `/settype public|private|status|history|undo [Raum] [--dry-run]`. `public` (oder c) macht eine private Gruppe zu einem öffentlichen Kanal, `private` (oder p) macht einen öffentlichen Kanal zu einer privaten Gruppe; `status` oder nichts zeigt den Typ; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts. `undo` macht die letzte verzeichnete Änderung dieser Einstellung im Raum rückgängig, wenn der Raum noch so ist, wie diese Änderung ihn hinterlassen hat.",
         usage_toteam: "Verwendung: `/toteam [Raum] [--dry-run]` oder `/toteam history|undo [Raum]`. Wandelt eine private Gruppe in ein privates Team um, mit dir als Eigentümer; `history` listet die letzten 10 Änderungen des Raums über Group Admin: wer, was, wann und wie. `[Raum]` ist `#Name`, ein Name oder eine Raum-ID; ohne Angabe dieser Raum. `--dry-run` prüft alles und ändert nichts. `undo` macht die letzte verzeichnete Änderung dieser Einstellung im Raum rückgängig, wenn der Raum noch so ist, wie diese Änderung ihn hinterlassen hat.",
         parse_unknown_word: "Ich verstehe \"{{word}}\" nicht.",
@@ -378,14 +460,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         done_type_public: "{{room}} ist jetzt ein öffentlicher Kanal.",
         done_type_private: "{{room}} ist jetzt eine private Gruppe.",
         done_team: "{{room}} ist jetzt ein privates Team, mit dir als Eigentümer.",
-        done_unteam: "{{room}} ist kein Team mehr; seine Räume bleiben, wie sie sind.",
-        undo_encrypt_note: "Das Ausschalten der Verschlüsselung entschlüsselt nichts: Nachrichten, die gesendet wurden, während sie an war, bleiben verschlüsselt.",
         announce_encrypt_on: "@{{user}} hat die Ende-zu-Ende-Verschlüsselung für diesen Raum eingeschaltet ({{how}}).",
         announce_encrypt_off: "@{{user}} hat die Ende-zu-Ende-Verschlüsselung für diesen Raum ausgeschaltet ({{how}}).",
         announce_public: "@{{user}} hat diese Gruppe öffentlich gemacht ({{how}}).",
         announce_private: "@{{user}} hat diesen Kanal privat gemacht ({{how}}).",
         announce_team: "@{{user}} hat diese Gruppe in ein Team umgewandelt ({{how}}).",
-        announce_unteam: "@{{user}} hat dieses Team wieder in einen Raum umgewandelt ({{how}}).",
         door_button: "Raum-Schaltfläche",
         door_endpoint: "REST-API",
         history_heading: "Änderungen an {{room}} über Group Admin, neueste zuerst ({{shown}} von {{total}}):",
@@ -418,15 +497,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_team_change: "{{room}} wird der Hauptraum des neuen privaten Teams \"{{team}}\", mit dir als Eigentümer.",
         plan_team_who: "Alle Mitglieder ({{members}}) werden Mitglieder des Teams.",
         plan_team_warning: "`/toteam undo` wandelt das Team wieder in einen Raum um; die anderen Räume des Teams verlassen es dann und bleiben, wie sie sind.",
-        plan_unteam_change: "Das Team {{room}} wird wieder ein Raum; die anderen Räume des Teams verlassen es und bleiben, wie sie sind.",
-        plan_unteam_who: "Seine Mitglieder ({{members}}) bleiben Mitglieder des Raums; die Mitgliederliste des Teams wird entfernt.",
-        plan_unteam_warning: "Die Team-Einstellungen und die Raumliste des Teams gehen verloren; `/toteam` kann später ein neues Team anlegen.",
         modal_title_encrypt_on: "Verschlüsselung für {{room}} einschalten?",
         modal_title_encrypt_off: "Verschlüsselung für {{room}} ausschalten?",
         modal_title_public: "{{room}} öffentlich machen?",
         modal_title_private: "{{room}} privat machen?",
         modal_title_team: "{{room}} in ein Team umwandeln?",
-        modal_title_unteam: "Das Team {{room}} wieder in einen Raum umwandeln?",
         modal_confirm: "Bestätigen",
         modal_cancel: "Abbrechen",
         modal_note: "Nichts ändert sich, bevor du bestätigst, und dann wird alles erneut geprüft. Abbrechen ändert nichts.",
@@ -456,11 +531,6 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_team_not_allowed: "Du darfst {{room}} nicht in ein Team umwandeln.",
         error_already_team_main: "{{room}} ist bereits ein Team.",
         error_room_already_in_team: "{{room}} gehört bereits zu einem Team.",
-        error_not_a_team: "{{room}} ist kein Team.",
-        error_convert_team_not_allowed: "Du darfst das Team {{room}} nicht wieder in einen Raum umwandeln.",
-        error_nothing_to_undo: "Nichts rückgängig zu machen: Für {{room}} ist keine Änderung dieser Art verzeichnet.",
-        error_changed_since: "Nichts wurde rückgängig gemacht: {{room}} hat sich seit dieser Änderung geändert — @{{user}}, {{when}}, {{how}}.",
-        error_changed_outside_record: "Nichts wurde rückgängig gemacht: {{room}} ist nicht mehr so, wie diese Änderung es hinterlassen hat, und was es geändert hat, ist nicht verzeichnet.",
         error_team_name_taken: "Es gibt bereits ein Team oder einen Benutzer mit dem Namen der Gruppe.",
         error_room_name_taken: "Ein anderer Raum hat bereits den Namen der Gruppe.",
         error_name_blocked: "Der Name der Gruppe ist gesperrt und kann nicht für ein Team verwendet werden.",
@@ -490,6 +560,59 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         report_more: "…und {{j}} weitere. Die vollständige Liste: GET {{endpoint}}?encrypted=false (mit &format=csv für eine Tabelle).",
         report_next: "Nächster Schritt: `/encrypt on --all --dry-run` zeigt, was ihre Verschlüsselung bewirken würde, ohne etwas zu ändern.",
         report_no_room: "`/encrypt report` nimmt keinen Raum: Es berichtet über alle privaten Gruppen, die du verwaltest.",
+        door_bulk: "Massenauftrag",
+        bulk_warning_existing_messages: "Bereits gesendete Nachrichten bleiben, wie sie sind: Die Verschlüsselung gilt für neue Nachrichten.",
+        bulk_warning_members_without_keys: "Mitglieder, die die Ende-zu-Ende-Verschlüsselung nicht eingerichtet haben, können neue Nachrichten erst lesen, wenn sie es tun.",
+        bulk_warning_off_decrypts_nothing: "Das Ausschalten der Verschlüsselung entschlüsselt nichts: Nachrichten, die währenddessen gesendet wurden, bleiben verschlüsselt.",
+        bulk_job_line: "Auftrag {{id}} (Verschlüsselung {{to}}): {{status}}: {{changed}} geändert, {{unchanged}} unverändert, {{refused}} abgelehnt, {{failed}} fehlgeschlagen, {{skipped}} übersprungen, von {{total}}.",
+        bulk_status_queued: "wartet",
+        bulk_status_running: "läuft",
+        bulk_status_done: "fertig",
+        bulk_status_cancelled: "abgebrochen",
+        bulk_status_failed: "fehlgeschlagen",
+        bulk_to_on: "ein",
+        bulk_to_off: "aus",
+        bulk_result_changed: "geändert",
+        bulk_result_unchanged: "unverändert",
+        bulk_result_refused: "abgelehnt",
+        bulk_result_failed: "fehlgeschlagen",
+        bulk_result_skipped: "übersprungen",
+        bulk_problem_line: "• {{room}}: {{result}}: {{reason}}",
+        bulk_more: "… und {{count}} weitere (GET groups.bulk?jobId= listet alle).",
+        bulk_report_heading: "Ihr Massenauftrag ist beendet.",
+        bulk_plan_summary: "{{change}} Gruppen würden geändert, {{fail}} abgelehnt, {{unchanged}} haben die Verschlüsselung schon {{to}}, {{skipped}} übersprungen (archiviert oder föderiert). Geschätzte Dauer: {{seconds}} s.",
+        bulk_plan_warning: "⚠️ {{warning}}",
+        bulk_plan_next: "Zum Starten: `/encrypt {{verb}} --all` (fragt vorher nach Bestätigung).",
+        bulk_nothing: "Nichts zu ändern: Keine Gruppe, die Sie verwalten, braucht die Verschlüsselung {{to}}.",
+        bulk_modal_title: "Verschlüsselung {{to}} in {{count}} Gruppen?",
+        bulk_modal_note: "Ein Auftrag ändert die Gruppen nacheinander über das Dienstkonto und entscheidet jede für Sie, wenn sie an der Reihe ist. Am Ende erhalten Sie eine Direktnachricht; `/encrypt job` zeigt den Fortschritt.",
+        bulk_job_started: "Auftrag {{id}} gestartet: {{count}} Gruppen. Sie erhalten am Ende eine Direktnachricht; `/encrypt job {{id}}` zeigt den Fortschritt, `/encrypt cancel --job {{id}}` hält ihn an.",
+        bulk_undo_started: "Auftrag {{id}} gestartet: Er macht die {{count}} Gruppen rückgängig, die Auftrag {{undone}} geändert hat, jede nur, wenn sie noch so ist, wie er sie hinterlassen hat. Sie erhalten am Ende eine Direktnachricht.",
+        bulk_no_jobs: "Sie haben keinen Massenauftrag gestartet.",
+        bulk_cancelled: "Auftrag {{id}} ist abgebrochen: Er hält vor der nächsten Gruppe an.",
+        bulk_job_option_missing: "Nennen Sie den Auftrag: `--job <id>`.",
+        error_bulk_job_running: "Ein Massenauftrag wartet oder läuft bereits: {{jobId}}. `/encrypt job {{jobId}}` zeigt ihn; `/encrypt cancel --job {{jobId}}` hält ihn an.",
+        error_bulk_job_not_found: "Es gibt keinen Auftrag {{jobId}}.",
+        error_bulk_invalid_param: "Der Parameter \"{{param}}\" {{rule}}.",
+        setting_alert_room_label: "Alarm-Raum",
+        setting_alert_room_description: "Eine private Gruppe (Name oder ID; per ID gespeichert, eine Umbenennung schadet nicht), in die der Bot der App eine Zeile schreibt, wenn in einer privaten Gruppe die Verschlüsselung ausgeschaltet wird, eine private Gruppe öffentlich wird oder E2E_Enable des Workspace ausgeschaltet wird — auf jedem Weg. Alarme nennen private Gruppen: Sie werden nur geschrieben, solange jedes Mitglied dieses Raums view-room-administration hat; sonst sagt das App-Log, warum. Leer: aus.",
+        door_rocketchat: "in Rocket.Chat",
+        error_audit_not_allowed: "Nur wer view-room-administration hat, darf das Audit-Protokoll des Workspace lesen.",
+        alert_encrypt_off: "⚠ Verschlüsselung in {{room}} ausgeschaltet von @{{user}} ({{how}}) am {{when}}. Rückgängig: /encrypt undo {{room}}",
+        alert_public: "⚠ Private Gruppe {{room}} öffentlich gemacht von @{{user}} ({{how}}) am {{when}}. Rückgängig: /settype undo {{room}}",
+        alert_e2e_off: "⚠ Die Ende-zu-Ende-Verschlüsselung wurde für den ganzen Workspace ausgeschaltet (E2E_Enable), bemerkt am {{when}}. Ein Administrator schaltet sie unter Verwaltung → Einstellungen → E2E-Verschlüsselung wieder ein.",
+        done_unteam: "{{room}} ist kein Team mehr; seine Räume bleiben, wie sie sind.",
+        undo_encrypt_note: "Das Ausschalten der Verschlüsselung entschlüsselt nichts: Nachrichten, die gesendet wurden, während sie an war, bleiben verschlüsselt.",
+        announce_unteam: "@{{user}} hat dieses Team wieder in einen Raum umgewandelt ({{how}}).",
+        plan_unteam_change: "Das Team {{room}} wird wieder ein Raum; die anderen Räume des Teams verlassen es und bleiben, wie sie sind.",
+        plan_unteam_who: "Seine Mitglieder ({{members}}) bleiben Mitglieder des Raums; die Mitgliederliste des Teams wird entfernt.",
+        plan_unteam_warning: "Die Team-Einstellungen und die Raumliste des Teams gehen verloren; `/toteam` kann später ein neues Team anlegen.",
+        modal_title_unteam: "Das Team {{room}} wieder in einen Raum umwandeln?",
+        error_not_a_team: "{{room}} ist kein Team.",
+        error_convert_team_not_allowed: "Du darfst das Team {{room}} nicht wieder in einen Raum umwandeln.",
+        error_nothing_to_undo: "Nichts rückgängig zu machen: Für {{room}} ist keine Änderung dieser Art verzeichnet.",
+        error_changed_since: "Nichts wurde rückgängig gemacht: {{room}} hat sich seit dieser Änderung geändert — @{{user}}, {{when}}, {{how}}.",
+        error_changed_outside_record: "Nichts wurde rückgängig gemacht: {{room}} ist nicht mehr so, wie diese Änderung es hinterlassen hat, und was es geändert hat, ist nicht verzeichnet.",
     },
     es: {
         setting_service_user_id_label: "ID de usuario de la cuenta de servicio",
@@ -510,7 +633,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         command_settype_params: "public|private|status|history|undo [sala] [--dry-run]",
         command_toteam_description: "Convierte un grupo privado en un equipo privado.",
         command_toteam_params: "[sala] [--dry-run] | history|undo [sala]",
-        usage_encrypt: "Uso: `/encrypt on|off|status|history|report|undo [sala] [--dry-run]`. `on` (o true, enable, yes) y `off` (o false, disable, no) activan o desactivan el cifrado de extremo a extremo de un grupo privado; `status` o nada lo muestra; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `report` cuenta los grupos privados que administras que no están cifrados y nombra los 20 primeros. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada. `undo` deshace el último cambio registrado de este ajuste en la sala, si la sala sigue como la dejó ese cambio.",
+        usage_encrypt: "Uso: `/encrypt on|off|status|history|report [sala] [--dry-run]`. `on` (o true, enable, yes) y `off` (o false, disable, no) activan o desactivan el cifrado de extremo a extremo de un grupo privado; `status` o nada lo muestra; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `report` cuenta los grupos privados que administras que no están cifrados y nombra los 20 primeros. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada. `/encrypt on|off --all [--dry-run]` cambia todos los grupos que gestionas (primero un plan, luego una tarea); `/encrypt job [id]`, `/encrypt cancel --job <id>` y `/encrypt undo --job <id>` muestran, detienen y revierten una tarea.",
         usage_settype: "Uso: `/settype public|private|status|history|undo [sala] [--dry-run]`. `public` (o c) convierte un grupo privado en un canal público, `private` (o p) convierte un canal público en un grupo privado; `status` o nada muestra el tipo; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada. `undo` deshace el último cambio registrado de este ajuste en la sala, si la sala sigue como la dejó ese cambio.",
         usage_toteam: "Uso: `/toteam [sala] [--dry-run]` o `/toteam history|undo [sala]`. Convierte un grupo privado en un equipo privado, contigo como propietario; `history` lista los últimos 10 cambios de la sala hechos con Group Admin: quién, qué, cuándo y cómo. `[sala]` es `#nombre`, un nombre o el ID de una sala; sin ella, esta sala. `--dry-run` comprueba todo y no cambia nada. `undo` deshace el último cambio registrado de este ajuste en la sala, si la sala sigue como la dejó ese cambio.",
         parse_unknown_word: "No entiendo \"{{word}}\".",
@@ -539,14 +662,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         done_type_public: "{{room}} ahora es un canal público.",
         done_type_private: "{{room}} ahora es un grupo privado.",
         done_team: "{{room}} ahora es un equipo privado, contigo como propietario.",
-        done_unteam: "{{room}} ya no es un equipo; sus salas quedan como están.",
-        undo_encrypt_note: "Desactivar el cifrado no descifra nada: los mensajes enviados mientras estaba activo siguen cifrados.",
         announce_encrypt_on: "@{{user}} activó el cifrado de extremo a extremo en esta sala ({{how}}).",
         announce_encrypt_off: "@{{user}} desactivó el cifrado de extremo a extremo en esta sala ({{how}}).",
         announce_public: "@{{user}} hizo público este grupo ({{how}}).",
         announce_private: "@{{user}} hizo privado este canal ({{how}}).",
         announce_team: "@{{user}} convirtió este grupo en un equipo ({{how}}).",
-        announce_unteam: "@{{user}} volvió a convertir este equipo en una sala ({{how}}).",
         door_button: "botón de sala",
         door_endpoint: "API REST",
         history_heading: "Cambios de {{room}} hechos con Group Admin, del más reciente ({{shown}} de {{total}}):",
@@ -579,15 +699,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_team_change: "{{room}} pasa a ser la sala principal del nuevo equipo privado \"{{team}}\", contigo como propietario.",
         plan_team_who: "Todos sus miembros ({{members}}) pasan a ser miembros del equipo.",
         plan_team_warning: "`/toteam undo` vuelve a convertir el equipo en una sala; las demás salas del equipo salen de él y quedan como están.",
-        plan_unteam_change: "El equipo {{room}} vuelve a ser una sala; las demás salas del equipo salen de él y quedan como están.",
-        plan_unteam_who: "Sus miembros ({{members}}) siguen siendo miembros de la sala; se elimina la lista de miembros del equipo.",
-        plan_unteam_warning: "Se pierden los ajustes del equipo y su lista de salas; `/toteam` puede crear un equipo nuevo más tarde.",
         modal_title_encrypt_on: "¿Activar el cifrado en {{room}}?",
         modal_title_encrypt_off: "¿Desactivar el cifrado en {{room}}?",
         modal_title_public: "¿Hacer público {{room}}?",
         modal_title_private: "¿Hacer privado {{room}}?",
         modal_title_team: "¿Convertir {{room}} en un equipo?",
-        modal_title_unteam: "¿Volver a convertir el equipo {{room}} en una sala?",
         modal_confirm: "Confirmar",
         modal_cancel: "Cancelar",
         modal_note: "Nada cambia hasta que confirmes, y entonces se vuelven a hacer todas las comprobaciones. Cancelar no cambia nada.",
@@ -617,11 +733,6 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_team_not_allowed: "No tienes permiso para convertir {{room}} en un equipo.",
         error_already_team_main: "{{room}} ya es un equipo.",
         error_room_already_in_team: "{{room}} ya pertenece a un equipo.",
-        error_not_a_team: "{{room}} no es un equipo.",
-        error_convert_team_not_allowed: "No tienes permiso para volver a convertir el equipo {{room}} en una sala.",
-        error_nothing_to_undo: "Nada que deshacer: no hay ningún cambio de este tipo en {{room}} registrado.",
-        error_changed_since: "No se deshizo nada: {{room}} cambió desde ese cambio — @{{user}}, {{when}}, {{how}}.",
-        error_changed_outside_record: "No se deshizo nada: {{room}} ya no está como lo dejó ese cambio, y lo que lo cambió no está registrado.",
         error_team_name_taken: "Ya existe un equipo o un usuario con el nombre del grupo.",
         error_room_name_taken: "Otra sala ya tiene el nombre del grupo.",
         error_name_blocked: "El nombre del grupo está bloqueado y no se puede usar para un equipo.",
@@ -651,6 +762,59 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         report_more: "…y {{j}} más. La lista completa: GET {{endpoint}}?encrypted=false (añade &format=csv para una hoja de cálculo).",
         report_next: "Siguiente paso: `/encrypt on --all --dry-run` muestra qué haría cifrarlos, sin cambiar nada.",
         report_no_room: "`/encrypt report` no lleva sala: informa de todos los grupos privados que administras.",
+        door_bulk: "tarea masiva",
+        bulk_warning_existing_messages: "Los mensajes ya enviados quedan como están: el cifrado se aplica a los mensajes nuevos.",
+        bulk_warning_members_without_keys: "Los miembros que no han configurado el cifrado de extremo a extremo no pueden leer los mensajes nuevos hasta que lo hagan.",
+        bulk_warning_off_decrypts_nothing: "Desactivar el cifrado no descifra nada: los mensajes enviados mientras estaba activo siguen cifrados.",
+        bulk_job_line: "Tarea {{id}} (cifrado {{to}}): {{status}}: {{changed}} cambiadas, {{unchanged}} sin cambios, {{refused}} rechazadas, {{failed}} con error, {{skipped}} omitidas, de {{total}}.",
+        bulk_status_queued: "en cola",
+        bulk_status_running: "en curso",
+        bulk_status_done: "terminada",
+        bulk_status_cancelled: "cancelada",
+        bulk_status_failed: "fallida",
+        bulk_to_on: "activado",
+        bulk_to_off: "desactivado",
+        bulk_result_changed: "cambiada",
+        bulk_result_unchanged: "sin cambios",
+        bulk_result_refused: "rechazada",
+        bulk_result_failed: "con error",
+        bulk_result_skipped: "omitida",
+        bulk_problem_line: "• {{room}}: {{result}}: {{reason}}",
+        bulk_more: "… y {{count}} más (GET groups.bulk?jobId= las lista todas).",
+        bulk_report_heading: "Tu tarea masiva ha terminado.",
+        bulk_plan_summary: "{{change}} grupos cambiarían, {{fail}} serían rechazados, {{unchanged}} ya tienen el cifrado {{to}}, {{skipped}} omitidos (archivados o federados). Tiempo estimado: {{seconds}} s.",
+        bulk_plan_warning: "⚠️ {{warning}}",
+        bulk_plan_next: "Para iniciarla: `/encrypt {{verb}} --all` (pide confirmación antes).",
+        bulk_nothing: "Nada que cambiar: ningún grupo que gestionas necesita el cifrado {{to}}.",
+        bulk_modal_title: "¿Cifrado {{to}} en {{count}} grupos?",
+        bulk_modal_note: "Una tarea cambia los grupos uno a uno con la cuenta de servicio, decidiendo cada uno por ti en su turno. Recibirás un mensaje directo al terminar; `/encrypt job` muestra el progreso.",
+        bulk_job_started: "Tarea {{id}} iniciada: {{count}} grupos. Recibirás un mensaje directo al terminar; `/encrypt job {{id}}` muestra el progreso, `/encrypt cancel --job {{id}}` la detiene.",
+        bulk_undo_started: "Tarea {{id}} iniciada: revierte los {{count}} grupos que cambió la tarea {{undone}}, cada uno solo si sigue como esa tarea lo dejó. Recibirás un mensaje directo al terminar.",
+        bulk_no_jobs: "No has iniciado ninguna tarea masiva.",
+        bulk_cancelled: "La tarea {{id}} está cancelada: se detiene antes del siguiente grupo.",
+        bulk_job_option_missing: "Indica la tarea: `--job <id>`.",
+        error_bulk_job_running: "Ya hay una tarea masiva en cola o en curso: {{jobId}}. `/encrypt job {{jobId}}` la muestra; `/encrypt cancel --job {{jobId}}` la detiene.",
+        error_bulk_job_not_found: "No existe la tarea {{jobId}}.",
+        error_bulk_invalid_param: "El parámetro \"{{param}}\" {{rule}}.",
+        setting_alert_room_label: "Sala de alertas",
+        setting_alert_room_description: "Un grupo privado (nombre o id; se guarda por id, así que renombrarlo no importa) donde el bot de la app publica una línea cuando se desactiva el cifrado en un grupo privado, un grupo privado pasa a ser público o se desactiva E2E_Enable del espacio de trabajo — por cualquier vía. Las alertas nombran grupos privados: solo se publican mientras todos los miembros de esta sala tengan view-room-administration; si no, el registro de la app dice por qué. Vacío: desactivado.",
+        door_rocketchat: "en Rocket.Chat",
+        error_audit_not_allowed: "Solo quien tiene view-room-administration puede leer la auditoría del espacio de trabajo.",
+        alert_encrypt_off: "⚠ Cifrado desactivado en {{room}} por @{{user}} ({{how}}) el {{when}}. Deshacer: /encrypt undo {{room}}",
+        alert_public: "⚠ Grupo privado {{room}} hecho público por @{{user}} ({{how}}) el {{when}}. Deshacer: /settype undo {{room}}",
+        alert_e2e_off: "⚠ El cifrado de extremo a extremo se desactivó para todo el espacio de trabajo (E2E_Enable), detectado el {{when}}. Un administrador lo vuelve a activar en Administración → Ajustes → Cifrado E2E.",
+        done_unteam: "{{room}} ya no es un equipo; sus salas quedan como están.",
+        undo_encrypt_note: "Desactivar el cifrado no descifra nada: los mensajes enviados mientras estaba activo siguen cifrados.",
+        announce_unteam: "@{{user}} volvió a convertir este equipo en una sala ({{how}}).",
+        plan_unteam_change: "El equipo {{room}} vuelve a ser una sala; las demás salas del equipo salen de él y quedan como están.",
+        plan_unteam_who: "Sus miembros ({{members}}) siguen siendo miembros de la sala; se elimina la lista de miembros del equipo.",
+        plan_unteam_warning: "Se pierden los ajustes del equipo y su lista de salas; `/toteam` puede crear un equipo nuevo más tarde.",
+        modal_title_unteam: "¿Volver a convertir el equipo {{room}} en una sala?",
+        error_not_a_team: "{{room}} no es un equipo.",
+        error_convert_team_not_allowed: "No tienes permiso para volver a convertir el equipo {{room}} en una sala.",
+        error_nothing_to_undo: "Nada que deshacer: no hay ningún cambio de este tipo en {{room}} registrado.",
+        error_changed_since: "No se deshizo nada: {{room}} cambió desde ese cambio — @{{user}}, {{when}}, {{how}}.",
+        error_changed_outside_record: "No se deshizo nada: {{room}} ya no está como lo dejó ese cambio, y lo que lo cambió no está registrado.",
     },
     "pt-BR": {
         setting_service_user_id_label: "ID de usuário da conta de serviço",
@@ -671,7 +835,7 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         command_settype_params: "public|private|status|history|undo [sala] [--dry-run]",
         command_toteam_description: "Converte um grupo privado em um time privado.",
         command_toteam_params: "[sala] [--dry-run] | history|undo [sala]",
-        usage_encrypt: "Uso: `/encrypt on|off|status|history|report|undo [sala] [--dry-run]`. `on` (ou true, enable, yes) e `off` (ou false, disable, no) ativam ou desativam a criptografia de ponta a ponta de um grupo privado; `status` ou nada mostra o estado; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `report` conta os grupos privados que você administra que não estão criptografados e nomeia os 20 primeiros. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada. `undo` desfaz a última alteração registrada desta configuração na sala, se a sala ainda estiver como essa alteração a deixou.",
+        usage_encrypt: "Uso: `/encrypt on|off|status|history|report [sala] [--dry-run]`. `on` (ou true, enable, yes) e `off` (ou false, disable, no) ativam ou desativam a criptografia de ponta a ponta de um grupo privado; `status` ou nada mostra o estado; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `report` conta os grupos privados que você administra que não estão criptografados e nomeia os 20 primeiros. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada. `/encrypt on|off --all [--dry-run]` altera todos os grupos que você administra (primeiro um plano, depois uma tarefa); `/encrypt job [id]`, `/encrypt cancel --job <id>` e `/encrypt undo --job <id>` mostram, interrompem e revertem uma tarefa.",
         usage_settype: "Uso: `/settype public|private|status|history|undo [sala] [--dry-run]`. `public` (ou c) torna um grupo privado um canal público, `private` (ou p) torna um canal público um grupo privado; `status` ou nada mostra o tipo; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada. `undo` desfaz a última alteração registrada desta configuração na sala, se a sala ainda estiver como essa alteração a deixou.",
         usage_toteam: "Uso: `/toteam [sala] [--dry-run]` ou `/toteam history|undo [sala]`. Converte um grupo privado em um time privado, com você como proprietário; `history` lista as últimas 10 alterações da sala feitas pelo Group Admin: quem, o quê, quando e como. `[sala]` é `#nome`, um nome ou o ID de uma sala; sem ela, esta sala. `--dry-run` verifica tudo e não altera nada. `undo` desfaz a última alteração registrada desta configuração na sala, se a sala ainda estiver como essa alteração a deixou.",
         parse_unknown_word: "Não entendi \"{{word}}\".",
@@ -700,14 +864,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         done_type_public: "{{room}} agora é um canal público.",
         done_type_private: "{{room}} agora é um grupo privado.",
         done_team: "{{room}} agora é um time privado, com você como proprietário.",
-        done_unteam: "{{room}} não é mais um time; suas salas continuam como estão.",
-        undo_encrypt_note: "Desativar a criptografia não descriptografa nada: as mensagens enviadas enquanto estava ativa continuam criptografadas.",
         announce_encrypt_on: "@{{user}} ativou a criptografia de ponta a ponta nesta sala ({{how}}).",
         announce_encrypt_off: "@{{user}} desativou a criptografia de ponta a ponta nesta sala ({{how}}).",
         announce_public: "@{{user}} tornou este grupo público ({{how}}).",
         announce_private: "@{{user}} tornou este canal privado ({{how}}).",
         announce_team: "@{{user}} converteu este grupo em um time ({{how}}).",
-        announce_unteam: "@{{user}} transformou este time de volta em uma sala ({{how}}).",
         door_button: "botão da sala",
         door_endpoint: "API REST",
         history_heading: "Alterações de {{room}} feitas pelo Group Admin, da mais recente ({{shown}} de {{total}}):",
@@ -740,15 +901,11 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         plan_team_change: "{{room}} se torna a sala principal do novo time privado \"{{team}}\", com você como proprietário.",
         plan_team_who: "Todos os membros ({{members}}) passam a ser membros do time.",
         plan_team_warning: "`/toteam undo` transforma o time de volta em uma sala; as outras salas do time então saem dele e continuam como estão.",
-        plan_unteam_change: "O time {{room}} volta a ser uma sala; as outras salas do time saem dele e continuam como estão.",
-        plan_unteam_who: "Seus membros ({{members}}) continuam membros da sala; a lista de membros do time é removida.",
-        plan_unteam_warning: "As configurações do time e sua lista de salas são perdidas; `/toteam` pode criar um novo time depois.",
         modal_title_encrypt_on: "Ativar a criptografia em {{room}}?",
         modal_title_encrypt_off: "Desativar a criptografia em {{room}}?",
         modal_title_public: "Tornar {{room}} público?",
         modal_title_private: "Tornar {{room}} privado?",
         modal_title_team: "Converter {{room}} em um time?",
-        modal_title_unteam: "Transformar o time {{room}} de volta em uma sala?",
         modal_confirm: "Confirmar",
         modal_cancel: "Cancelar",
         modal_note: "Nada muda até você confirmar, e todas as verificações são feitas de novo nesse momento. Cancelar não altera nada.",
@@ -778,11 +935,6 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_team_not_allowed: "Você não tem permissão para converter {{room}} em um time.",
         error_already_team_main: "{{room}} já é um time.",
         error_room_already_in_team: "{{room}} já pertence a um time.",
-        error_not_a_team: "{{room}} não é um time.",
-        error_convert_team_not_allowed: "Você não tem permissão para transformar o time {{room}} de volta em uma sala.",
-        error_nothing_to_undo: "Nada a desfazer: nenhuma alteração deste tipo em {{room}} está registrada.",
-        error_changed_since: "Nada foi desfeito: {{room}} mudou desde essa alteração — @{{user}}, {{when}}, {{how}}.",
-        error_changed_outside_record: "Nada foi desfeito: {{room}} não está mais como essa alteração o deixou, e o que o mudou não está registrado.",
         error_team_name_taken: "Já existe um time ou um usuário com o nome do grupo.",
         error_room_name_taken: "Outra sala já tem o nome do grupo.",
         error_name_blocked: "O nome do grupo está bloqueado e não pode ser usado para um time.",
@@ -812,5 +964,58 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         report_more: "…e mais {{j}}. A lista completa: GET {{endpoint}}?encrypted=false (acrescente &format=csv para uma planilha).",
         report_next: "Próximo passo: `/encrypt on --all --dry-run` mostra o que criptografá-los faria, sem alterar nada.",
         report_no_room: "`/encrypt report` não recebe sala: ele relata todos os grupos privados que você administra.",
+        door_bulk: "tarefa em massa",
+        bulk_warning_existing_messages: "As mensagens já enviadas ficam como estão: a criptografia vale para as novas mensagens.",
+        bulk_warning_members_without_keys: "Membros que não configuraram a criptografia de ponta a ponta não conseguem ler as novas mensagens até configurá-la.",
+        bulk_warning_off_decrypts_nothing: "Desligar a criptografia não descriptografa nada: as mensagens enviadas enquanto estava ligada continuam criptografadas.",
+        bulk_job_line: "Tarefa {{id}} (criptografia {{to}}): {{status}}: {{changed}} alteradas, {{unchanged}} inalteradas, {{refused}} recusadas, {{failed}} com falha, {{skipped}} ignoradas, de {{total}}.",
+        bulk_status_queued: "na fila",
+        bulk_status_running: "em andamento",
+        bulk_status_done: "concluída",
+        bulk_status_cancelled: "cancelada",
+        bulk_status_failed: "falhou",
+        bulk_to_on: "ligada",
+        bulk_to_off: "desligada",
+        bulk_result_changed: "alterada",
+        bulk_result_unchanged: "inalterada",
+        bulk_result_refused: "recusada",
+        bulk_result_failed: "falhou",
+        bulk_result_skipped: "ignorada",
+        bulk_problem_line: "• {{room}}: {{result}}: {{reason}}",
+        bulk_more: "… e mais {{count}} (GET groups.bulk?jobId= lista todas).",
+        bulk_report_heading: "Sua tarefa em massa terminou.",
+        bulk_plan_summary: "{{change}} grupos mudariam, {{fail}} seriam recusados, {{unchanged}} já estão com a criptografia {{to}}, {{skipped}} ignorados (arquivados ou federados). Tempo estimado: {{seconds}} s.",
+        bulk_plan_warning: "⚠️ {{warning}}",
+        bulk_plan_next: "Para iniciar: `/encrypt {{verb}} --all` (pede confirmação antes).",
+        bulk_nothing: "Nada a mudar: nenhum grupo que você administra precisa da criptografia {{to}}.",
+        bulk_modal_title: "Criptografia {{to}} em {{count}} grupos?",
+        bulk_modal_note: "Uma tarefa altera os grupos um a um com a conta de serviço, decidindo cada um por você na sua vez. Você recebe uma mensagem direta ao final; `/encrypt job` mostra o andamento.",
+        bulk_job_started: "Tarefa {{id}} iniciada: {{count}} grupos. Você receberá uma mensagem direta ao final; `/encrypt job {{id}}` mostra o andamento, `/encrypt cancel --job {{id}}` a interrompe.",
+        bulk_undo_started: "Tarefa {{id}} iniciada: reverte os {{count}} grupos que a tarefa {{undone}} alterou, cada um só se ainda estiver como ela deixou. Você receberá uma mensagem direta ao final.",
+        bulk_no_jobs: "Você não iniciou nenhuma tarefa em massa.",
+        bulk_cancelled: "A tarefa {{id}} foi cancelada: ela para antes do próximo grupo.",
+        bulk_job_option_missing: "Indique a tarefa: `--job <id>`.",
+        error_bulk_job_running: "Já há uma tarefa em massa na fila ou em andamento: {{jobId}}. `/encrypt job {{jobId}}` a mostra; `/encrypt cancel --job {{jobId}}` a interrompe.",
+        error_bulk_job_not_found: "Não existe a tarefa {{jobId}}.",
+        error_bulk_invalid_param: "O parâmetro \"{{param}}\" {{rule}}.",
+        setting_alert_room_label: "Sala de alertas",
+        setting_alert_room_description: "Um grupo privado (nome ou id; guardado pelo id, então renomear não importa) onde o bot do app publica uma linha quando a criptografia é desligada num grupo privado, um grupo privado se torna público ou o E2E_Enable do workspace é desligado — por qualquer via. Os alertas citam grupos privados: só são publicados enquanto todos os membros desta sala tiverem view-room-administration; senão o log do app diz por quê. Vazio: desligado.",
+        door_rocketchat: "no Rocket.Chat",
+        error_audit_not_allowed: "Só quem tem view-room-administration pode ler a trilha de auditoria do workspace.",
+        alert_encrypt_off: "⚠ Criptografia desligada em {{room}} por @{{user}} ({{how}}) em {{when}}. Desfazer: /encrypt undo {{room}}",
+        alert_public: "⚠ Grupo privado {{room}} tornado público por @{{user}} ({{how}}) em {{when}}. Desfazer: /settype undo {{room}}",
+        alert_e2e_off: "⚠ A criptografia de ponta a ponta foi desligada para todo o workspace (E2E_Enable), percebido em {{when}}. Um administrador a religa em Administração → Configurações → Criptografia E2E.",
+        done_unteam: "{{room}} não é mais um time; suas salas continuam como estão.",
+        undo_encrypt_note: "Desativar a criptografia não descriptografa nada: as mensagens enviadas enquanto estava ativa continuam criptografadas.",
+        announce_unteam: "@{{user}} transformou este time de volta em uma sala ({{how}}).",
+        plan_unteam_change: "O time {{room}} volta a ser uma sala; as outras salas do time saem dele e continuam como estão.",
+        plan_unteam_who: "Seus membros ({{members}}) continuam membros da sala; a lista de membros do time é removida.",
+        plan_unteam_warning: "As configurações do time e sua lista de salas são perdidas; `/toteam` pode criar um novo time depois.",
+        modal_title_unteam: "Transformar o time {{room}} de volta em uma sala?",
+        error_not_a_team: "{{room}} não é um time.",
+        error_convert_team_not_allowed: "Você não tem permissão para transformar o time {{room}} de volta em uma sala.",
+        error_nothing_to_undo: "Nada a desfazer: nenhuma alteração deste tipo em {{room}} está registrada.",
+        error_changed_since: "Nada foi desfeito: {{room}} mudou desde essa alteração — @{{user}}, {{when}}, {{how}}.",
+        error_changed_outside_record: "Nada foi desfeito: {{room}} não está mais como essa alteração o deixou, e o que o mudou não está registrado.",
     },
 };

@@ -4,7 +4,7 @@ import { AppError } from '../errors/AppError';
 import { toRoomView } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
 import type { OperationContext } from './context';
-import type { RoomRef } from './types';
+import type { RoomReach, RoomRef } from './types';
 
 /** A room found for an operation, with its view. */
 export interface FoundRoom {
@@ -101,7 +101,8 @@ export async function findRoom(ref: RoomRef, ctx: OperationContext, user?: IUser
 
 /**
  * §3.1 steps 3–6 on a room already looked up: a private group the user can access (else the same
- * `error-room-not-found`), and — unless `allowArchived` (status queries) — not archived.
+ * `error-room-not-found`), and — unless `allowArchived` (status queries) — not archived. `reach` replaces the access
+ * check where the change is decided as `rooms.saveRoomSettings` decides it (bulk jobs).
  */
 export async function requireGroup(
     found: IRoom | undefined,
@@ -109,9 +110,11 @@ export async function requireGroup(
     user: IUser,
     ctx: OperationContext,
     allowArchived = false,
+    reach?: RoomReach,
 ): Promise<FoundRoom> {
     const view = found ? toRoomView(found) : undefined;
-    if (!found || !view || view.type !== 'p' || !(await ctx.access.canAccessRoom(user, view))) {
+    const reachable = async (room: IRoom, roomView: RoomView): Promise<boolean> => (reach ? reach(room) : ctx.access.canAccessRoom(user, roomView));
+    if (!found || !view || view.type !== 'p' || !(await reachable(found, view))) {
         throw new AppError('room-not-found', { room: refLabel(ref) });
     }
     if (view.archived && !allowArchived) {
@@ -121,7 +124,7 @@ export async function requireGroup(
 }
 
 /** §3.1 complete: key check, lookup, private-group checks. */
-export async function resolveGroup(ref: RoomRef, user: IUser, ctx: OperationContext, allowArchived = false): Promise<FoundRoom> {
+export async function resolveGroup(ref: RoomRef, user: IUser, ctx: OperationContext, allowArchived = false, reach?: RoomReach): Promise<FoundRoom> {
     assertRoomParamsGiven(ref);
-    return requireGroup(await findRoom(ref, ctx, user), ref, user, ctx, allowArchived);
+    return requireGroup(await findRoom(ref, ctx, user), ref, user, ctx, allowArchived, reach);
 }

@@ -16,13 +16,13 @@ export interface SetEncryptedInput extends OperationInput {
  */
 export async function setEncrypted(input: SetEncryptedInput, ctx: OperationContext): Promise<Outcome<GroupResult>> {
     const { user, encrypted } = input;
-    if (!input.dryRun) {
+    if (!input.dryRun && !input.counted) {
         await countChangeAttempt(ctx, user, 'setEncrypted');
     }
     if (typeof encrypted !== 'boolean') {
         throw new AppError('body-encrypted-required');
     }
-    const found = await resolveGroup(input.room, user, ctx);
+    const found = await resolveGroup(input.room, user, ctx, false, input.reach);
     refuseFederated(found);
     const { view } = found;
     const params = { room: view.label };

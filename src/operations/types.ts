@@ -21,7 +21,18 @@ export interface OperationInput {
     readonly room: RoomRef;
     /** Run every check, change nothing, answer the plan. */
     readonly dryRun: boolean;
+    /**
+     * Who may reach the room. Default: Rocket.Chat's `canAccessRoom` (the room's REST endpoints). A bulk job decides
+     * as `rooms.saveRoomSettings` does for its starter: the rooms they govern (interface.md §8: an admin may change
+     * groups they are not in).
+     */
+    readonly reach?: RoomReach;
+    /** The attempt was already counted toward the chat doors' rate limit (a bulk job counts once, not per room). */
+    readonly counted?: boolean;
 }
+
+/** Whether the person may reach the room for the change (answered "not found" otherwise). */
+export type RoomReach = (room: IRoom) => Promise<boolean>;
 
 /** What a dry run would do. */
 export interface Plan {

@@ -8,6 +8,9 @@ import { logFailure } from '../errors/log';
 import { createOperationContext } from '../operations/context';
 import type { OperationInput, RoomRef } from '../operations/types';
 import { toRoomView } from '../workspace/roomView';
+import { resolveLanguage } from '../i18n/language';
+import { bulkTargetOf, confirmBulkChange } from './bulkConfirm';
+import type { BulkTarget } from './bulkConfirm';
 import { buttonChange, isRoomButton } from './buttons';
 import { confirmTargetOf } from './confirmModal';
 import type { ConfirmTarget } from './confirmModal';
@@ -95,6 +98,11 @@ async function forgedAnswerRoom(target: ConfirmTarget, user: IUser, call: Intera
  * another door) is a forged submit: nothing changes, and the answer is that same "not found".
  */
 export async function onConfirm(data: IUIKitViewSubmitIncomingInteraction, call: InteractionCall): Promise<void> {
+    const bulk = bulkTargetOf(data.view ? data.view.id : undefined);
+    if (bulk) {
+        await onBulkConfirm(bulk, data.user, call);
+        return;
+    }
     const submitted = confirmTargetOf(data.view ? data.view.id : undefined);
     if (!submitted) {
         call.logger.warn('A view was submitted that is not a confirmation of this app: ignored');
@@ -125,4 +133,31 @@ export async function onConfirm(data: IUIKitViewSubmitIncomingInteraction, call:
     await respondPrivately({ ...call, user, room, what }, (ctx, t) =>
         answerOrExplain(() => (authentic ? confirmChange(target, user, ctx, t, call) : forged()), t, call.logger, what),
     );
+}
+
+/**
+ * Confirm in a bulk change's modal: a view whose signature holds starts the job for whoever confirms (planned again
+ * for them) and answers once, privately, in the room the command was typed in. A forged view changes nothing.
+ */
+async function onBulkConfirm(submitted: { target: BulkTarget; signed: string; signature: string }, user: IUser, call: InteractionCall): Promise<void> {
+    const what = 'confirmation of a bulk change';
+    let room: IRoom | undefined;
+    try {
+        if (!(await isSignedView(submitted.signed, submitted.signature, call.read))) {
+            call.logger.warn(`${what}: the view id does not carry this app's signature (changed by the client); nothing was changed`);
+            return;
+        }
+        room = await call.read.getRoomReader().getById(submitted.target.originRoomId);
+    } catch (error) {
+        logFailure(call.logger, 'error', `${what} failed`, error);
+        return;
+    }
+    if (!room) {
+        call.logger.warn(`${what}: no room to answer in; nothing was changed`);
+        return;
+    }
+    await respondPrivately({ ...call, user, room, what }, async (ctx, t) => {
+        const language = await resolveLanguage(user, () => ctx.serverSettings.get('Language'));
+        return answerOrExplain(() => confirmBulkChange(user, submitted.target, language, { env: call, ctx, t }), t, call.logger, what);
+    });
 }

@@ -2,6 +2,7 @@ import type { IServerSettingRead } from '@rocket.chat/apps-engine/definition/acc
 
 export type ServerSettingId =
     | 'E2E_Enable'
+    | 'E2E_Allow_Unencrypted_Messages'
     | 'ABAC_Enabled'
     | 'Site_Url'
     | 'Language'

@@ -52,6 +52,7 @@ describe('installation', () => {
 
     it('registers the three change endpoints of interface.md §3 (POST only) and groups.history of §7 (GET only), all authRequired', () => {
         expect(engine.host.endpoints().sort((a, b) => a.path.localeCompare(b.path))).toEqual([
+            { authRequired: true, methods: ['get'], path: 'groups.audit' },
             { path: 'groups.convertToTeam', authRequired: true, methods: ['post'] },
             { authRequired: true, methods: ['get'], path: 'groups.encryptionReport' },
             { authRequired: true, methods: ['get'], path: 'groups.history' },
@@ -64,6 +65,8 @@ describe('installation', () => {
     it('registers the settings of interface.md §4 with translated labels', () => {
         const settings = engine.host.settings();
         expect(Object.keys(settings).sort()).toEqual(['announce_changes', 'confirm_changes', 'history_limit', 'server_url', 'service_user_id', 'service_user_token']);
+        expect(String(settings.history_limit.type)).toBe('int');
+        expect(settings.history_limit.packageValue).toBe(100);
         expect(String(settings.service_user_token.type)).toBe('password');
         expect(String(settings.confirm_changes.type)).toBe('boolean');
         expect(settings.confirm_changes.packageValue).toBe(true);

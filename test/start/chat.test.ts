@@ -49,8 +49,18 @@ describe('the chat, line by line', () => {
         expect(out).toMatch(/^\d\d:\d\d:\d\d #project-x \* This room's encryption has been enabled by \S+$/m);
     });
 
-    test('the app bot announces the change in the room, shown with time and room (issue 10)', async () => {
-        await ws.waitFor(/^\d\d:\d\d:\d\d #project-x group-admin\.bot: .*@alice/m, 10000);
+    test('in a room that ends up encrypted the bot announces nothing (E2E_Allow_Unencrypted_Messages off); the change is on record', async () => {
+        const out = await ws.say('/encrypt history', '(only you)');
+        expect(out).toMatch(/@alice turned end-to-end encryption on for this room \(\/encrypt\)/);
+        expect(ws.stdout).not.toMatch(/#project-x group-admin\.bot: .*@alice turned end-to-end encryption on/);
+    });
+
+    test(":rest calls Rocket.Chat's own endpoint as you; the change reaches /encrypt history as made in Rocket.Chat (issue 16)", async () => {
+        const off = await ws.say(':rest POST groups.setEncrypted {"roomName":"project-x","encrypted":false}', '200 ');
+        expect(off).toMatch(/^200 \{"group":\{/m);
+        await ws.say(':rest POST groups.setEncrypted {"roomName":"project-x","encrypted":true}', '200 ');
+        const history = await ws.say('/encrypt history', '(only you)');
+        expect(history).toMatch(/@alice turned end-to-end encryption off for this room \(in Rocket\.Chat\)/);
     });
 
     test('the change is visible over HTTP (groups.info) while the chat runs', async () => {

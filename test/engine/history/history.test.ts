@@ -8,12 +8,21 @@ import type { ChangeRecord } from '../../../src/history/store';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { RestResponse } from '../../../host/workspace/model';
-import type { EngineUnderTest } from '../harness';
+import type { EngineUnderTest, Fixture } from '../harness';
 import { useEngine, withoutRateLimits } from '../harness';
 import { LANGUAGES, catalogs, onlyModal, onlyReply, text } from '../ui/support';
 
 let engine: EngineUnderTest;
 useEngine((booted) => (engine = booted));
+
+/**
+ * The bot's announcements in rooms that end up encrypted need the workspace to allow unencrypted messages
+ * (interface.md §9; the rule itself is tested in test/engine/audit/inert.test.ts): allowed in every test here.
+ */
+function allowBots(fixture: Fixture, more?: (fixture: Fixture) => void): void {
+    fixture.workspace.setSetting('E2E_Allow_Unencrypted_Messages', true);
+    more?.(fixture);
+}
 
 /** The messages the app's bot posted in a room (not system messages), oldest first. */
 function announcements(room: string): string[] {
@@ -50,7 +59,7 @@ const what = (records: HistoryRecord[]) => records.map((r) => `${r.actor.usernam
 
 describe('the announcement', () => {
     it('after a command: one visible message by the bot, naming the person and the change; one record', async () => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         expect(onlyReply(await engine.command('alice', 'project-x', '/settype public'))).toBe('project-x is now a public channel.');
         expect(announcements('project-x')).toEqual(['@alice made this group public (/settype).']);
         const records = await historyOf('project-x');
@@ -73,13 +82,14 @@ describe('the announcement', () => {
         ['/toteam', 'project-x', 'alice', '@alice converted this group into a team (/toteam).'],
         ['/settype private', 'general', 'admin', '@admin made this channel private (/settype).'],
     ])('%s in %s', async (line, room, username, expected) => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         await engine.command(username, room, line);
         expect(announcements(room)).toEqual([expected]);
     });
 
     it("in the server's language, whatever the person's own", async () => {
         await engine.fresh((f) => {
+            allowBots(f);
             f.workspace.setSetting('Language', 'de');
             const ana = f.workspace.addUser({ username: 'ana', language: 'es' });
             f.workspace.addMember(f.workspace.getRoomByName('project-x')?._id ?? '', ana._id, ['owner']);
@@ -89,7 +99,7 @@ describe('the announcement', () => {
     });
 
     it('a room button says so; a modal counts as the door that opened it', async () => {
-        await engine.fresh(undefined, { confirm_changes: true });
+        await engine.fresh(allowBots, { confirm_changes: true });
         const view = onlyModal(await engine.host.clickButton('group-admin.make-public', engine.userId('alice'), engine.roomId('project-x')));
         await engine.host.submitView(view, engine.userId('alice'));
         const byCommand = onlyModal(await engine.command('alice', 'project-x', '/settype private'));
@@ -99,7 +109,7 @@ describe('the announcement', () => {
     });
 
     it('nothing for a dry run, a refusal, a cancelled modal, or a change that changes nothing', async () => {
-        await engine.fresh(undefined, { confirm_changes: true });
+        await engine.fresh(allowBots, { confirm_changes: true });
         await engine.command('alice', 'project-x', '/settype public --dry-run');
         await engine.command('carol', 'project-x', '/settype public');
         const view = onlyModal(await engine.command('alice', 'project-x', '/settype public'));
@@ -110,7 +120,7 @@ describe('the announcement', () => {
     });
 
     it('announce_changes off: no message, the change is still recorded', async () => {
-        await engine.fresh(undefined, { announce_changes: false });
+        await engine.fresh(allowBots, { announce_changes: false });
         await engine.command('alice', 'project-x', '/encrypt on');
         expect(announcements('project-x')).toEqual([]);
         expect(what(await historyOf('project-x'))).toEqual(['alice setEncrypted false→true command']);
@@ -122,7 +132,7 @@ describe('the announcement', () => {
 
 describe('the announce_changes setting', () => {
     it('is provided, on by default, with a translated label and description', async () => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         const setting = engine.host.settings().announce_changes;
         expect(setting).toMatchObject({ type: 'boolean', packageValue: true, i18nLabel: 'setting_announce_changes_label', i18nDescription: 'setting_announce_changes_description' });
         for (const language of LANGUAGES) {
@@ -134,6 +144,7 @@ describe('the announce_changes setting', () => {
 
     it.each(LANGUAGES.filter((l) => l !== 'en'))('every announcement in %s (server language)', async (language) => {
         await engine.fresh((f) => {
+            allowBots(f);
             f.workspace.setSetting('Language', language);
             withoutRateLimits(f);
         });
@@ -155,7 +166,7 @@ describe('the announce_changes setting', () => {
 
 describe('two people confirm at once', () => {
     it('the same change: made once, one announcement, one record; the other is told it is already done (or that the view was used)', async () => {
-        await engine.fresh(undefined, { confirm_changes: true });
+        await engine.fresh(allowBots, { confirm_changes: true });
         const view: IUIKitSurface = onlyModal(await engine.command('alice', 'project-x', '/toteam'));
         const runs = await Promise.all([engine.host.submitView(view, engine.userId('alice')), engine.host.submitView(view, engine.userId('bob'))]);
         expect(runs.map((run) => run.error)).toEqual([undefined, undefined]);
@@ -174,7 +185,7 @@ describe('two people confirm at once', () => {
     });
 
     it('different changes of one room at once: each made, announced and recorded once, in the order they were made', async () => {
-        await engine.fresh(undefined, { confirm_changes: true });
+        await engine.fresh(allowBots, { confirm_changes: true });
         const toPublic = onlyModal(await engine.command('alice', 'project-x', '/settype public'));
         const [, , encrypted] = await Promise.all([
             engine.host.submitView(toPublic, engine.userId('alice')),
@@ -197,7 +208,7 @@ describe('two people confirm at once', () => {
 
 describe('one history for every door', () => {
     it('chat and HTTP changes, in the order they happened', async () => {
-        await engine.fresh(withoutRateLimits);
+        await engine.fresh((f) => allowBots(f, withoutRateLimits));
         await engine.command('alice', 'project-x', '/encrypt on');
         const http = await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: false }, 'alice');
         expect(http.status).toBe(200);
@@ -218,7 +229,7 @@ describe('one history for every door', () => {
     });
 
     it('a failed HTTP change and an HTTP dry run record nothing', async () => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         expect((await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'carol')).status).toBe(400);
         expect((await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: true, dryRun: true }, 'alice')).status).toBe(200);
         expect(await historyOf('project-x')).toEqual([]);
@@ -227,7 +238,7 @@ describe('one history for every door', () => {
 
 describe('reading it in chat', () => {
     it('/encrypt, /settype and /toteam history: newest first, who, what, when and how', async () => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         await engine.command('alice', 'project-x', '/encrypt on');
         await engine.command('alice', 'general', '/settype public #project-x');
         const records = await historyOf('project-x');
@@ -244,7 +255,7 @@ describe('reading it in chat', () => {
     });
 
     it('the newest 10 only, and an empty history says so', async () => {
-        await engine.fresh(withoutRateLimits);
+        await engine.fresh((f) => allowBots(f, withoutRateLimits));
         expect(onlyReply(await engine.command('alice', 'project-x', '/encrypt history'))).toBe(text('en', 'history_empty', { room: 'project-x' }));
         for (let i = 0; i < 12; i++) {
             await engine.command('alice', 'project-x', i % 2 === 0 ? '/encrypt on' : '/encrypt off');
@@ -259,7 +270,7 @@ describe('reading it in chat', () => {
     });
 
     it('status names the last recorded change of that setting, for whoever may read the history', async () => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         await engine.command('alice', 'project-x', '/encrypt on');
         const [record] = await historyOf('project-x');
         const when = `${record.at.slice(0, 16).replace('T', ' ')} UTC`;
@@ -273,7 +284,7 @@ describe('reading it in chat', () => {
 
 describe('who may read a history', () => {
     beforeEach(async () => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         await engine.command('alice', 'project-x', '/encrypt on');
     });
 
@@ -325,7 +336,7 @@ describe('who may read a history', () => {
 
 describe('GET groups.history: pagination like Rocket.Chat', () => {
     beforeEach(async () => {
-        await engine.fresh(withoutRateLimits);
+        await engine.fresh((f) => allowBots(f, withoutRateLimits));
         for (let i = 0; i < 7; i++) {
             await engine.command('alice', 'project-x', i % 2 === 0 ? '/encrypt on' : '/encrypt off');
         }
@@ -363,7 +374,7 @@ describe('GET groups.history: pagination like Rocket.Chat', () => {
 
 describe('kept across an app restart', () => {
     it('disable and enable: the history is still there, and every door works again', async () => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         await engine.command('alice', 'project-x', '/encrypt on');
         await engine.host.disable();
         expect(await engine.host.enable()).toBe(true);
@@ -377,7 +388,7 @@ describe('kept across an app restart', () => {
 
 describe("GET groups.history keeps the caller's credentials out of the log", () => {
     it("the runtime's debug entry of the request (headers included) holds no token, whatever the answer", async () => {
-        await engine.fresh();
+        await engine.fresh(allowBots);
         const headers = engine.headersOf('alice');
         const token = headers['X-Auth-Token'];
         expect(token).toEqual(expect.any(String));

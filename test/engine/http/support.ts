@@ -68,8 +68,9 @@ export class HttpDoor extends EngineUnderTest {
     /** Everything the app persisted (its records in the engine's persistence bridge). */
     persisted(): unknown[] {
         const manager = (this.host as unknown as { manager: AppManager }).manager;
-        const bridge = manager.getBridges().getPersistenceBridge() as unknown as { records: Map<string, { appId: string; data: unknown }> };
-        return [...bridge.records.values()].filter((record) => record.appId === this.host.id).map((record) => record.data);
+        // The persistence bridge over its store (host/engine/bridges.ts `MemoryPersistenceStore`).
+        const bridge = manager.getBridges().getPersistenceBridge() as unknown as { store: { records: Map<string, { appId: string; data: unknown }> } };
+        return [...bridge.store.records.values()].filter((record) => record.appId === this.host.id).map((record) => record.data);
     }
 
     /** Where any caller token handed out so far appears in `text` (none: []). */

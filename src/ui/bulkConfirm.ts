@@ -1,0 +1,109 @@
+import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit/IUIKitSurface';
+import type { ButtonElement, LayoutBlock, PlainText } from '@rocket.chat/ui-kit';
+import type { Translator } from '../i18n/translate';
+import { createJob, planFor } from '../jobs/jobs';
+import type { BulkServices } from '../jobs/jobs';
+import type { BulkPlan } from '../jobs/plan';
+import { planLines } from '../jobs/report';
+import { CANCEL_ACTION_ID, CONFIRM_ACTION_ID } from './confirmModal';
+import { signView } from './viewSignature';
+
+/**
+ * A bulk change's confirmation (interface.md §8: always asked, whatever `confirm_changes` says). The view id carries
+ * the target state and the room the command was typed in, signed like every confirmation of the app
+ * (`viewSignature.ts`): `group-admin.bulk/<on|off>/<origin room id>/<signature>`. Confirm plans again for whoever
+ * confirms and starts the job over the rooms of that plan.
+ */
+const VIEW_ID_PREFIX = 'group-admin.bulk';
+
+export interface BulkTarget {
+    readonly to: boolean;
+    readonly originRoomId: string;
+}
+
+export function bulkSignedPart(target: BulkTarget): string {
+    return [VIEW_ID_PREFIX, target.to ? 'on' : 'off', encodeURIComponent(target.originRoomId)].join('/');
+}
+
+/** A bulk confirmation's view id, parsed (the signature not yet checked); undefined for any other view. */
+export function bulkTargetOf(viewId: unknown): { target: BulkTarget; signed: string; signature: string } | undefined {
+    if (typeof viewId !== 'string') {
+        return undefined;
+    }
+    const parts = viewId.split('/');
+    if (parts.length !== 4 || parts[0] !== VIEW_ID_PREFIX || (parts[1] !== 'on' && parts[1] !== 'off') || !parts[3]) {
+        return undefined;
+    }
+    let originRoomId = '';
+    try {
+        originRoomId = decodeURIComponent(parts[2]);
+    } catch {
+        return undefined;
+    }
+    return originRoomId ? { target: { to: parts[1] === 'on', originRoomId }, signed: parts.slice(0, 3).join('/'), signature: parts[3] } : undefined;
+}
+
+const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });
+
+function button(appId: string, actionId: string, text: string, style?: ButtonElement['style']): ButtonElement {
+    return { type: 'button', appId, blockId: actionId, actionId, text: plain(text), ...(style ? { style } : {}) };
+}
+
+/** The modal: the plan's summary, its first refusals and its warnings, with Confirm and Cancel. */
+export function bulkModal(target: BulkTarget, signature: string, plan: BulkPlan, t: Translator, appId: string): IUIKitSurfaceViewParam {
+    const to = t(plan.to ? 'bulk_to_on' : 'bulk_to_off');
+    const blocks: LayoutBlock[] = planLines(plan, t).map((text, index) => ({ type: 'section', appId, blockId: `plan-${index}`, text: plain(text) }));
+    blocks.push({ type: 'context', appId, blockId: 'note', elements: [plain(t('bulk_modal_note'))] });
+    return {
+        id: `${bulkSignedPart(target)}/${signature}`,
+        type: UIKitSurfaceType.MODAL,
+        title: plain(t('bulk_modal_title', { to, count: plan.jobRooms.length })),
+        blocks,
+        submit: button(appId, CONFIRM_ACTION_ID, t('modal_confirm'), plan.to ? 'primary' : 'danger'),
+        close: button(appId, CANCEL_ACTION_ID, t('modal_cancel')),
+        notifyOnClose: true,
+    };
+}
+
+/** What opening the modal needs besides the plan. */
+export interface BulkAsk {
+    readonly appId: string;
+    readonly triggerId?: string;
+    readonly originRoomId: string;
+}
+
+/**
+ * `/encrypt on|off --all`: the plan, always confirmed in a modal (a dry run answers the plan instead). Answers the
+ * reply text, or undefined when the modal is the answer.
+ */
+export async function askBulkChange(user: IUser, to: boolean, dryRun: boolean, services: BulkServices, ask: BulkAsk): Promise<string | undefined> {
+    const { t } = services;
+    const plan = await planFor(user, to, undefined, services);
+    const lines = planLines(plan, t);
+    if (dryRun) {
+        return [t('plan_dryrun_heading'), ...lines, t('bulk_plan_next', { verb: to ? 'on' : 'off' })].join('\n');
+    }
+    if (plan.jobRooms.length === 0) {
+        return t('bulk_nothing', { to: t(to ? 'bulk_to_on' : 'bulk_to_off') });
+    }
+    if (!ask.triggerId) {
+        return [t('confirm_unavailable'), ...lines].join('\n');
+    }
+    const target: BulkTarget = { to, originRoomId: ask.originRoomId };
+    const signature = await signView(bulkSignedPart(target), services.env.read, services.env.persistence);
+    await services.env.modify.getUiController().openSurfaceView(bulkModal(target, signature, plan, t, ask.appId), { triggerId: ask.triggerId }, user);
+    return undefined;
+}
+
+/** Confirm: planned again for whoever confirms; the job starts over that plan's rooms. The one reply says so. */
+export async function confirmBulkChange(user: IUser, target: BulkTarget, language: string, services: BulkServices): Promise<string> {
+    const { t } = services;
+    const plan = await planFor(user, target.to, undefined, services);
+    if (plan.jobRooms.length === 0) {
+        return t('bulk_nothing', { to: t(target.to ? 'bulk_to_on' : 'bulk_to_off') });
+    }
+    const job = await createJob({ user, to: target.to, rooms: plan.jobRooms, door: 'command', language }, services);
+    return t('bulk_job_started', { id: job._id, count: job.total });
+}
