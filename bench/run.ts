@@ -34,6 +34,7 @@ import { EngineHost, openedViews } from '../host/engine/EngineHost';
 import type { Delivery } from '../host/engine/EngineHost';
 import { WorkspaceHttpServer } from '../host/server/http';
 import { demoWorkspace } from '../host/workspace/demo';
+import { benchReport, reportMarkdown, spliceReportSection } from './report';
 import type { Workspace } from '../host/workspace/Workspace';
 
 const root = path.resolve(__dirname, '..');
@@ -576,11 +577,36 @@ function gitCommit(): string {
     }
 }
 
+/**
+ * 4. The encryption report at scale (bench/report.ts), in engines of its own: its section of results.md is replaced in
+ * place and its rows kept under `report` in results.json, so `BENCH_ONLY=report` refreshes them alone.
+ */
+async function reportPart(): Promise<void> {
+    const before = load();
+    const cases = await benchReport(ZIP);
+    const after = load();
+    const dir = path.join(root, 'bench');
+    const mdPath = path.join(dir, 'results.md');
+    const jsonPath = path.join(dir, 'results.json');
+    const loadText = `load average ${before.loadavg1} before, ${after.loadavg1} after, ${before.cores} cores`;
+    const section = reportMarkdown(cases, { date: new Date().toISOString(), commit: gitCommit(), load: loadText });
+    writeFileSync(mdPath, spliceReportSection(existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '', section));
+    const json = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>) : {};
+    json.report = { date: new Date().toISOString(), appCommit: gitCommit(), load: { before, after }, cases };
+    writeFileSync(`${jsonPath}.tmp`, `${JSON.stringify(json, null, 2)}\n`);
+    renameSync(`${jsonPath}.tmp`, jsonPath);
+    process.stdout.write('wrote the report section of bench/results.md and bench/results.json\n');
+}
+
 async function main(): Promise<void> {
     const started = Date.now();
     const loadBefore = load();
     if (process.env.GROUP_ADMIN_SKIP_PACKAGE !== '1' || !existsSync(ZIP)) {
         execFileSync(process.execPath, [path.join(root, 'scripts', 'package.mjs')], { cwd: root, stdio: 'inherit' });
+    }
+    if (process.env.BENCH_ONLY === 'report') {
+        await reportPart();
+        return;
     }
     const bench = await Bench.start(Math.max(...SIZES));
     const cases: CaseResult[] = [];
@@ -719,6 +745,7 @@ async function main(): Promise<void> {
     } finally {
         await bench.stop();
     }
+    await reportPart();
 }
 
 main().catch((error: unknown) => {

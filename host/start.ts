@@ -28,7 +28,7 @@ import { guideText, readyLine } from './server/guide';
 import { WorkspaceHttpServer } from './server/http';
 import { parseOptions, UsageError, USAGE } from './server/options';
 import type { StartOptions } from './server/options';
-import { demoWorkspace, workspaceFromSeed } from './workspace/demo';
+import { addGeneratedGroups, demoWorkspace, workspaceFromSeed } from './workspace/demo';
 import { Workspace } from './workspace/Workspace';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -123,6 +123,9 @@ function loadWorkspace(options: StartOptions): LoadedWorkspace {
         return { workspace: Workspace.fromJSON(content.workspace), serviceAccount: content.serviceAccount, loadedFromData: true };
     }
     const seeded = options.seed ? workspaceFromSeed(readJsonFile(options.seed, '--seed')) : demoWorkspace();
+    if (options.seedGroups) {
+        addGeneratedGroups(seeded.workspace, options.seedGroups);
+    }
     return { ...seeded, loadedFromData: false };
 }
 

@@ -4,6 +4,7 @@
  * ` \` continuations so that no line is wider than 100 columns.
  */
 import { isAppAccount, roomKind, table, teamLabel, userLabel } from '../chat/render';
+import { isGeneratedGroup } from '../workspace/demo';
 import type { WsRoom, WsUser } from '../workspace/model';
 import type { Workspace } from '../workspace/Workspace';
 
@@ -106,7 +107,10 @@ export function guideText(input: GuideInput): string {
     const people = workspace.listUsers().filter((u) => u._id !== input.serviceUserId && u.type === 'user');
     const service = workspace.getUser(input.serviceUserId);
 
-    const rooms = [...workspace.listRooms()].sort((a, b) => a.name.localeCompare(b.name));
+    // Generated groups (--seed-groups) are summed up in one line, not listed one by one.
+    const all = workspace.listRooms();
+    const rooms = all.filter((room) => !isGeneratedGroup(room.name)).sort((a, b) => a.name.localeCompare(b.name));
+    const generated = all.length - rooms.length;
     const roomRows = rooms.map((room) => [
         `#${room.name}`,
         roomKind(room) + (room.archived ? ', archived' : '') + (room.encrypted ? ', encrypted' : ''),
@@ -140,6 +144,9 @@ export function guideText(input: GuideInput): string {
     }
     lines.push('Rooms:');
     lines.push(table(roomRows, '  '));
+    if (generated) {
+        lines.push(`  and ${generated} generated private groups (#group-…, --seed-groups), owned in turn by the plain users`);
+    }
     lines.push('');
 
     const example = input.exampleRoom ?? 'project-x';

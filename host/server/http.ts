@@ -175,7 +175,15 @@ function send(res: http.ServerResponse, status: number, body: unknown, extraHead
     } else {
         text = body === undefined ? '' : JSON.stringify(body);
     }
-    res.writeHead(status, { ...extraHeaders, 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    // The Content-Type an app endpoint set wins, as upstream's apps router sets the app's headers before sending
+    // (`apps/meteor/app/apps/server/bridges/api.ts`: `res.set(headers)`): a CSV export stays `text/csv`.
+    const headers = { ...extraHeaders };
+    const given = Object.keys(headers).find((key) => key.toLowerCase() === 'content-type');
+    if (given) {
+        type = headers[given];
+        delete headers[given];
+    }
+    res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
     res.end(text);
 }
 
@@ -292,7 +300,7 @@ export class WorkspaceHttpServer {
                 return { status: 404, body: { ...NOT_FOUND_BODY } };
             }
             const body = parseBody(raw, headers['content-type']);
-            return app.callApi({ method, path: `${APP_API_PREFIX}${appId}/${endpoint}`, headers, query, body });
+            return app.callApi({ method, path: `${APP_API_PREFIX}${appId}/${endpoint}`, headers, query, body, withHeaders: true });
         }
         if (pathname.startsWith('/api/v1/')) {
             const body = parseBody(raw, headers['content-type']);

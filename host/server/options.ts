@@ -10,6 +10,8 @@ export interface StartOptions {
     chat: boolean;
     /** Workspace to load instead of the demo (see host/workspace/demo.ts for the format). */
     seed?: string;
+    /** Private groups to generate on top of the seed (`addGeneratedGroups`), to try the governance features at scale. */
+    seedGroups?: number;
     /** JSON file that keeps the workspace across restarts. */
     data?: string;
     /** Keep the app's `confirm_changes` setting on (the default here is off: a terminal cannot show modals). */
@@ -39,6 +41,9 @@ export class UsageError extends Error {
 
 export const DEFAULT_PORT = 3000;
 
+/** The most groups `--seed-groups` generates. */
+export const MAX_SEED_GROUPS = 100000;
+
 export const USAGE = `Usage: npm start -- [options]
 
 Starts a local Rocket.Chat workspace with the Group Admin app installed in the real Apps-Engine runtime.
@@ -47,6 +52,8 @@ Options:
   --port <n>         HTTP port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = any free port)
   --no-chat          serve HTTP only, no terminal chat (for scripts and CI); runs until Ctrl-C / SIGTERM
   --seed <file>      load this workspace (JSON, format in the README) instead of the demo workspace
+  --seed-groups <n>  add n generated private groups (0-${MAX_SEED_GROUPS}) to the seed or demo workspace, to try the
+                     encryption report and bulk changes at scale (not added to a workspace restored from --data)
   --data <file>      keep the workspace in this JSON file: loaded on start if it exists, saved after every change
   --user <name>      start the chat as this user (default alice)
   --room <name>      start the chat in this room (default project-x)
@@ -102,6 +109,15 @@ export function parseOptions(argv: readonly string[]): StartOptions {
             case '--port': {
                 const [value, next] = takeValue(args, i, name, inline);
                 options.port = parsePort(value);
+                i = next;
+                break;
+            }
+            case '--seed-groups': {
+                const [value, next] = takeValue(args, i, name, inline);
+                if (!/^\d+$/.test(value) || Number(value) > MAX_SEED_GROUPS) {
+                    throw new UsageError(`--seed-groups: "${value}" is not a number of groups (0-${MAX_SEED_GROUPS})`);
+                }
+                options.seedGroups = Number(value);
                 i = next;
                 break;
             }

@@ -117,6 +117,7 @@ export class Api {
         });
         this.add('GET', 'teams.info', true, (ctx) => this.teamsInfo(ctx), (ctx) => checkQuery(isTeamsInfoProps, ctx));
         this.add('GET', 'users.checkUsernameAvailability', true, (ctx) => this.usersCheckUsernameAvailability(ctx));
+        this.add('GET', 'users.info', true, (ctx) => this.usersInfo(ctx));
         this.add('GET', 'groups.info', true, (ctx) => this.groupsInfo(ctx));
         this.add('GET', 'channels.info', true, (ctx) => this.channelsInfo(ctx));
         this.add('GET', 'groups.list', true, (ctx) => this.groupsList(ctx));
@@ -352,6 +353,40 @@ export class Api {
         }
         const result = ctx.user.username === username || this.rules.checkUsernameAvailability(username);
         return { body: { result, success: true } };
+    }
+
+    /**
+     * `GET /api/v1/users.info?userId=|username=[&includeUserRooms=true]` as upstream `apps/meteor/app/api/server/v1/users.ts`:
+     * no search term → `Invalid search query.`, unknown user → `User not found.` (plain failures); with
+     * `includeUserRooms=true` and the caller being that user or holding `view-other-user-channels`, the user's
+     * subscriptions as `rooms` (projection `rid`, `name`, `t`, `roles`, `unread`, `federated`; sorted by `t`, `name`).
+     * The user document is `getUserInfo`'s public view (the stand-in does not model `getFullUserData`'s field rules).
+     */
+    private usersInfo(ctx: RouteContext): { body: JsonObject } {
+        const { userId, username, includeUserRooms } = ctx.req.query;
+        if (!userId && !username) throw failure('Invalid search query.');
+        const user = userId ? this.s.user(userId) : this.s.userByUsername(username);
+        if (!user) throw failure('User not found.');
+        const view = this.userInfo(user);
+        if (includeUserRooms === 'true' && (user._id === ctx.user._id || this.rules.hasPermission(ctx.user, 'view-other-user-channels'))) {
+            const rooms = this.s
+                .subscriptionsOfUser(user._id)
+                .map((sub) => {
+                    const room = this.s.room(sub.rid);
+                    return {
+                        _id: sub._id,
+                        rid: sub.rid,
+                        name: sub.name,
+                        t: sub.t,
+                        ...(sub.roles ? { roles: [...sub.roles] } : {}),
+                        unread: sub.unread,
+                        ...(room?.federated ? { federated: true } : {}),
+                    };
+                })
+                .sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+            return { body: { user: { ...view, rooms }, success: true } };
+        }
+        return { body: { user: view, success: true } };
     }
 
     /** `GET /api/v1/groups.info?roomId=|roomName=` (§3.1 lookup, archived rooms included). */

@@ -406,3 +406,42 @@ function unknownKeys(o: Obj, allowed: readonly string[], path: string, fail: (pa
         if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown key (allowed: ${allowed.join(', ')})`);
     }
 }
+
+/**
+ * Adds `count` generated private groups, `group-00001` … (`--seed-groups`), so the encryption report and bulk changes
+ * can be tried at scale. Deterministic: group i is owned by the i-th plain user in turn (users holding only `user`,
+ * in seed order, `dave` left out when there are others so that someone governs nothing), with the next one as a
+ * member; every 7th is encrypted (every other of those with a room key, `e2eKeyId`), every 97th archived, every 50th a
+ * discussion of the group before it. Returns the ids in order.
+ */
+export function addGeneratedGroups(workspace: Workspace, count: number): string[] {
+    const width = Math.max(5, String(count).length);
+    const plain = workspace.listUsers().filter((u) => u.active && u.roles.length === 1 && u.roles[0] === 'user');
+    const owners = plain.length > 1 ? plain.filter((u) => u.username !== 'dave') : plain;
+    if (!owners.length) {
+        throw new Error('--seed-groups: the workspace has no plain user (roles ["user"]) to own the groups');
+    }
+    const ids: string[] = [];
+    for (let i = 1; i <= count; i++) {
+        const owner = owners[i % owners.length];
+        const member = owners[(i + 1) % owners.length];
+        const encrypted = i % 7 === 0;
+        const room = workspace.addRoom({
+            name: `group-${String(i).padStart(width, '0')}`,
+            t: 'p',
+            owner: owner._id,
+            members: member._id === owner._id ? [] : [member._id],
+            ...(encrypted ? { encrypted: true } : {}),
+            ...(encrypted && i % 14 === 0 ? { e2eKeyId: `key-${i}` } : {}),
+            ...(i % 97 === 0 ? { archived: true } : {}),
+            ...(i % 50 === 0 && ids.length ? { prid: ids[ids.length - 1] } : {}),
+        });
+        ids.push(room._id);
+    }
+    return ids;
+}
+
+/** A name `addGeneratedGroups` gives. */
+export function isGeneratedGroup(name: string): boolean {
+    return /^group-\d{5,}$/.test(name);
+}

@@ -41,13 +41,11 @@ export class AccessService {
      * `guest` holds nothing outside the guest list, whatever other grants say.
      */
     public async hasPermission(user: IUser, permission: Permission, scopeRoomId?: string): Promise<boolean> {
-        const table = await this.permissionTable();
-        const globalRoles = user.roles || [];
-        if (isRestrictedForRoles(globalRoles, permission)) {
+        const granted = await this.grantingRoles(user, permission);
+        if (!granted) {
             return false;
         }
-        const granted = table.get(permission) || [];
-        if (globalRoles.some((role) => granted.indexOf(role) >= 0)) {
+        if ((user.roles || []).some((role) => granted.indexOf(role) >= 0)) {
             return true;
         }
         if (!scopeRoomId) {
@@ -59,6 +57,28 @@ export class AccessService {
             }
         }
         return false;
+    }
+
+    /**
+     * {@link hasPermission} where the user's roles in the scope room are already known — the `roles` of their
+     * subscription, as Rocket.Chat's `users.info?includeUserRooms=true` answers them — so no room-role read is made.
+     */
+    public async hasPermissionWithRoomRoles(user: IUser, permission: Permission, roomRoles: ReadonlyArray<string>): Promise<boolean> {
+        const granted = await this.grantingRoles(user, permission);
+        return !!granted && [...(user.roles || []), ...roomRoles].some((role) => granted.indexOf(role) >= 0);
+    }
+
+    /**
+     * The roles that grant `permission` in the workspace's table read live (`permissions-unavailable` when it cannot be
+     * read); undefined when Rocket.Chat's role restriction denies it to the user whatever they hold (a `guest` holds
+     * nothing outside the guest list).
+     */
+    private async grantingRoles(user: IUser, permission: Permission): Promise<ReadonlyArray<string> | undefined> {
+        const table = await this.permissionTable();
+        if (isRestrictedForRoles(user.roles || [], permission)) {
+            return undefined;
+        }
+        return table.get(permission) || [];
     }
 
     /** Every one of `permissions`, each with the same role set. */

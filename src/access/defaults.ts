@@ -54,4 +54,5 @@ export const SERVICE_ACCOUNT_PERMISSIONS: ReadonlyArray<{ readonly id: string; r
     { id: 'view-all-teams', why: 'teams.info for rooms inside teams it is not a member of' },
     { id: 'api-bypass-rate-limit', why: "Rocket.Chat's REST rate limit (10 calls a minute per route for the whole app)" },
     { id: 'view-room-administration', why: '/encrypt report and groups.encryptionReport (groups.listAll, every private group)' },
+    { id: 'view-other-user-channels', why: "/encrypt report and groups.encryptionReport (users.info: a person's groups and room roles)" },
 ];

@@ -5,6 +5,7 @@ import { isFederated } from '../operations/resolveRoom';
 import { readGroupsPage } from '../workspace/groupListing';
 import type { ListedGroup } from '../workspace/groupListing';
 import { unmappedOf } from '../workspace/roomView';
+import { readUserRooms } from '../workspace/userRooms';
 
 /**
  * A private group in someone's scope, as the report shows it (interface.md §8). `keyEstablished`: a member's client has
@@ -101,7 +102,9 @@ function byName(a: Candidate, b: Candidate): number {
  *   main rooms included), read page by page from Rocket.Chat's `groups.listAll` as the service account — which must hold
  *   that permission too (else `service-account-cannot-list`). Federated groups are listed as `federated`, never
  *   changeable.
- * - Anyone else governs the private groups they have a subscription to and hold `edit-room` in. Apps cannot tell an
+ * - Anyone else governs the private groups they have a subscription to and hold `edit-room` in (their subscriptions
+ *   and room roles read in one `users.info?includeUserRooms=true` as the service account, which needs
+ *   `view-other-user-channels`). Apps cannot tell an
  *   accepted subscription from a pending invitation, and only federated rooms carry invitations (§5), so a federated
  *   group is never in such a person's scope: it is neither listed nor counted.
  *
@@ -110,8 +113,8 @@ function byName(a: Candidate, b: Candidate): number {
  * `toggle-room-e2e-encryption` in the room's scope (room roles count only where the person has a subscription; an
  * administrator holds both globally and may change groups they are not in).
  *
- * Memory: never more than one page of groups for a `view-room-administration` holder; a member's own groups (their
- * subscriptions, which `getUserRoomIds` answers whole) for anyone else.
+ * Memory: never more than one page of groups; for a member also the ids of the groups they govern (their
+ * subscriptions, which Rocket.Chat answers whole).
  */
 export class GovernanceScope {
     private constructor(
@@ -174,15 +177,20 @@ export class GovernanceScope {
         return { ...candidate, changeable: await this.changeable(candidate) };
     }
 
-    private async *listedPages(): AsyncGenerator<ReadonlyArray<GovernedGroup>> {
+    /**
+     * Every private group from `groups.listAll`, page by page in name order; with `roomRolesOf`, only the groups it knows
+     * (a member's governed groups, with their room roles there).
+     */
+    private async *listedPages(roomRolesOf?: ReadonlyMap<string, ReadonlyArray<string>>): AsyncGenerator<ReadonlyArray<GovernedGroup>> {
         let offset = 0;
         for (;;) {
             const page = await readGroupsPage(this.ctx.workspace, offset, this.pageSize);
             const groups: GovernedGroup[] = [];
             for (const doc of page.groups) {
                 const candidate = fromListing(doc);
-                if (candidate) {
-                    groups.push({ ...candidate, changeable: await this.changeable(candidate) });
+                const roomRoles = candidate && roomRolesOf ? roomRolesOf.get(candidate._id) : undefined;
+                if (candidate && (!roomRolesOf || (roomRoles && !candidate.federated))) {
+                    groups.push({ ...candidate, changeable: await this.changeable(candidate, roomRoles) });
                 }
             }
             if (groups.length) {
@@ -195,22 +203,32 @@ export class GovernanceScope {
         }
     }
 
+    /**
+     * A member's groups: their subscriptions with their room roles in one read (`users.info?includeUserRooms=true`), the
+     * private, non-federated ones where those roles (or their global ones) grant `edit-room`; then the groups themselves —
+     * one room read each when they fit in one page, else `groups.listAll` filtered to them (fewer reads than rooms).
+     */
     private async *memberPages(): AsyncGenerator<ReadonlyArray<GovernedGroup>> {
         const person = this.person as IUser;
-        const ids = await this.ctx.access.roomIdsOf(person);
-        const governed: GovernedGroup[] = [];
-        for (let start = 0; start < ids.length; start += this.pageSize) {
-            const rooms = await Promise.all(ids.slice(start, start + this.pageSize).map((id) => this.ctx.rooms.getById(id)));
-            for (const room of rooms) {
-                const group = room ? await this.decideRoom(room) : undefined;
-                if (group) {
-                    governed.push(group);
-                }
+        const roomRolesOf = new Map<string, ReadonlyArray<string>>();
+        for (const sub of await readUserRooms(this.ctx.workspace, person.id)) {
+            if (sub.rid && sub.t === 'p' && !sub.federated && (await this.ctx.access.hasPermissionWithRoomRoles(person, 'edit-room', sub.roles))) {
+                roomRolesOf.set(sub.rid, sub.roles);
             }
         }
-        governed.sort(byName);
-        for (let start = 0; start < governed.length; start += this.pageSize) {
-            yield governed.slice(start, start + this.pageSize);
+        if (roomRolesOf.size > this.pageSize) {
+            yield* this.listedPages(roomRolesOf);
+            return;
+        }
+        const groups: GovernedGroup[] = [];
+        for (const room of await Promise.all([...roomRolesOf.keys()].map((id) => this.ctx.rooms.getById(id)))) {
+            const candidate = room ? fromRoom(room) : undefined;
+            if (candidate && !candidate.federated) {
+                groups.push({ ...candidate, changeable: await this.changeable(candidate, roomRolesOf.get(candidate._id)) });
+            }
+        }
+        if (groups.length) {
+            yield groups.sort(byName);
         }
     }
 
@@ -225,13 +243,20 @@ export class GovernanceScope {
         return this.ctx.access.hasPermission(person, 'edit-room', group._id);
     }
 
-    private async changeable(group: Candidate): Promise<boolean> {
+    /** `roomRoles`: the person's room roles there when already known (no room-role reads then). */
+    private async changeable(group: Candidate, roomRoles?: ReadonlyArray<string>): Promise<boolean> {
         if (!this.e2eEnabled || group.archived || group.federated) {
             return false;
         }
         const person = this.person;
         if (!person) {
             return true;
+        }
+        if (roomRoles) {
+            return (
+                (await this.ctx.access.hasPermissionWithRoomRoles(person, 'edit-room', roomRoles)) &&
+                this.ctx.access.hasPermissionWithRoomRoles(person, 'toggle-room-e2e-encryption', roomRoles)
+            );
         }
         // Room roles live on subscriptions: without one, only global roles can grant (no room-role reads).
         const scopeRoom = (await this.ctx.access.isSubscribed(person, group._id)) ? group._id : undefined;

@@ -1,62 +1,33 @@
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
-import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
-import { AppError, isKnownFailure } from '../errors/AppError';
-import { logFailure } from '../errors/log';
-import { toRestFailure } from '../errors/rest';
+import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { resolveHistoryRoom } from '../history/access';
 import { HISTORY_LIMIT_MAX, readHistory } from '../history/store';
-import { createOperationContext } from '../operations/context';
-import { scrubRequestLog } from '../workspace/forward';
-import { InvalidParam, clampedPagination, paginationSettings } from './pagination';
-
-function respond(status: number, content: unknown): IApiResponse {
-    return { status, headers: { 'Content-Type': 'application/json' }, content };
-}
+import type { OperationContext } from '../operations/context';
+import { clampedPagination, paginationSettings } from './pagination';
+import { ReadEndpoint, jsonResponse } from './readEndpoint';
+import type { ReadAccessors } from './readEndpoint';
 
 /**
  * `GET groups.history?roomId=|roomName=&offset=&count=` (interface.md §7): the room's changes made through the app,
- * newest first, `{ history, offset, count, total, success: true }` (`count` is the number of records in this page,
+ * newest first, `{ history, offset, count, total, trimmed, success: true }` (`count` is the number of records in this page,
  * as in Rocket.Chat's paginated answers). Only for whoever may change the room's settings (`edit-room` in it); anyone
  * else gets the room's "not found" answer when they cannot access it, `error-action-not-allowed` when they can.
  */
-export class HistoryEndpoint extends ApiEndpoint {
+export class HistoryEndpoint extends ReadEndpoint {
     public path = 'groups.history';
 
-    public authRequired = true;
-
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
-        const logger = this.app.getLogger();
-        // The runtime logs this request (headers and query, the caller's token included) in this very log.
-        scrubRequestLog(logger, request);
-        try {
-            const { user } = request;
-            if (!user) {
-                throw new AppError('not-logged-in');
+    protected async answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext, { persis }: ReadAccessors): Promise<IApiResponse> {
+        // A room keeps at most HISTORY_LIMIT_MAX records: count=0 ("all") is that many.
+        const { offset, count } = clampedPagination(query, await paginationSettings(ctx.serverSettings), HISTORY_LIMIT_MAX);
+        const params: Record<string, unknown> = {};
+        for (const key of ['roomId', 'roomName']) {
+            if (Object.prototype.hasOwnProperty.call(query, key)) {
+                params[key] = query[key];
             }
-            const query: Readonly<Record<string, unknown>> = request.query || {};
-            const ctx = createOperationContext(read, http, logger);
-            // A room keeps at most HISTORY_LIMIT_MAX records: count=0 ("all") is that many.
-            const { offset, count } = clampedPagination(query, await paginationSettings(ctx.serverSettings), HISTORY_LIMIT_MAX);
-            const params: Record<string, unknown> = {};
-            for (const key of ['roomId', 'roomName']) {
-                if (Object.prototype.hasOwnProperty.call(query, key)) {
-                    params[key] = query[key];
-                }
-            }
-            const room = await resolveHistoryRoom({ kind: 'params', params }, user, ctx);
-            const page = await readHistory(read, room.id, offset, count, persis);
-            return respond(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
-        } catch (error) {
-            if (error instanceof InvalidParam) {
-                return respond(400, { success: false, errorType: 'error-invalid-params', error: error.message });
-            }
-            const failure = isKnownFailure(error) ? error : new AppError('internal');
-            if (failure !== error) {
-                logFailure(logger, 'error', `${this.path} failed`, error);
-            }
-            const { status, content } = toRestFailure(failure);
-            return respond(status, content);
         }
+        const room = await resolveHistoryRoom({ kind: 'params', params }, user, ctx);
+        const page = await readHistory(read, room.id, offset, count, persis);
+        return jsonResponse(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
     }
 }

@@ -1,17 +1,14 @@
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
-import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { GovernanceScope } from '../access/scope';
-import { AppError, isKnownFailure } from '../errors/AppError';
-import { logFailure } from '../errors/log';
-import { toRestFailure } from '../errors/rest';
-import { createOperationContext } from '../operations/context';
+import type { OperationContext } from '../operations/context';
 import { encryptionReport } from '../operations/encryptionReport';
 import type { ReportRow } from '../operations/encryptionReport';
-import { scrubRequestLog } from '../workspace/forward';
 import { toCsv } from './csv';
 import type { CsvValue } from './csv';
 import { InvalidParam, paginationSettings, strictPagination } from './pagination';
+import { ReadEndpoint, jsonResponse } from './readEndpoint';
 
 /** The most rows one CSV answer holds (interface.md §8). */
 export const CSV_MAX_COUNT = 10000;
@@ -53,10 +50,6 @@ function csvRow(row: ReportRow): CsvValue[] {
     ];
 }
 
-function json(status: number, content: unknown): IApiResponse {
-    return { status, headers: { 'Content-Type': 'application/json' }, content };
-}
-
 /** One of `allowed`, or undefined when absent; anything else (a repeated parameter too) is an {@link InvalidParam}. */
 export function choice<T extends string>(query: Readonly<Record<string, unknown>>, param: string, allowed: ReadonlyArray<T>): T | undefined {
     const raw = query[param];
@@ -77,46 +70,23 @@ export function choice<T extends string>(query: Readonly<Record<string, unknown>
  * match the filter, `count` this page's size. `format=csv` answers `text/csv` with a header row, `count` up to
  * {@link CSV_MAX_COUNT}. Bad input is a 400 `error-invalid-params` that reads nothing.
  */
-export class EncryptionReportEndpoint extends ApiEndpoint {
+export class EncryptionReportEndpoint extends ReadEndpoint {
     public path = 'groups.encryptionReport';
 
-    public authRequired = true;
-
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, _persis: IPersistence): Promise<IApiResponse> {
-        const logger = this.app.getLogger();
-        // The runtime logs this request (headers and query, the caller's token included) in this very log.
-        scrubRequestLog(logger, request);
-        try {
-            const { user } = request;
-            if (!user) {
-                throw new AppError('not-logged-in');
-            }
-            const query: Readonly<Record<string, unknown>> = request.query || {};
-            const format = choice(query, 'format', ['json', 'csv'] as const) || 'json';
-            const encrypted = choice(query, 'encrypted', ['true', 'false'] as const);
-            const ctx = createOperationContext(read, http, logger);
-            const settings = await paginationSettings(ctx.serverSettings);
-            const { offset, count } = strictPagination(query, settings, format === 'csv' ? CSV_MAX_COUNT : settings.upperLimit);
-            const scope = await GovernanceScope.of(user, ctx);
-            const report = await encryptionReport(scope, read, { encrypted: encrypted === undefined ? undefined : encrypted === 'true', offset, count });
-            if (format === 'csv') {
-                return {
-                    status: 200,
-                    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="encryption-report.csv"' },
-                    content: toCsv(REPORT_CSV_HEADER, report.rooms.map(csvRow)),
-                };
-            }
-            return json(200, { rooms: report.rooms, summary: report.summary, offset, count: report.rooms.length, total: report.total, success: true });
-        } catch (error) {
-            if (error instanceof InvalidParam) {
-                return json(400, { success: false, errorType: 'error-invalid-params', error: error.message });
-            }
-            const failure = isKnownFailure(error) ? error : new AppError('internal');
-            if (failure !== error) {
-                logFailure(logger, 'error', `${this.path} failed`, error);
-            }
-            const { status, content } = toRestFailure(failure);
-            return json(status, content);
+    protected async answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext): Promise<IApiResponse> {
+        const format = choice(query, 'format', ['json', 'csv'] as const) || 'json';
+        const encrypted = choice(query, 'encrypted', ['true', 'false'] as const);
+        const settings = await paginationSettings(ctx.serverSettings);
+        const { offset, count } = strictPagination(query, settings, format === 'csv' ? CSV_MAX_COUNT : settings.upperLimit);
+        const scope = await GovernanceScope.of(user, ctx);
+        const report = await encryptionReport(scope, read, { encrypted: encrypted === undefined ? undefined : encrypted === 'true', offset, count });
+        if (format === 'csv') {
+            return {
+                status: 200,
+                headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="encryption-report.csv"' },
+                content: toCsv(REPORT_CSV_HEADER, report.rooms.map(csvRow)),
+            };
         }
+        return jsonResponse(200, { rooms: report.rooms, summary: report.summary, offset, count: report.rooms.length, total: report.total, success: true });
     }
 }

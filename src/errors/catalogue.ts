@@ -141,7 +141,7 @@ export const ERROR_CATALOGUE = {
     // --- governance (interface.md §8) ---
     'service-account-cannot-list': coded(
         'error-service-account-cannot-list',
-        'The service account cannot list the private groups of the workspace: it needs the permission view-room-administration',
+        'The service account cannot list the private groups: it needs the permissions view-room-administration and view-other-user-channels',
         'error_service_account_cannot_list',
         503,
     ),

@@ -18,7 +18,7 @@ import type { DataFileContent } from '../../host/server/dataFile';
 import { hasProtoKey, parseBody, PROTO_GUARD_BODY, WorkspaceHttpServer } from '../../host/server/http';
 import type { AppBackend } from '../../host/server/http';
 import { parseOptions, UsageError } from '../../host/server/options';
-import { demoWorkspace, workspaceFromSeed } from '../../host/workspace/demo';
+import { addGeneratedGroups, demoWorkspace, workspaceFromSeed } from '../../host/workspace/demo';
 import { guideText, shellLines } from '../../host/server/guide';
 import type { RestRequest, RestResponse } from '../../host/workspace/model';
 import { hasStackTrace, httpRequest } from './child';
@@ -26,6 +26,27 @@ import { hasStackTrace, httpRequest } from './child';
 describe('options', () => {
     test('defaults: port 3000, chat on, confirm off, package on', () => {
         expect(parseOptions([])).toEqual({ port: 3000, chat: true, confirm: false, quiet: false, package: true, protoGuard: true, help: false });
+    });
+
+    test('--seed-groups <n>: a whole number of groups, at most MAX_SEED_GROUPS', () => {
+        expect(parseOptions(['--seed-groups', '1500']).seedGroups).toBe(1500);
+        expect(parseOptions(['--seed-groups=0']).seedGroups).toBe(0);
+        for (const bad of ['-1', '1.5', 'many', '100001']) expect(() => parseOptions(['--seed-groups', bad])).toThrow(UsageError);
+        expect(() => parseOptions(['--seed-groups'])).toThrow(UsageError);
+    });
+
+    test('addGeneratedGroups: deterministic private groups owned in turn by the plain users but dave, some encrypted, archived, discussions', () => {
+        const { workspace } = demoWorkspace();
+        const ids = addGeneratedGroups(workspace, 100);
+        const rooms = ids.map((id) => workspace.getRoom(id)!);
+        expect(rooms.map((r) => r.name).slice(0, 2)).toEqual(['group-00001', 'group-00002']);
+        expect(rooms.every((r) => r.t === 'p')).toBe(true);
+        expect(new Set(rooms.map((r) => r.u.username))).toEqual(new Set(['alice', 'bob', 'carol']));
+        expect(rooms.filter((r) => r.encrypted).length).toBe(14);
+        expect(rooms.filter((r) => r.e2eKeyId).length).toBe(7);
+        expect(rooms.filter((r) => r.archived).length).toBe(1);
+        expect(rooms[49].prid).toBe(ids[48]);
+        expect(workspace.getUserRoomIds(workspace.getUserByUsername('dave')!._id).some((id) => ids.includes(id))).toBe(false);
     });
 
     test('--no-proto-guard turns the front proxy\'s __proto__ rule off; --proto-guard back on', () => {

@@ -70,6 +70,21 @@ describe('groups.listAll and groups.list', () => {
         expect(((await fx.get(admin, 'groups.listAll', { count: '90' })).body as Listing).count).toBe(20);
     });
 
+    it('users.info?includeUserRooms=true: the subscriptions with room roles, for the user or a holder of view-other-user-channels', async () => {
+        const { admin, owner, member } = fx.users;
+        fx.login(admin, member);
+        const seen = await fx.get(admin, 'users.info', { userId: owner._id, includeUserRooms: 'true' });
+        expect(seen.status).toBe(200);
+        const rooms = (seen.body as { user: { rooms: Array<{ rid: string; t: string; roles?: string[] }> } }).user.rooms;
+        expect(rooms.find((r) => r.rid === fx.rooms.group._id)).toMatchObject({ t: 'p', roles: ['owner'] });
+        expect(rooms.map((r) => r.t)).toEqual([...rooms.map((r) => r.t)].sort());
+        const denied = await fx.get(member, 'users.info', { userId: owner._id, includeUserRooms: 'true' });
+        expect(denied.status).toBe(200);
+        expect((denied.body as { user: Record<string, unknown> }).user).not.toHaveProperty('rooms');
+        expect(await fx.get(admin, 'users.info', {})).toMatchObject({ status: 400, body: { success: false, error: 'Invalid search query.' } });
+        expect(await fx.get(admin, 'users.info', { userId: 'nobody' })).toMatchObject({ status: 400, body: { success: false, error: 'User not found.' } });
+    });
+
     it("list: the caller's own private groups only; none → 404", async () => {
         const { member, outsider } = fx.users;
         fx.login(member);

@@ -45,7 +45,7 @@ it('a plain user account: each missing permission is named, the ones it holds ar
     const line = lacking(warnings);
     expect(line).toBeDefined();
     const named = SERVICE_ACCOUNT_PERMISSIONS.map(({ id }) => id).filter((id) => line?.includes(`${id} (`));
-    expect(named.sort()).toEqual(['api-bypass-rate-limit', 'create-team-channel', 'create-team-group', 'edit-room', 'toggle-room-e2e-encryption', 'view-all-teams', 'view-room-administration'].sort());
+    expect(named.sort()).toEqual(['api-bypass-rate-limit', 'create-team-channel', 'create-team-group', 'edit-room', 'toggle-room-e2e-encryption', 'view-all-teams', 'view-room-administration', 'view-other-user-channels'].sort());
     expect(line).toContain('@group-admin.service');
     expect(engine.host.logText()).not.toContain(engine.serviceAccount.token);
 });

@@ -39,6 +39,7 @@ interface ReportBody {
 }
 
 const ENDPOINT = `/api/apps/public/${APP_ID}/groups.encryptionReport`;
+const NEXT_STEP = 'Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.';
 
 function report(username: string, query: Record<string, string> = {}): Promise<RestResponse> {
     return engine.host.callApi({ method: 'GET', path: 'groups.encryptionReport', query, headers: engine.headersOf(username), withHeaders: true });
@@ -67,7 +68,7 @@ describe('/encrypt report', () => {
                 '3 of the 3 private groups you can change are not encrypted.',
                 '1 more you govern but cannot change.',
                 'Not encrypted: #eng, #eng-secrets, #project-x',
-                'Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.',
+                NEXT_STEP,
             ].join('\n'),
         );
     });
@@ -80,7 +81,7 @@ describe('/encrypt report', () => {
                 '2 of the 3 private groups you can change are not encrypted.',
                 '1 more you govern but cannot change.',
                 'Not encrypted: #eng, #eng-secrets',
-                'Next step: `/encrypt on --all --dry-run` shows what encrypting them would do, without changing anything.',
+                NEXT_STEP,
             ].join('\n'),
         );
     });
@@ -186,6 +187,20 @@ describe('GET groups.encryptionReport', () => {
         for (const hidden of ['eng', 'old-stuff', engine.roomId('eng'), engine.roomId('old-stuff')]) expect(text).not.toContain(hidden);
     });
 
+    it('an owner of more groups than one page: their subscriptions and room roles in one users.info read, the groups from groups.listAll, no room-role read', async () => {
+        await engine.fresh(manyGroups(150));
+        engine.workspace.resetCounters();
+        engine.host.resetCounters();
+        const body = await reportBody('alice', { count: '100', offset: '100' });
+        expect(body).toMatchObject({ count: 54, total: 154, summary: { privateGroups: 154, changeable: 153, archived: 1 } });
+        expect(body.rooms.map((r) => r.name)).toEqual([...body.rooms.map((r) => r.name)].sort());
+        const paths = engine.workspace.restCalls.map((call) => call.path);
+        expect(paths.filter((p) => p === '/api/v1/users.info')).toHaveLength(1);
+        expect(paths.filter((p) => p === '/api/v1/groups.listAll')).toHaveLength(2);
+        const bridge = engine.host.bridgeCalls();
+        expect(Object.keys(bridge).filter((method) => /getOwners|getModerators|getLeaders/.test(method))).toEqual([]);
+    });
+
     it('as someone governing nothing: an empty report', async () => {
         await engine.fresh();
         expect(await reportBody('dave')).toEqual({
@@ -256,6 +271,9 @@ describe('GET groups.encryptionReport', () => {
         expect(response.body).toMatchObject({ success: false, errorType: 'error-service-account-cannot-list' });
         // Alice's own groups need no listing of the whole workspace.
         expect((await report('alice')).status).toBe(200);
+        // Without view-other-user-channels a member's subscriptions cannot be read: fail closed.
+        engine.workspace.setPermissionRoles('view-other-user-channels', []);
+        expect(await report('alice')).toMatchObject({ status: 503, body: { errorType: 'error-service-account-cannot-list' } });
     });
 
     it('the permission table cannot be read: 503 error-permissions-unavailable, no listing', async () => {
