@@ -34,6 +34,7 @@ import { EngineHost, openedViews } from '../host/engine/EngineHost';
 import type { Delivery } from '../host/engine/EngineHost';
 import { WorkspaceHttpServer } from '../host/server/http';
 import { demoWorkspace } from '../host/workspace/demo';
+import { auditMarkdown, benchAudit, spliceAuditSection } from './audit';
 import { benchReport, reportMarkdown, spliceReportSection } from './report';
 import type { Workspace } from '../host/workspace/Workspace';
 
@@ -598,6 +599,24 @@ async function reportPart(): Promise<void> {
     process.stdout.write('wrote the report section of bench/results.md and bench/results.json\n');
 }
 
+/** 5. The audit trail (bench/audit.ts), in an engine of its own: `BENCH_ONLY=audit` refreshes its section alone. */
+async function auditPart(): Promise<void> {
+    const before = load();
+    const result = await benchAudit(ZIP);
+    const after = load();
+    const dir = path.join(root, 'bench');
+    const mdPath = path.join(dir, 'results.md');
+    const jsonPath = path.join(dir, 'results.json');
+    const loadText = `load average ${before.loadavg1} before, ${after.loadavg1} after, ${before.cores} cores`;
+    const section = auditMarkdown(result, { date: new Date().toISOString(), commit: gitCommit(), load: loadText });
+    writeFileSync(mdPath, spliceAuditSection(existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '', section));
+    const json = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>) : {};
+    json.audit = { date: new Date().toISOString(), appCommit: gitCommit(), load: { before, after }, ...result };
+    writeFileSync(`${jsonPath}.tmp`, `${JSON.stringify(json, null, 2)}\n`);
+    renameSync(`${jsonPath}.tmp`, jsonPath);
+    process.stdout.write('wrote the audit section of bench/results.md and bench/results.json\n');
+}
+
 async function main(): Promise<void> {
     const started = Date.now();
     const loadBefore = load();
@@ -606,6 +625,10 @@ async function main(): Promise<void> {
     }
     if (process.env.BENCH_ONLY === 'report') {
         await reportPart();
+        return;
+    }
+    if (process.env.BENCH_ONLY === 'audit') {
+        await auditPart();
         return;
     }
     const bench = await Bench.start(Math.max(...SIZES));
@@ -746,6 +769,7 @@ async function main(): Promise<void> {
         await bench.stop();
     }
     await reportPart();
+    await auditPart();
 }
 
 main().catch((error: unknown) => {
