@@ -234,12 +234,3 @@ export function auditMarkdown(result: AuditBench, meta: { date: string; commit: 
     ];
     return lines.join('\n');
 }
-
-export function spliceAuditSection(markdown: string, section: string): string {
-    const start = markdown.indexOf(AUDIT_SECTION_START);
-    const end = markdown.indexOf(AUDIT_SECTION_END);
-    if (start >= 0 && end > start) {
-        return markdown.slice(0, start) + section + markdown.slice(end + AUDIT_SECTION_END.length);
-    }
-    return `${markdown.replace(/\s*$/, '')}\n\n${section}\n`;
-}

@@ -231,10 +231,15 @@ export function reportMarkdown(cases: ReportCase[], meta: { date: string; commit
 
 /** Puts the section into results.md in place of the previous one (or at the end). */
 export function spliceReportSection(markdown: string, section: string): string {
-    const start = markdown.indexOf(REPORT_SECTION_START);
-    const end = markdown.indexOf(REPORT_SECTION_END);
-    if (start >= 0 && end > start) {
-        return markdown.slice(0, start) + section + markdown.slice(end + REPORT_SECTION_END.length);
+    return spliceSection(markdown, section, REPORT_SECTION_START, REPORT_SECTION_END);
+}
+
+/** `markdown` with the part between `start` and `end` replaced by `section` (appended when there is none yet). */
+export function spliceSection(markdown: string, section: string, start: string, end: string): string {
+    const from = markdown.indexOf(start);
+    const to = markdown.indexOf(end);
+    if (from >= 0 && to > from) {
+        return markdown.slice(0, from) + section + markdown.slice(to + end.length);
     }
     return `${markdown.replace(/\s*$/, '')}\n\n${section}\n`;
 }

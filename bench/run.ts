@@ -34,8 +34,8 @@ import { EngineHost, openedViews } from '../host/engine/EngineHost';
 import type { Delivery } from '../host/engine/EngineHost';
 import { WorkspaceHttpServer } from '../host/server/http';
 import { demoWorkspace } from '../host/workspace/demo';
-import { auditMarkdown, benchAudit, spliceAuditSection } from './audit';
-import { benchReport, reportMarkdown, spliceReportSection } from './report';
+import { AUDIT_SECTION_END, AUDIT_SECTION_START, auditMarkdown, benchAudit } from './audit';
+import { benchReport, reportMarkdown, spliceReportSection, spliceSection } from './report';
 import type { Workspace } from '../host/workspace/Workspace';
 
 const root = path.resolve(__dirname, '..');
@@ -579,42 +579,40 @@ function gitCommit(): string {
 }
 
 /**
- * 4. The encryption report at scale (bench/report.ts), in engines of its own: its section of results.md is replaced in
- * place and its rows kept under `report` in results.json, so `BENCH_ONLY=report` refreshes them alone.
+ * A part of the bench that runs in engines of its own and owns one section of results.md (replaced in place by
+ * `splice`) and one key of results.json, so `BENCH_ONLY=<key>` refreshes them alone.
  */
-async function reportPart(): Promise<void> {
+async function sectionPart<T extends object>(
+    key: string,
+    run: () => Promise<T>,
+    markdown: (result: T, meta: { date: string; commit: string; load: string }) => string,
+    splice: (md: string, section: string) => string,
+    asJson: (result: T) => Record<string, unknown>,
+): Promise<void> {
     const before = load();
-    const cases = await benchReport(ZIP);
+    const result = await run();
     const after = load();
     const dir = path.join(root, 'bench');
     const mdPath = path.join(dir, 'results.md');
     const jsonPath = path.join(dir, 'results.json');
     const loadText = `load average ${before.loadavg1} before, ${after.loadavg1} after, ${before.cores} cores`;
-    const section = reportMarkdown(cases, { date: new Date().toISOString(), commit: gitCommit(), load: loadText });
-    writeFileSync(mdPath, spliceReportSection(existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '', section));
+    const section = markdown(result, { date: new Date().toISOString(), commit: gitCommit(), load: loadText });
+    writeFileSync(mdPath, splice(existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '', section));
     const json = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>) : {};
-    json.report = { date: new Date().toISOString(), appCommit: gitCommit(), load: { before, after }, cases };
+    json[key] = { date: new Date().toISOString(), appCommit: gitCommit(), load: { before, after }, ...asJson(result) };
     writeFileSync(`${jsonPath}.tmp`, `${JSON.stringify(json, null, 2)}\n`);
     renameSync(`${jsonPath}.tmp`, jsonPath);
-    process.stdout.write('wrote the report section of bench/results.md and bench/results.json\n');
+    process.stdout.write(`wrote the ${key} section of bench/results.md and bench/results.json\n`);
 }
 
-/** 5. The audit trail (bench/audit.ts), in an engine of its own: `BENCH_ONLY=audit` refreshes its section alone. */
-async function auditPart(): Promise<void> {
-    const before = load();
-    const result = await benchAudit(ZIP);
-    const after = load();
-    const dir = path.join(root, 'bench');
-    const mdPath = path.join(dir, 'results.md');
-    const jsonPath = path.join(dir, 'results.json');
-    const loadText = `load average ${before.loadavg1} before, ${after.loadavg1} after, ${before.cores} cores`;
-    const section = auditMarkdown(result, { date: new Date().toISOString(), commit: gitCommit(), load: loadText });
-    writeFileSync(mdPath, spliceAuditSection(existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '', section));
-    const json = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>) : {};
-    json.audit = { date: new Date().toISOString(), appCommit: gitCommit(), load: { before, after }, ...result };
-    writeFileSync(`${jsonPath}.tmp`, `${JSON.stringify(json, null, 2)}\n`);
-    renameSync(`${jsonPath}.tmp`, jsonPath);
-    process.stdout.write('wrote the audit section of bench/results.md and bench/results.json\n');
+/** 4. The encryption report at scale (bench/report.ts). */
+function reportPart(): Promise<void> {
+    return sectionPart('report', () => benchReport(ZIP), reportMarkdown, spliceReportSection, (cases) => ({ cases }));
+}
+
+/** 5. The audit trail (bench/audit.ts). */
+function auditPart(): Promise<void> {
+    return sectionPart('audit', () => benchAudit(ZIP), auditMarkdown, (md, section) => spliceSection(md, section, AUDIT_SECTION_START, AUDIT_SECTION_END), (result) => ({ ...result }));
 }
 
 async function main(): Promise<void> {

@@ -12,16 +12,18 @@ const MENTIONABLE = /^[A-Za-z0-9._-]+$/;
 /** Mentions of everyone: never written as a mention. */
 const EVERYONE = ['all', 'here'];
 
+/** Inline code that `text` cannot close or break out of. */
+function codeSpan(text: string): string {
+    return `\`${text.replace(/`/g, 'ˋ').replace(/[\r\n]+/g, ' ') || ' '}\``;
+}
+
 export function inertName(name: string): string {
-    if (PLAIN.test(name)) {
-        return name;
-    }
-    return `\`${name.replace(/`/g, 'ˋ').replace(/[\r\n]+/g, ' ') || ' '}\``;
+    return PLAIN.test(name) ? name : codeSpan(name);
 }
 
 /** A username after `@`: a mention of that one user, or inline code when it could be anything else. */
 export function inertUsername(username: string): string {
-    return MENTIONABLE.test(username) && EVERYONE.indexOf(username.toLowerCase()) < 0 ? username : `\`${username.replace(/`/g, 'ˋ').replace(/[\r\n]+/g, ' ') || ' '}\``;
+    return MENTIONABLE.test(username) && EVERYONE.indexOf(username.toLowerCase()) < 0 ? username : codeSpan(username);
 }
 
 /** The translation parameters that carry names, and how each is made inert. */
