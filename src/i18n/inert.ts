@@ -1,10 +1,10 @@
 /**
  * Names the bot writes into chat are inert (interface.md §9): a room's name, a display name or a username can never
- * mention (`@all`, `@here`), link or format. A name of letters, digits and dashes only is written as it is; any other
+ * mention (`@all`, `@here`), link or format. A name of words of letters and digits, joined by single dashes or spaces, is written as it is; any other
  * is written as inline code (Rocket.Chat's message parser neither mentions, links nor formats inside it, and its
  * mention rule needs a space before `@`), its backticks replaced by a look-alike so it cannot close the code span.
  */
-const PLAIN = /^[\p{L}\p{N}][\p{L}\p{N}-]*$/u;
+const PLAIN = /^[\p{L}\p{N}]+(?:[ -][\p{L}\p{N}]+)*$/u;
 
 /** Usernames Rocket.Chat accepts by default (`UTF8_User_Names_Validation`), which mention exactly that user. */
 const MENTIONABLE = /^[A-Za-z0-9._-]+$/;
