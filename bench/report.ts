@@ -43,13 +43,13 @@ export interface ReportCase {
 
 const MiB = 1024 * 1024;
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** The Deno runtime processes this Node process spawned (the apps' runtimes). */
-function denoChildren(): number[] {
+export function denoChildren(): number[] {
     const pids: number[] = [];
     for (const entry of readdirSync('/proc')) {
         if (!/^\d+$/.test(entry)) continue;
@@ -66,7 +66,7 @@ function denoChildren(): number[] {
     return pids;
 }
 
-function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
     try {
         const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
         return match ? Number(match[1]) : null;
@@ -76,7 +76,7 @@ function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
 }
 
 /** Resets the process's peak resident memory (`VmHWM`) to its current one; false where the kernel does not allow it. */
-function resetPeak(pid: number): boolean {
+export function resetPeak(pid: number): boolean {
     try {
         writeFileSync(`/proc/${pid}/clear_refs`, '5');
         return true;
@@ -85,7 +85,7 @@ function resetPeak(pid: number): boolean {
     }
 }
 
-function mib(kib: number | null): number | null {
+export function mib(kib: number | null): number | null {
     return kib === null ? null : Math.round((kib * 1024 * 10) / MiB) / 10;
 }
 
@@ -231,10 +231,15 @@ export function reportMarkdown(cases: ReportCase[], meta: { date: string; commit
 
 /** Puts the section into results.md in place of the previous one (or at the end). */
 export function spliceReportSection(markdown: string, section: string): string {
-    const start = markdown.indexOf(REPORT_SECTION_START);
-    const end = markdown.indexOf(REPORT_SECTION_END);
-    if (start >= 0 && end > start) {
-        return markdown.slice(0, start) + section + markdown.slice(end + REPORT_SECTION_END.length);
+    return spliceSection(markdown, section, REPORT_SECTION_START, REPORT_SECTION_END);
+}
+
+/** `markdown` with the part between `start` and `end` replaced by `section` (appended when there is none yet). */
+export function spliceSection(markdown: string, section: string, start: string, end: string): string {
+    const from = markdown.indexOf(start);
+    const to = markdown.indexOf(end);
+    if (from >= 0 && to > from) {
+        return markdown.slice(0, from) + section + markdown.slice(to + end.length);
     }
     return `${markdown.replace(/\s*$/, '')}\n\n${section}\n`;
 }

@@ -36,7 +36,8 @@ import { EngineHost, openedViews } from '../host/engine/EngineHost';
 import type { Delivery } from '../host/engine/EngineHost';
 import { WorkspaceHttpServer } from '../host/server/http';
 import { demoWorkspace } from '../host/workspace/demo';
-import { benchReport, reportMarkdown, spliceReportSection } from './report';
+import { AUDIT_SECTION_END, AUDIT_SECTION_START, auditMarkdown, benchAudit } from './audit';
+import { benchReport, reportMarkdown, spliceReportSection, spliceSection } from './report';
 import type { Workspace } from '../host/workspace/Workspace';
 
 const root = path.resolve(__dirname, '..');
@@ -629,24 +630,40 @@ async function bulkOnly(): Promise<void> {
 }
 
 /**
- * 4. The encryption report at scale (bench/report.ts), in engines of its own: its section of results.md is replaced in
- * place and its rows kept under `report` in results.json, so `BENCH_ONLY=report` refreshes them alone.
+ * A part of the bench that runs in engines of its own and owns one section of results.md (replaced in place by
+ * `splice`) and one key of results.json, so `BENCH_ONLY=<key>` refreshes them alone.
  */
-async function reportPart(): Promise<void> {
+async function sectionPart<T extends object>(
+    key: string,
+    run: () => Promise<T>,
+    markdown: (result: T, meta: { date: string; commit: string; load: string }) => string,
+    splice: (md: string, section: string) => string,
+    asJson: (result: T) => Record<string, unknown>,
+): Promise<void> {
     const before = load();
-    const cases = await benchReport(ZIP);
+    const result = await run();
     const after = load();
     const dir = path.join(root, 'bench');
     const mdPath = path.join(dir, 'results.md');
     const jsonPath = path.join(dir, 'results.json');
     const loadText = `load average ${before.loadavg1} before, ${after.loadavg1} after, ${before.cores} cores`;
-    const section = reportMarkdown(cases, { date: new Date().toISOString(), commit: gitCommit(), load: loadText });
-    writeFileSync(mdPath, spliceReportSection(existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '', section));
+    const section = markdown(result, { date: new Date().toISOString(), commit: gitCommit(), load: loadText });
+    writeFileSync(mdPath, splice(existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '', section));
     const json = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>) : {};
-    json.report = { date: new Date().toISOString(), appCommit: gitCommit(), load: { before, after }, cases };
+    json[key] = { date: new Date().toISOString(), appCommit: gitCommit(), load: { before, after }, ...asJson(result) };
     writeFileSync(`${jsonPath}.tmp`, `${JSON.stringify(json, null, 2)}\n`);
     renameSync(`${jsonPath}.tmp`, jsonPath);
-    process.stdout.write('wrote the report section of bench/results.md and bench/results.json\n');
+    process.stdout.write(`wrote the ${key} section of bench/results.md and bench/results.json\n`);
+}
+
+/** 4. The encryption report at scale (bench/report.ts). */
+function reportPart(): Promise<void> {
+    return sectionPart('report', () => benchReport(ZIP), reportMarkdown, spliceReportSection, (cases) => ({ cases }));
+}
+
+/** 5. The audit trail (bench/audit.ts). */
+function auditPart(): Promise<void> {
+    return sectionPart('audit', () => benchAudit(ZIP), auditMarkdown, (md, section) => spliceSection(md, section, AUDIT_SECTION_START, AUDIT_SECTION_END), (result) => ({ ...result }));
 }
 
 async function main(): Promise<void> {
@@ -661,6 +678,10 @@ async function main(): Promise<void> {
     }
     if (process.env.BENCH_ONLY === 'report') {
         await reportPart();
+        return;
+    }
+    if (process.env.BENCH_ONLY === 'audit') {
+        await auditPart();
         return;
     }
     const bench = await Bench.start(Math.max(...SIZES));
@@ -810,6 +831,7 @@ async function main(): Promise<void> {
         await bench.stop();
     }
     await reportPart();
+    await auditPart();
 }
 
 main().catch((error: unknown) => {

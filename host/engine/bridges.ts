@@ -344,28 +344,65 @@ function associationKey(association: RocketChatAssociationRecord): string {
  */
 export class MemoryPersistenceStore {
     private readonly records = new Map<string, PersistedRecord>();
+    /**
+     * Record ids per app and association, as Rocket.Chat's index on `rocketchat_apps_persistence` (`{ appId: 1,
+     * associations: 1 }`, `apps/meteor/server/models/raw/AppsPersistence.ts`) lets MongoDB find them without a scan.
+     */
+    private readonly index = new Map<string, Set<string>>();
 
+    private indexKey(appId: string, association: RocketChatAssociationRecord): string {
+        return `${appId}\u0000${associationKey(association)}`;
+    }
+
+    private add(id: string, record: PersistedRecord): void {
+        this.records.set(id, record);
+        for (const association of record.associations) {
+            const key = this.indexKey(record.appId, association);
+            const ids = this.index.get(key) ?? new Set<string>();
+            ids.add(id);
+            this.index.set(key, ids);
+        }
+    }
+
+    private delete(id: string): void {
+        const record = this.records.get(id);
+        if (!record) {
+            return;
+        }
+        this.records.delete(id);
+        for (const association of record.associations) {
+            this.index.get(this.indexKey(record.appId, association))?.delete(id);
+        }
+    }
+
+    /** The app's records holding every one of `associations` (`$all`), in the order they were created. */
     private matching(associations: RocketChatAssociationRecord[], appId: string): Array<[string, PersistedRecord]> {
-        return [...this.records.entries()].filter(
-            ([, record]) =>
-                record.appId === appId &&
-                associations.every((wanted) =>
-                    record.associations.some((have) => associationKey(have) === associationKey(wanted)),
-                ),
-        );
+        if (!associations.length) {
+            return [...this.records.entries()].filter(([, record]) => record.appId === appId);
+        }
+        const sets = associations.map((association) => this.index.get(this.indexKey(appId, association)) ?? new Set<string>());
+        const smallest = sets.reduce((a, b) => (b.size < a.size ? b : a));
+        const found: Array<[string, PersistedRecord]> = [];
+        for (const id of smallest) {
+            const record = this.records.get(id);
+            if (record && sets.every((set) => set.has(id))) {
+                found.push([id, record]);
+            }
+        }
+        return found;
     }
 
     purge(appId: string): void {
-        for (const [id, record] of this.records) {
+        for (const [id, record] of [...this.records]) {
             if (record.appId === appId) {
-                this.records.delete(id);
+                this.delete(id);
             }
         }
     }
 
     create(data: object, associations: RocketChatAssociationRecord[], appId: string): string {
         const id = randomUUID();
-        this.records.set(id, { appId, data, associations });
+        this.add(id, { appId, data, associations });
         return id;
     }
 
@@ -383,13 +420,13 @@ export class MemoryPersistenceStore {
         if (!record || record.appId !== appId) {
             return undefined;
         }
-        this.records.delete(id);
+        this.delete(id);
         return record.data;
     }
 
     removeByAssociations(associations: RocketChatAssociationRecord[], appId: string): object[] | undefined {
         const found = this.matching(associations, appId);
-        found.forEach(([id]) => this.records.delete(id));
+        found.forEach(([id]) => this.delete(id));
         return found.length ? found.map(([, record]) => record.data) : undefined;
     }
 

@@ -49,13 +49,13 @@ export function convertUser(user: WsUser | undefined): IUser | undefined {
     return converted as unknown as IUser;
 }
 
-export function convertRoom(workspace: Workspace, room: WsRoom | undefined, depth = 0): IRoom | undefined {
-    if (!room) {
-        return undefined;
-    }
-    const data: Record<string, unknown> = { ...room };
+/**
+ * `transformMappedData`'s plain renames: each field of `data` named in `renames` moves to `out` under its new name
+ * (an undefined value is dropped) and leaves `data`, whose remaining fields become `_unmappedProperties_`.
+ */
+function moveRenamed(data: Record<string, unknown>, renames: Record<string, string>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [from, to] of Object.entries(ROOM_RENAMES)) {
+    for (const [from, to] of Object.entries(renames)) {
         if (from in data) {
             if (data[from] !== undefined) {
                 out[to] = data[from];
@@ -63,6 +63,15 @@ export function convertRoom(workspace: Workspace, room: WsRoom | undefined, dept
             delete data[from];
         }
     }
+    return out;
+}
+
+export function convertRoom(workspace: Workspace, room: WsRoom | undefined, depth = 0): IRoom | undefined {
+    if (!room) {
+        return undefined;
+    }
+    const data: Record<string, unknown> = { ...room };
+    const out = moveRenamed(data, ROOM_RENAMES);
     out.isDefault = !!data.default;
     delete data.default;
     out.isReadOnly = !!data.ro;
@@ -103,15 +112,7 @@ const MESSAGE_RENAMES: Record<string, string> = {
  */
 export function convertMessage(workspace: Workspace, message: WsMessage): IMessage {
     const data: Record<string, unknown> = { ...message };
-    const out: Record<string, unknown> = {};
-    for (const [from, to] of Object.entries(MESSAGE_RENAMES)) {
-        if (from in data) {
-            if (data[from] !== undefined) {
-                out[to] = data[from];
-            }
-            delete data[from];
-        }
-    }
+    const out = moveRenamed(data, MESSAGE_RENAMES);
     out.room = convertRoom(workspace, workspace.getRoom(message.rid));
     delete data.rid;
     out.sender = convertUser(workspace.getUser(message.u._id)) ?? { id: message.u._id, username: message.u.username, name: message.u.name };

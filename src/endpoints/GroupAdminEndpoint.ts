@@ -155,22 +155,23 @@ export abstract class GroupAdminEndpoint extends ApiEndpoint {
         }
     }
 
-    /** The intent of a forwarded write, when it names a room the accessor finds (Rocket.Chat refuses the others). */
+    /**
+     * The intent of a forwarded write (interface.md §9). Written for every forwarded change, whether or not the room
+     * exists or the caller may see it — a room the accessor does not find gets its intent under the id or name given
+     * — so that a hidden room and a missing one cost exactly the same calls (no oracle); Rocket.Chat's refusal then
+     * removes it.
+     */
     private async intend(read: IRead, persis: IPersistence, user: IUser, payload: Readonly<Record<string, unknown>>): Promise<Intent | undefined> {
         try {
             const rooms = read.getRoomReader();
-            const room =
-                typeof payload.roomId === 'string' && payload.roomId
-                    ? await rooms.getById(payload.roomId)
-                    : typeof payload.roomName === 'string' && payload.roomName
-                      ? await rooms.getByName(payload.roomName)
-                      : undefined;
-            if (!room) {
-                return undefined;
-            }
+            const byId = typeof payload.roomId === 'string' && payload.roomId ? payload.roomId : '';
+            const byName = typeof payload.roomName === 'string' && payload.roomName ? payload.roomName : '';
+            const room = byId ? await rooms.getById(byId) : byName ? await rooms.getByName(byName) : undefined;
+            const roomId = room ? room.id : byId || `name:${byName}`;
             const to = this.operation === 'setEncrypted' ? payload.encrypted === true : this.operation === 'setType' ? payload.type : true;
             const from = this.operation === 'setType' ? (to === 'c' ? 'p' : 'c') : !to;
-            return await recordIntent(read, persis, { roomId: room.id, roomName: room.slugifiedName, operation: this.operation, from, to, actor: { _id: user.id, username: user.username }, door: 'endpoint' });
+            const actor = { _id: user.id, username: user.username };
+            return await recordIntent(read, persis, { roomId, roomName: room ? room.slugifiedName : byName, operation: this.operation, from, to, actor, door: 'endpoint' });
         } catch (error) {
             logFailure(this.app.getLogger(), 'warn', `${this.path}: the intent could not be recorded before the write`, error);
             return undefined;

@@ -1,17 +1,16 @@
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import { ApiEndpoint } from '@rocket.chat/apps-engine/definition/api';
-import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/apps-engine/definition/api';
-import { AppError, isKnownFailure } from '../errors/AppError';
-import { logFailure } from '../errors/log';
-import { toRestFailure } from '../errors/rest';
+import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import { AppError } from '../errors/AppError';
 import { watchTick } from '../history/policy';
 import { AUDIT_OPERATIONS, readAudit } from '../history/store';
 import type { AuditFilter, AuditOperation, ChangeRecord } from '../history/store';
-import { createOperationContext } from '../operations/context';
-import { scrubRequestLog } from '../workspace/forward';
+import type { OperationContext } from '../operations/context';
 import { toCsv } from './csv';
 import type { CsvValue } from './csv';
 import { InvalidParam, paginationSettings, strictPagination } from './pagination';
+import { ReadEndpoint, jsonResponse } from './readEndpoint';
+import type { ReadAccessors } from './readEndpoint';
 import { CSV_MAX_COUNT, choice } from './reportEndpoint';
 
 /** The CSV columns: the record's fields, the actor as id and username. */
@@ -37,10 +36,6 @@ function csvRow(record: ChangeRecord): CsvValue[] {
         record.jobId,
         record.undoes,
     ];
-}
-
-function json(status: number, content: unknown): IApiResponse {
-    return { status, headers: { 'Content-Type': 'application/json' }, content };
 }
 
 /** ISO 8601 as `since`/`until` take it: a date, or a date and time with an optional zone. */
@@ -90,50 +85,27 @@ export function auditFilter(query: Readonly<Record<string, unknown>>): AuditFilt
  * (`count` 1 to `API_Upper_Count_Limit`, CSV up to {@link CSV_MAX_COUNT}); the store reads one hour of records at a
  * time, never every record. Bad input is a 400 `error-invalid-params`.
  */
-export class AuditEndpoint extends ApiEndpoint {
+export class AuditEndpoint extends ReadEndpoint {
     public path = 'groups.audit';
 
-    public authRequired = true;
-
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
-        const logger = this.app.getLogger();
-        // The runtime logs this request (headers and query, the caller's token included) in this very log.
-        scrubRequestLog(logger, request);
-        try {
-            const { user } = request;
-            if (!user) {
-                throw new AppError('not-logged-in');
-            }
-            const ctx = createOperationContext(read, http, logger);
-            if (!(await ctx.access.hasPermission(user, 'view-room-administration'))) {
-                throw new AppError('audit-not-allowed');
-            }
-            const query: Readonly<Record<string, unknown>> = request.query || {};
-            const format = choice(query, 'format', ['json', 'csv'] as const) || 'json';
-            const filter = auditFilter(query);
-            const settings = await paginationSettings(ctx.serverSettings);
-            const { offset, count } = strictPagination(query, settings, format === 'csv' ? CSV_MAX_COUNT : settings.upperLimit);
-            // The watch's tick first: a gap since the app was enabled is on record before it is read.
-            await watchTick({ read, http, modify, logger }, persis);
-            const page = await readAudit(read, persis, filter, offset, count);
-            if (format === 'csv') {
-                return {
-                    status: 200,
-                    headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="audit.csv"' },
-                    content: toCsv(AUDIT_CSV_HEADER, page.records.map(csvRow)),
-                };
-            }
-            return json(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
-        } catch (error) {
-            if (error instanceof InvalidParam) {
-                return json(400, { success: false, errorType: 'error-invalid-params', error: error.message });
-            }
-            const failure = isKnownFailure(error) ? error : new AppError('internal');
-            if (failure !== error) {
-                logFailure(logger, 'error', `${this.path} failed`, error);
-            }
-            const { status, content } = toRestFailure(failure);
-            return json(status, content);
+    protected async answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext, { http, modify, persis }: ReadAccessors): Promise<IApiResponse> {
+        if (!(await ctx.access.hasPermission(user, 'view-room-administration'))) {
+            throw new AppError('audit-not-allowed');
         }
+        const format = choice(query, 'format', ['json', 'csv'] as const) || 'json';
+        const filter = auditFilter(query);
+        const settings = await paginationSettings(ctx.serverSettings);
+        const { offset, count } = strictPagination(query, settings, format === 'csv' ? CSV_MAX_COUNT : settings.upperLimit);
+        // The watch's tick first: a gap since the app was enabled is on record before it is read.
+        await watchTick({ read, http, modify, logger: this.app.getLogger() }, persis);
+        const page = await readAudit(read, persis, filter, offset, count);
+        if (format === 'csv') {
+            return {
+                status: 200,
+                headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="audit.csv"' },
+                content: toCsv(AUDIT_CSV_HEADER, page.records.map(csvRow)),
+            };
+        }
+        return jsonResponse(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
     }
 }

@@ -1,4 +1,4 @@
-import type { IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { resolveHistoryRoom } from '../history/access';
@@ -6,17 +6,18 @@ import { HISTORY_LIMIT_MAX, readHistory } from '../history/store';
 import type { OperationContext } from '../operations/context';
 import { clampedPagination, paginationSettings } from './pagination';
 import { ReadEndpoint, jsonResponse } from './readEndpoint';
+import type { ReadAccessors } from './readEndpoint';
 
 /**
  * `GET groups.history?roomId=|roomName=&offset=&count=` (interface.md §7): the room's changes made through the app,
- * newest first, `{ history, offset, count, total, success: true }` (`count` is the number of records in this page,
+ * newest first, `{ history, offset, count, total, trimmed, success: true }` (`count` is the number of records in this page,
  * as in Rocket.Chat's paginated answers). Only for whoever may change the room's settings (`edit-room` in it); anyone
  * else gets the room's "not found" answer when they cannot access it, `error-action-not-allowed` when they can.
  */
 export class HistoryEndpoint extends ReadEndpoint {
     public path = 'groups.history';
 
-    protected async answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext, persistence: IPersistence): Promise<IApiResponse> {
+    protected async answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext, { persis }: ReadAccessors): Promise<IApiResponse> {
         // A room keeps at most HISTORY_LIMIT_MAX records: count=0 ("all") is that many.
         const { offset, count } = clampedPagination(query, await paginationSettings(ctx.serverSettings), HISTORY_LIMIT_MAX);
         const params: Record<string, unknown> = {};
@@ -26,7 +27,7 @@ export class HistoryEndpoint extends ReadEndpoint {
             }
         }
         const room = await resolveHistoryRoom({ kind: 'params', params }, user, ctx);
-        const page = await readHistory(read, room.id, offset, count, persistence);
+        const page = await readHistory(read, room.id, offset, count, persis);
         return jsonResponse(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
     }
 }

@@ -8,6 +8,13 @@ import { callerOf, failureResponse, respondJson } from './answer';
 
 export const jsonResponse = respondJson;
 
+/** What a read may need besides reading: the history's own upkeep (old records moved, a gap noted, an alert). */
+export interface ReadAccessors {
+    readonly http: IHttp;
+    readonly modify: IModify;
+    readonly persis: IPersistence;
+}
+
 /**
  * An authenticated `GET` app endpoint that reads (history, reports): the runtime's log entry of the request scrubbed of
  * the caller's credentials, the caller required, one operation context; a bad query parameter is a 400
@@ -16,13 +23,13 @@ export const jsonResponse = respondJson;
 export abstract class ReadEndpoint extends ApiEndpoint {
     public authRequired = true;
 
-    protected abstract answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext, persistence: IPersistence): Promise<IApiResponse>;
+    protected abstract answer(user: IUser, query: Readonly<Record<string, unknown>>, read: IRead, ctx: OperationContext, accessors: ReadAccessors): Promise<IApiResponse>;
 
-    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, _modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
+    public async get(request: IApiRequest, _endpoint: IApiEndpointInfo, read: IRead, modify: IModify, http: IHttp, persis: IPersistence): Promise<IApiResponse> {
         const logger = this.app.getLogger();
         try {
             const user = callerOf(request, logger);
-            return await this.answer(user, request.query || {}, read, createOperationContext(read, http, logger), persis);
+            return await this.answer(user, request.query || {}, read, createOperationContext(read, http, logger), { http, modify, persis });
         } catch (error) {
             return failureResponse(error, logger, this.path);
         }

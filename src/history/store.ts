@@ -226,11 +226,14 @@ async function dropTally(persistence: IPersistence, hour: string): Promise<void>
     await persistence.removeByAssociations([tallyAssociation(hour)]);
 }
 
+/** Writes a record; an intent does not enter the room index (its room may not exist: see `recordIntent`). */
 async function writeStored(read: IRead, persistence: IPersistence, stored: StoredRecord): Promise<void> {
     const hour = hourOf(stored.at);
     await persistence.createWithAssociations(stored, associationsOf(stored));
     await markHour(persistence, hour);
-    await indexRoom(read, persistence, stored.roomId);
+    if (!stored.pending) {
+        await indexRoom(read, persistence, stored.roomId);
+    }
     if (hour < hourOf(new Date().toISOString())) {
         await dropTally(persistence, hour);
     }
@@ -348,7 +351,9 @@ export interface Intent {
 /**
  * Writes the change the app is about to ask Rocket.Chat for, before the write (interface.md §9): a system message
  * that arrives before the app heard Rocket.Chat's answer — on any instance — finds it and is not recorded again.
- * Then exactly one of {@link confirmIntent} (Rocket.Chat accepted it) or {@link dropIntent} (it did not).
+ * Then exactly one of {@link confirmIntent} (Rocket.Chat accepted it) or {@link dropIntent} (it did not). The room
+ * need not exist (the HTTP door writes one for every forwarded change, so that a hidden room and a missing one cost
+ * the same): an intent enters the room index only when confirmed or claimed.
  */
 export async function recordIntent(read: IRead, persistence: IPersistence, change: NewChange): Promise<Intent> {
     const stored = storedOf(change, true);
@@ -383,6 +388,7 @@ export async function confirmIntent(read: IRead, persistence: IPersistence, inte
     if (!confirmed) {
         return undefined;
     }
+    await indexRoom(read, persistence, confirmed.roomId);
     await trimRoom(read, persistence, intent.roomId, await historyLimit(read));
     return publicRecord(confirmed);
 }
@@ -447,6 +453,7 @@ async function claim(read: IRead, persistence: IPersistence, roomId: string, ope
     const { pending: _pending, ...rest } = mine;
     const claimed: StoredRecord = { ...rest, observed: true };
     await rewrite(persistence, claimed);
+    await indexRoom(read, persistence, claimed.roomId);
     return publicRecord(claimed);
 }
 

@@ -1,10 +1,10 @@
 /**
  * Names the bot writes into chat are inert (interface.md §9): a room's name, a display name or a username can never
- * mention (`@all`, `@here`), link or format. A name of letters, digits and dashes only is written as it is; any other
+ * mention (`@all`, `@here`), link or format. A name of words of letters and digits, joined by single dashes or spaces, is written as it is; any other
  * is written as inline code (Rocket.Chat's message parser neither mentions, links nor formats inside it, and its
  * mention rule needs a space before `@`), its backticks replaced by a look-alike so it cannot close the code span.
  */
-const PLAIN = /^[\p{L}\p{N}][\p{L}\p{N}-]*$/u;
+const PLAIN = /^[\p{L}\p{N}]+(?:[ -][\p{L}\p{N}]+)*$/u;
 
 /** Usernames Rocket.Chat accepts by default (`UTF8_User_Names_Validation`), which mention exactly that user. */
 const MENTIONABLE = /^[A-Za-z0-9._-]+$/;
@@ -12,16 +12,18 @@ const MENTIONABLE = /^[A-Za-z0-9._-]+$/;
 /** Mentions of everyone: never written as a mention. */
 const EVERYONE = ['all', 'here'];
 
+/** Inline code that `text` cannot close or break out of. */
+function codeSpan(text: string): string {
+    return `\`${text.replace(/`/g, 'ˋ').replace(/[\r\n]+/g, ' ') || ' '}\``;
+}
+
 export function inertName(name: string): string {
-    if (PLAIN.test(name)) {
-        return name;
-    }
-    return `\`${name.replace(/`/g, 'ˋ').replace(/[\r\n]+/g, ' ') || ' '}\``;
+    return PLAIN.test(name) ? name : codeSpan(name);
 }
 
 /** A username after `@`: a mention of that one user, or inline code when it could be anything else. */
 export function inertUsername(username: string): string {
-    return MENTIONABLE.test(username) && EVERYONE.indexOf(username.toLowerCase()) < 0 ? username : `\`${username.replace(/`/g, 'ˋ').replace(/[\r\n]+/g, ' ') || ' '}\``;
+    return MENTIONABLE.test(username) && EVERYONE.indexOf(username.toLowerCase()) < 0 ? username : codeSpan(username);
 }
 
 /** The translation parameters that carry names, and how each is made inert. */

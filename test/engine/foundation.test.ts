@@ -64,7 +64,7 @@ describe('installation', () => {
 
     it('registers the settings of interface.md §4 with translated labels', () => {
         const settings = engine.host.settings();
-        expect(Object.keys(settings).sort()).toEqual(['announce_changes', 'confirm_changes', 'history_limit', 'server_url', 'service_user_id', 'service_user_token']);
+        expect(Object.keys(settings).sort()).toEqual(['alert_room', 'announce_changes', 'confirm_changes', 'history_limit', 'server_url', 'service_user_id', 'service_user_token']);
         expect(String(settings.history_limit.type)).toBe('int');
         expect(settings.history_limit.packageValue).toBe(100);
         expect(String(settings.service_user_token.type)).toBe('password');

@@ -30,6 +30,21 @@ afterAll(async () => {
     await ws?.kill();
 });
 
+describe('issue 16\'s "done when": a change made with curl against Rocket.Chat\'s own endpoint is on record', () => {
+    test('POST /api/v1/groups.setEncrypted as alice → GET groups.history has it with door rocket.chat and alice; through the app: once', async () => {
+        const own = await ws.request('POST', '/api/v1/groups.setEncrypted', { body: { roomName: 'eng', encrypted: true }, headers: alice });
+        expect(own.status).toBe(200);
+        const viaApp = await ws.app('groups.setEncrypted', { roomName: 'eng', encrypted: false }, alice);
+        expect(viaApp.status).toBe(200);
+        let history: Array<{ door: string; actor: { username: string }; to: unknown }> = [];
+        for (let i = 0; i < 50 && history.length < 2; i++) {
+            history = (await ws.get(`/api/apps/public/${APP_ID}/groups.history?roomName=eng`, alice)).body.history as typeof history;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(history.map((r) => `${r.actor.username} ${String(r.to)} ${r.door}`)).toEqual(['alice false endpoint', 'alice true rocket.chat']);
+    });
+});
+
 describe('the issue\'s "done when"', () => {
     test('alice turns encryption on for project-x through the app: 200, group.encrypted, and groups.info shows it', async () => {
         const before = await ws.get('/api/v1/groups.info?roomName=project-x', alice);

@@ -6,6 +6,8 @@ describe('inert names', () => {
     it.each([
         ['project-x', 'project-x'],
         ['Überprüfung-2', 'Überprüfung-2'],
+        ['Design Review', 'Design Review'],
+        ['a  b', '`a  b`'],
         ['@all', '`@all`'],
         ['[click](https://evil.example)', '`[click](https://evil.example)`'],
         ['*bold* _it_', '`*bold* _it_`'],
