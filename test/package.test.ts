@@ -22,8 +22,8 @@ describe('packaged zip', () => {
     const names = zip.getEntries().map((e) => e.entryName);
     const zippedAppJson = JSON.parse(zip.readAsText('app.json'));
 
-    it('is under 100 KB', () => {
-        expect(statSync(ZIP_PATH).size).toBeLessThan(100 * 1024);
+    it('is under the packaging budget (scripts/package.mjs: 160 KB since 0.3.0)', () => {
+        expect(statSync(ZIP_PATH).size).toBeLessThan(160 * 1024);
     });
 
     it('holds only shipped files: compiled src/, app.json, icon, i18n, package.json', () => {

@@ -125,6 +125,8 @@ describe('slash commands', () => {
     it("replies in the user's language, else the server's", async () => {
         ws.users.get('olga')!.language = 'de';
         ws.serverSettings.Language = 'pt-BR';
+        // The announcement in a room that ends up encrypted needs unencrypted messages allowed (interface.md §9).
+        ws.serverSettings.E2E_Allow_Unencrypted_Messages = true;
         expect(await type(ws, ENCRYPT_SPEC, 'olga', ['on'])).toBe('Die Ende-zu-Ende-Verschlüsselung ist jetzt für g1 eingeschaltet.');
         // The room's announcement is in the server's language, for everyone.
         expect(ws.posted.map((m) => m.text)).toEqual(['@olga ativou a criptografia de ponta a ponta nesta sala (/encrypt).']);

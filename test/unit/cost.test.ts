@@ -97,8 +97,9 @@ describe('host round trips (warm module memory): ≤ 6 per chat-door change, the
         await command.executor(new SlashCommandContext(ws.user('olga'), ws.room('g1'), ['on']), ws.read(), ws.modify(), ws.http(), {} as IPersistence);
         // The operation's own round trips (the door's announcement and history are the door's).
         const operation = ws.calls.filter((c) => c.startsWith('http.') || c.startsWith('user.') || c.startsWith('server.') || /^room\.get(ByName|Owners|Moderators|Leaders|Members)/.test(c));
-        // The member's rooms first: whether the change may wait in the room's serialization (findings §C15).
-        expect(operation).toEqual(['user.getUserRoomIds', LIVE_TABLE, 'room.getOwners', 'server.E2E_Enable', 'http.post /api/v1/rooms.saveRoomSettings']);
+        // The member's rooms first: whether the change may wait in the room's serialization (findings §C15); last the
+        // announcement's own read: the room ends up encrypted, so may the bot post there (§9)?
+        expect(operation).toEqual(['user.getUserRoomIds', LIVE_TABLE, 'room.getOwners', 'server.E2E_Enable', 'http.post /api/v1/rooms.saveRoomSettings', 'server.E2E_Allow_Unencrypted_Messages']);
         expect(ws.calls.filter((c) => c === 'notifier.notifyUser')).toHaveLength(1);
     });
 

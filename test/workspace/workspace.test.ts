@@ -26,6 +26,7 @@ describe('Workspace', () => {
             expect(json.messages).toEqual([]);
             expect(json.removedPermissions).toEqual([]);
             expect(json.settings).toEqual({
+                E2E_Allow_Unencrypted_Messages: false,
                 E2E_Enable: false,
                 ABAC_Enabled: false,
                 Site_Url: 'http://localhost:3000',
