@@ -45,7 +45,8 @@ describe('packaged zip', () => {
 
     it('declares exactly the permissions of interface.md §6', () => {
         const declared = (committed.permissions as Array<{ name: string }>).map((p) => p.name).sort();
-        const base = ['slashcommand', 'api', 'room.read', 'user.read', 'message.write', 'networking', 'server-setting.read', 'persistence'];
+        // Since 0.3.0: `scheduler` (bulk jobs) and `room.write` (the bot's direct message to a job's starter).
+        const base = ['slashcommand', 'api', 'room.read', 'user.read', 'message.write', 'networking', 'server-setting.read', 'persistence', 'scheduler', 'room.write'];
         const ui = ['ui.interact', 'ui.registerButtons'];
         const withUi = declared.includes('ui.interact');
         expect(declared).toEqual([...base, ...(withUi ? ui : [])].sort());

@@ -50,9 +50,12 @@ describe('installation', () => {
         }
     });
 
-    it('registers the three change endpoints of interface.md §3 (POST only) and groups.history of §7 (GET only), all authRequired', () => {
+    it('registers the endpoints of interface.md §3 (changes POST, reads GET), all authRequired', () => {
         expect(engine.host.endpoints().sort((a, b) => a.path.localeCompare(b.path))).toEqual([
             { authRequired: true, methods: ['get'], path: 'groups.audit' },
+            { authRequired: true, methods: ['get', 'post'], path: 'groups.bulk' },
+            { authRequired: true, methods: ['post'], path: 'groups.bulk.cancel' },
+            { authRequired: true, methods: ['post'], path: 'groups.bulk.undo' },
             { path: 'groups.convertToTeam', authRequired: true, methods: ['post'] },
             { authRequired: true, methods: ['get'], path: 'groups.encryptionReport' },
             { authRequired: true, methods: ['get'], path: 'groups.history' },

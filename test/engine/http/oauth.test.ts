@@ -52,6 +52,8 @@ describe('OAuth credentials on the app endpoints', () => {
                 error: 'The required "roomId" or "roomName" param provided does not match any group [error-room-not-found]',
                 errorType: 'error-room-not-found',
             },
+            // Rocket.Chat's rate-limit headers of the forwarded call, passed on as its 4xx is (findings §B9).
+            headers: expect.objectContaining({ 'x-ratelimit-limit': '10' }),
         });
         expect(door.workspace.snapshot() === before).toBe(true);
     });
