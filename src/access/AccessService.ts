@@ -135,8 +135,10 @@ export class AccessService {
         if (!team) {
             return false;
         }
-        if (team.type === 0 && (await this.hasPermission(user, 'view-c-room'))) {
-            return true;
+        // Upstream `_validateAccessToPublicRoomsInTeams` (apps/meteor/server/services/authorization/canAccessRoom.ts):
+        // a public team's channels on `view-c-room` alone; team membership counts only in a private team.
+        if (team.type === 0) {
+            return this.hasPermission(user, 'view-c-room');
         }
         return !!team.mainRoomId && this.isSubscribed(user, team.mainRoomId);
     }

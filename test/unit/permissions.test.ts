@@ -313,6 +313,20 @@ describe('AccessService', () => {
         expect(await ws.context().access.hasPermission(ws.user('olga'), 'edit-room')).toBe(false);
     });
 
+    it("a public team's channel: view-c-room alone, as upstream's _validateAccessToPublicRoomsInTeams (team membership counts only in a private team)", async () => {
+        const ws = standardWorkspace();
+        ws.addRoom({ _id: 'main', name: 'crew', t: 'c', teamId: 'T1', teamMain: true }, [['olga', ['owner']], ['mem']]);
+        ws.addRoom({ _id: 'ch', name: 'crew-news', t: 'c', teamId: 'T1' }, [['olga', ['owner']]]);
+        ws.teams.push({ _id: 'T1', name: 'crew', type: 0, roomId: 'main' });
+        delete ws.permissions['view-c-room'];
+        const view = { id: 'ch', type: 'c', teamId: 'T1' } as never;
+        // mem is in the public team (its main room) but not in the channel, and nobody holds view-c-room.
+        expect(await ws.context().access.canAccessRoom(ws.user('mem'), view)).toBe(false);
+        // In a private team, the team's members reach its channels.
+        ws.teams[0] = { ...ws.teams[0], type: 1 };
+        expect(await ws.context().access.canAccessRoom(ws.user('mem'), view)).toBe(true);
+    });
+
     it('membership comes from getUserRoomIds, never getMembers', async () => {
         const ws = standardWorkspace();
         const ctx = ws.context();
