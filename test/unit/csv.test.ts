@@ -6,7 +6,7 @@ describe('CSV the app writes (RFC 4180, OWASP CSV injection)', () => {
         ['+1', "'+1"],
         ['-1+2', "'-1+2"],
         ['@SUM(A1)', "'@SUM(A1)"],
-        ['\tx', "'\tx"],
+        ['\tx', `"'\tx"`],
         ['\rx', `"'\rx"`],
     ])('neutralises a formula start: %j', (input, expected) => {
         expect(csvCell(input)).toBe(expected);
@@ -18,6 +18,11 @@ describe('CSV the app writes (RFC 4180, OWASP CSV injection)', () => {
         expect(csvCell('two\nlines')).toBe('"two\nlines"');
         expect(csvCell('plain')).toBe('plain');
         expect(csvCell(' padded ')).toBe('" padded "');
+    });
+
+    it("quotes a semicolon or a tab too, so a spreadsheet set to another list separator (';' in de, es, pt-BR) keeps the cell whole and never starts a formula inside it", () => {
+        expect(csvCell('Budget;=1+1')).toBe('"Budget;=1+1"');
+        expect(csvCell('Budget\t=1+1')).toBe('"Budget\t=1+1"');
     });
 
     it('writes numbers and booleans as they are (a negative number is not text a spreadsheet runs) and nothing as empty', () => {
