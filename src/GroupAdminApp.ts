@@ -36,10 +36,11 @@ import { UndoEndpoint } from './endpoints/undoEndpoint';
 import { onSystemMessage } from './events/systemMessage';
 import { EncryptionReportEndpoint } from './endpoints/reportEndpoint';
 import { ANNOUNCE_CHANGES } from './history/announce';
-import { bulkProcessors } from './jobs/processors';
+import { bulkProcessors, reportProcessor } from './jobs/processors';
 import { RUN_PROCESSOR } from './jobs/runner';
 import { isWatchedType } from './history/observe';
 import { ALERT_ROOM_SETTING, markEnabled, watchChange, watchTick } from './history/policy';
+import { REPORT_SCHEDULES, REPORT_SCHEDULE_SETTING, applyReportSchedule, notASchedule, parseReportSchedule } from './history/reportSchedule';
 import { HISTORY_LIMIT, HISTORY_LIMIT_MAX, HISTORY_LIMIT_SETTING, parseHistoryLimit } from './history/store';
 import { SERVICE_SETTING_IDS, checkServiceAccount } from './setup/serviceAccount';
 import { ROOM_BUTTONS } from './ui/buttons';
@@ -60,7 +61,7 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         super(info, logger, accessors);
     }
 
-    public async onEnable(_environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
+    public async onEnable(environment: IEnvironmentRead, configurationModify: IConfigurationModify): Promise<boolean> {
         forgetAppSettings();
         forgetAccessMemory();
         // The first door call with persistence records the gap since the app was last known to listen (§9).
@@ -73,6 +74,9 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
         } catch (error) {
             this.getLogger().warn(`bulk jobs: no run could be scheduled on enable (the recurring tick will go on): ${error instanceof Error ? error.message : String(error)}`);
         }
+        // After install, update and every server start: the report's job as the setting says (an upsert, never a run now).
+        const schedule: unknown = await environment.getSettings().getValueById(REPORT_SCHEDULE_SETTING).catch(() => undefined);
+        await applyReportSchedule(configurationModify.scheduler, schedule, this.getLogger());
         return true;
     }
 
@@ -101,16 +105,23 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             this.getLogger().warn(`history_limit: ${JSON.stringify(newSetting.value)} is not a whole number from 1 to ${HISTORY_LIMIT_MAX}; the last valid value (${JSON.stringify(oldSetting.value ?? oldSetting.packageValue)}) is kept`);
             return oldSetting;
         }
+        if (newSetting.id === REPORT_SCHEDULE_SETTING && parseReportSchedule(newSetting.value) === undefined) {
+            this.getLogger().warn(`${notASchedule(newSetting.value)}; the last valid value (${JSON.stringify(oldSetting.value ?? oldSetting.packageValue)}) is kept`);
+            return oldSetting;
+        }
         return KEEP_SETTING_AS_ENTERED;
     }
 
-    public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, read: IRead, http: IHttp): Promise<void> {
+    public async onSettingUpdated(setting: ISetting, configurationModify: IConfigurationModify, read: IRead, http: IHttp): Promise<void> {
         if (rememberAppSetting(setting)) {
             // Possibly another workspace: its permission table is read in full again, its users' changes counted afresh.
             forgetAccessMemory();
         }
         if (SERVICE_SETTING_IDS.indexOf(setting.id) >= 0) {
             await checkServiceAccount(read, http, this.getLogger());
+        }
+        if (setting.id === REPORT_SCHEDULE_SETTING) {
+            await applyReportSchedule(configurationModify.scheduler, setting.value, this.getLogger());
         }
     }
 
@@ -156,6 +167,12 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             { id: ANNOUNCE_CHANGES, type: SettingType.BOOLEAN, packageValue: true },
             { id: HISTORY_LIMIT_SETTING, type: SettingType.NUMBER, packageValue: HISTORY_LIMIT },
             { id: ALERT_ROOM_SETTING, type: SettingType.STRING, packageValue: '' },
+            {
+                id: REPORT_SCHEDULE_SETTING,
+                type: SettingType.SELECT,
+                packageValue: 'off',
+                values: REPORT_SCHEDULES.map((key) => ({ key, i18nLabel: `setting_report_schedule_${key}` })),
+            },
         ].map((setting) => ({
             ...setting,
             required: false,
@@ -199,8 +216,8 @@ export default class GroupAdminApp extends App implements IUIKitInteractionHandl
             // Typed `void`, but the Deno runtime's accessor answers with a promise: wait for it.
             await Promise.resolve<unknown>(configuration.ui.registerButton(descriptor));
         }
-        // Last: bulk jobs run through the scheduler (a host without one still gets everything above).
-        await configuration.scheduler.registerProcessors(bulkProcessors(this.getLogger()));
+        // Last: bulk jobs and the scheduled report run through the scheduler (a host without one still gets everything above).
+        await configuration.scheduler.registerProcessors([...bulkProcessors(this.getLogger()), reportProcessor(this.getLogger(), this.getID())]);
     }
 
     private interactionCall(read: IRead, modify: IModify, http: IHttp, persistence: IPersistence): InteractionCall {

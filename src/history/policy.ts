@@ -5,6 +5,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { logFailure } from '../errors/log';
 import { DEFAULT_LANGUAGE, matchLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
+import type { Translator } from '../i18n/translate';
 import type { MessageKey } from '../i18n/catalog.generated';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
@@ -69,41 +70,65 @@ export interface AlertEnv {
     readonly logger: ILogger;
 }
 
+/** `alert_room`, checked now and fit for what names private groups: the room, and the server's language. */
+export interface AlertTarget {
+    readonly value: string;
+    readonly room: IRoom;
+    readonly t: Translator;
+}
+
+/**
+ * The room `alert_room` names, checked now (interface.md §9): a private group every member of which holds
+ * `view-room-administration`. Otherwise undefined and a setup warning in the app's log naming why (`what`: what is not
+ * posted); an empty `alert_room` is off: undefined, and a warning only when `warnWhenOff` says who needs the room.
+ */
+export async function alertTarget(env: AlertEnv, what: string, warnWhenOff?: string): Promise<AlertTarget | undefined> {
+    const { read, logger } = env;
+    const { value, room } = await alertRoom(read);
+    if (!value) {
+        if (warnWhenOff) {
+            logger.warn(`alert_room is empty: no ${what} posted (${warnWhenOff})`);
+        }
+        return undefined;
+    }
+    const ctx = createOperationContext(read, env.http, logger);
+    const blocked: AlertBlock | undefined = !room ? 'missing' : String(room.type) !== 'p' ? 'public' : await everyMemberMaySee(read, room, ctx);
+    if (blocked || !room) {
+        logger.warn(`alert_room (${value}): no ${what} posted: ${WHY[blocked || 'missing']}`);
+        return undefined;
+    }
+    const tag = await ctx.serverSettings.get('Language');
+    return { value, room, t: translator((typeof tag === 'string' && matchLanguage(tag)) || DEFAULT_LANGUAGE) };
+}
+
+/** Posts `text` as the app's bot in a checked {@link alertTarget}; when the bot cannot post, a setup warning. Answers whether it posted. */
+export async function postInAlertRoom(env: AlertEnv, target: AlertTarget, what: string, text: string): Promise<boolean> {
+    const creator = env.modify.getCreator();
+    const builder = creator.startMessage().setRoom(target.room).setText(text);
+    const bot = await getAppUser(env.read);
+    if (bot) {
+        builder.setSender(bot);
+    }
+    try {
+        await creator.finish(builder);
+    } catch (error) {
+        logFailure(env.logger, 'warn', `alert_room (${target.value}): no ${what} posted: ${WHY['cannot-post']}`, error);
+        return false;
+    }
+    return true;
+}
+
 /**
  * Posts one alert line in `alert_room` (interface.md §9) — only while that room is a private group every member of
  * which holds `view-room-administration`; otherwise (or when the bot cannot post) no alert, and a setup warning in
  * the app's log naming why. Never throws. Answers whether it posted.
  */
 export async function postAlert(env: AlertEnv, key: MessageKey, params: Readonly<Record<string, string>>): Promise<boolean> {
-    const { read, logger } = env;
     try {
-        const { value, room } = await alertRoom(read);
-        if (!value) {
-            return false;
-        }
-        const ctx = createOperationContext(read, env.http, logger);
-        const blocked: AlertBlock | undefined = !room ? 'missing' : String(room.type) !== 'p' ? 'public' : await everyMemberMaySee(read, room, ctx);
-        if (blocked || !room) {
-            logger.warn(`alert_room (${value}): no alert posted: ${WHY[blocked || 'missing']}`);
-            return false;
-        }
-        const tag = await ctx.serverSettings.get('Language');
-        const t = translator((typeof tag === 'string' && matchLanguage(tag)) || DEFAULT_LANGUAGE);
-        const creator = env.modify.getCreator();
-        const builder = creator.startMessage().setRoom(room).setText(t(key, params));
-        const bot = await getAppUser(read);
-        if (bot) {
-            builder.setSender(bot);
-        }
-        try {
-            await creator.finish(builder);
-        } catch (error) {
-            logFailure(logger, 'warn', `alert_room (${value}): no alert posted: ${WHY['cannot-post']}`, error);
-            return false;
-        }
-        return true;
+        const target = await alertTarget(env, 'alert');
+        return !!target && (await postInAlertRoom(env, target, 'alert', target.t(key, params)));
     } catch (error) {
-        logFailure(logger, 'warn', 'alert_room: the alert could not be posted', error);
+        logFailure(env.logger, 'warn', 'alert_room: the alert could not be posted', error);
         return false;
     }
 }

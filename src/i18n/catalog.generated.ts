@@ -189,6 +189,13 @@ export type MessageKey =
     | "error_bulk_invalid_param"
     | "setting_alert_room_label"
     | "setting_alert_room_description"
+    | "setting_report_schedule_label"
+    | "setting_report_schedule_description"
+    | "setting_report_schedule_off"
+    | "setting_report_schedule_daily"
+    | "setting_report_schedule_weekly"
+    | "report_scheduled"
+    | "report_scheduled_more"
     | "door_rocketchat"
     | "error_audit_not_allowed"
     | "alert_encrypt_off"
@@ -394,6 +401,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_bulk_invalid_param: "The parameter \"{{param}}\" {{rule}}.",
         setting_alert_room_label: "Alert room",
         setting_alert_room_description: "A private group (name or id; kept by id, so a rename does not matter) where the app's bot posts one line when encryption is turned off in a private group, a private group becomes public, or the workspace's E2E_Enable is turned off — by any door. Alerts name private groups: they are posted only while every member of this room holds view-room-administration; otherwise the app log says why. Empty: off.",
+        setting_report_schedule_label: "Scheduled encryption report",
+        setting_report_schedule_description: "Posts the encryption report's summary (private groups, encrypted, not encrypted, changeable, archived, federated) in the alert room at 08:00 server time: daily, or weekly on Mondays. Never at start-up. Like alerts, it is posted only while the alert room is a private group every member of which holds view-room-administration; otherwise the app log says why. Off: no report.",
+        setting_report_schedule_off: "Off",
+        setting_report_schedule_daily: "Daily at 08:00",
+        setting_report_schedule_weekly: "Weekly, Mondays at 08:00",
+        report_scheduled: "Encryption report, {{when}}: {{privateGroups}} private groups — {{encrypted}} encrypted, {{unencrypted}} not encrypted; {{changeable}} an administrator can change now; {{archived}} archived, {{federated}} federated.",
+        report_scheduled_more: "The list: `/encrypt report`, or GET {{endpoint}}?encrypted=false (add &format=csv for a spreadsheet).",
         door_rocketchat: "in Rocket.Chat",
         error_audit_not_allowed: "Only people holding view-room-administration may read the workspace's audit trail.",
         alert_encrypt_off: "⚠ Encryption turned off in {{room}} by @{{user}} ({{how}}) at {{when}}. Undo: /encrypt undo {{room}}",
@@ -596,6 +610,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_bulk_invalid_param: "Der Parameter \"{{param}}\" {{rule}}.",
         setting_alert_room_label: "Alarm-Raum",
         setting_alert_room_description: "Eine private Gruppe (Name oder ID; per ID gespeichert, eine Umbenennung schadet nicht), in die der Bot der App eine Zeile schreibt, wenn in einer privaten Gruppe die Verschlüsselung ausgeschaltet wird, eine private Gruppe öffentlich wird oder E2E_Enable des Workspace ausgeschaltet wird — auf jedem Weg. Alarme nennen private Gruppen: Sie werden nur geschrieben, solange jedes Mitglied dieses Raums view-room-administration hat; sonst sagt das App-Log, warum. Leer: aus.",
+        setting_report_schedule_label: "Geplanter Verschlüsselungsbericht",
+        setting_report_schedule_description: "Schreibt die Zusammenfassung des Verschlüsselungsberichts (private Gruppen, verschlüsselt, unverschlüsselt, änderbar, archiviert, föderiert) um 08:00 Serverzeit in den Alarm-Raum: täglich oder wöchentlich montags. Nie beim Start. Wie Alarme nur, solange der Alarm-Raum eine private Gruppe ist, deren Mitglieder alle view-room-administration haben; sonst sagt das App-Log, warum. Aus: kein Bericht.",
+        setting_report_schedule_off: "Aus",
+        setting_report_schedule_daily: "Täglich um 08:00",
+        setting_report_schedule_weekly: "Wöchentlich, montags um 08:00",
+        report_scheduled: "Verschlüsselungsbericht, {{when}}: {{privateGroups}} private Gruppen — {{encrypted}} verschlüsselt, {{unencrypted}} unverschlüsselt; {{changeable}} kann ein Administrator jetzt ändern; {{archived}} archiviert, {{federated}} föderiert.",
+        report_scheduled_more: "Die Liste: `/encrypt report` oder GET {{endpoint}}?encrypted=false (mit &format=csv für eine Tabelle).",
         door_rocketchat: "in Rocket.Chat",
         error_audit_not_allowed: "Nur wer view-room-administration hat, darf das Audit-Protokoll des Workspace lesen.",
         alert_encrypt_off: "⚠ Verschlüsselung in {{room}} ausgeschaltet von @{{user}} ({{how}}) am {{when}}. Rückgängig: /encrypt undo {{room}}",
@@ -798,6 +819,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_bulk_invalid_param: "El parámetro \"{{param}}\" {{rule}}.",
         setting_alert_room_label: "Sala de alertas",
         setting_alert_room_description: "Un grupo privado (nombre o id; se guarda por id, así que renombrarlo no importa) donde el bot de la app publica una línea cuando se desactiva el cifrado en un grupo privado, un grupo privado pasa a ser público o se desactiva E2E_Enable del espacio de trabajo — por cualquier vía. Las alertas nombran grupos privados: solo se publican mientras todos los miembros de esta sala tengan view-room-administration; si no, el registro de la app dice por qué. Vacío: desactivado.",
+        setting_report_schedule_label: "Informe de cifrado programado",
+        setting_report_schedule_description: "Publica el resumen del informe de cifrado (grupos privados, cifrados, sin cifrar, modificables, archivados, federados) en la sala de alertas a las 08:00 hora del servidor: a diario, o cada semana los lunes. Nunca al arrancar. Como las alertas, solo se publica mientras la sala de alertas sea un grupo privado cuyos miembros tengan todos view-room-administration; si no, el registro de la app dice por qué. Desactivado: ningún informe.",
+        setting_report_schedule_off: "Desactivado",
+        setting_report_schedule_daily: "A diario a las 08:00",
+        setting_report_schedule_weekly: "Cada semana, los lunes a las 08:00",
+        report_scheduled: "Informe de cifrado, {{when}}: {{privateGroups}} grupos privados — {{encrypted}} cifrados, {{unencrypted}} sin cifrar; {{changeable}} que un administrador puede cambiar ahora; {{archived}} archivados, {{federated}} federados.",
+        report_scheduled_more: "La lista: `/encrypt report`, o GET {{endpoint}}?encrypted=false (añade &format=csv para una hoja de cálculo).",
         door_rocketchat: "en Rocket.Chat",
         error_audit_not_allowed: "Solo quien tiene view-room-administration puede leer la auditoría del espacio de trabajo.",
         alert_encrypt_off: "⚠ Cifrado desactivado en {{room}} por @{{user}} ({{how}}) el {{when}}. Deshacer: /encrypt undo {{room}}",
@@ -1000,6 +1028,13 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         error_bulk_invalid_param: "O parâmetro \"{{param}}\" {{rule}}.",
         setting_alert_room_label: "Sala de alertas",
         setting_alert_room_description: "Um grupo privado (nome ou id; guardado pelo id, então renomear não importa) onde o bot do app publica uma linha quando a criptografia é desligada num grupo privado, um grupo privado se torna público ou o E2E_Enable do workspace é desligado — por qualquer via. Os alertas citam grupos privados: só são publicados enquanto todos os membros desta sala tiverem view-room-administration; senão o log do app diz por quê. Vazio: desligado.",
+        setting_report_schedule_label: "Relatório de criptografia agendado",
+        setting_report_schedule_description: "Publica o resumo do relatório de criptografia (grupos privados, criptografados, não criptografados, alteráveis, arquivados, federados) na sala de alertas às 08:00 no horário do servidor: diariamente, ou semanalmente às segundas-feiras. Nunca na inicialização. Como os alertas, só é publicado enquanto a sala de alertas for um grupo privado em que todos os membros tenham view-room-administration; senão o log do app diz por quê. Desligado: nenhum relatório.",
+        setting_report_schedule_off: "Desligado",
+        setting_report_schedule_daily: "Diariamente às 08:00",
+        setting_report_schedule_weekly: "Semanalmente, às segundas-feiras às 08:00",
+        report_scheduled: "Relatório de criptografia, {{when}}: {{privateGroups}} grupos privados — {{encrypted}} criptografados, {{unencrypted}} não criptografados; {{changeable}} que um administrador pode alterar agora; {{archived}} arquivados, {{federated}} federados.",
+        report_scheduled_more: "A lista: `/encrypt report`, ou GET {{endpoint}}?encrypted=false (acrescente &format=csv para uma planilha).",
         door_rocketchat: "no Rocket.Chat",
         error_audit_not_allowed: "Só quem tem view-room-administration pode ler a trilha de auditoria do workspace.",
         alert_encrypt_off: "⚠ Criptografia desligada em {{room}} por @{{user}} ({{how}}) em {{when}}. Desfazer: /encrypt undo {{room}}",

@@ -67,7 +67,10 @@ describe('installation', () => {
 
     it('registers the settings of interface.md §4 with translated labels', () => {
         const settings = engine.host.settings();
-        expect(Object.keys(settings).sort()).toEqual(['alert_room', 'announce_changes', 'confirm_changes', 'history_limit', 'server_url', 'service_user_id', 'service_user_token']);
+        expect(Object.keys(settings).sort()).toEqual(['alert_room', 'announce_changes', 'confirm_changes', 'history_limit', 'report_schedule', 'server_url', 'service_user_id', 'service_user_token']);
+        expect(String(settings.report_schedule.type)).toBe('select');
+        expect(settings.report_schedule.packageValue).toBe('off');
+        expect(settings.report_schedule.values).toEqual(['off', 'daily', 'weekly'].map((key) => ({ key, i18nLabel: `setting_report_schedule_${key}` })));
         expect(String(settings.history_limit.type)).toBe('int');
         expect(settings.history_limit.packageValue).toBe(100);
         expect(String(settings.service_user_token.type)).toBe('password');
@@ -78,7 +81,7 @@ describe('installation', () => {
         expect(String(settings.server_url.type)).toBe('string');
         expect(String(settings.service_user_id.type)).toBe('string');
         for (const setting of Object.values(settings)) {
-            for (const key of [setting.i18nLabel, setting.i18nDescription]) {
+            for (const key of [setting.i18nLabel, setting.i18nDescription, ...(setting.values ?? []).map((value) => value.i18nLabel)]) {
                 for (const language of languages) {
                     expect(catalogs[language][key as string]).toEqual(expect.any(String));
                 }
