@@ -13,7 +13,9 @@
  */
 import { randomUUID } from 'crypto';
 
-import type { CommandRun, Delivery } from '../engine/EngineHost';
+import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
+
+import type { CommandRun, Delivery, InteractionRun } from '../engine/EngineHost';
 import type { WsMessage, WsRoom, WsUser } from '../workspace/model';
 import type { Workspace } from '../workspace/Workspace';
 import { clock, hang, isAppAccount, messageLine, roomKind, table, teamLabel, userLabel } from './render';
@@ -24,6 +26,9 @@ export interface ChatEngine {
     commands(): string[];
     /** Waits until the apps handled every system message posted so far (see EngineHost.settled). */
     settled?(): Promise<void>;
+    /** The user presses a modal's submit button / closes it (Rocket.Chat's `viewSubmit` / `viewClosed`). */
+    submitView?(view: IUIKitSurface, userId: string): Promise<InteractionRun>;
+    closeView?(view: IUIKitSurface, userId: string): Promise<InteractionRun>;
 }
 
 export interface ChatSessionOptions {
@@ -58,6 +63,8 @@ export const META_COMMANDS: ReadonlyArray<{ name: string; args: string; help: st
     { name: ':who', args: '', help: 'who you are, where, and who else is in the room' },
     { name: ':users', args: '', help: 'list the users' },
     { name: ':rest', args: '<GET|POST> <endpoint> [json]', help: "call Rocket.Chat's own REST API (/api/v1/<endpoint>) as you, e.g. :rest POST groups.setEncrypted {\"roomName\":\"project-x\",\"encrypted\":true}" },
+    { name: ':confirm', args: '', help: "press the submit button of the dialog the app opened for you last (e.g. a bulk change's plan)" },
+    { name: ':close', args: '', help: 'close that dialog instead (nothing is changed)' },
     { name: ':help', args: '', help: 'this help' },
     { name: ':quit', args: '', help: 'stop the workspace (also Ctrl-D, Ctrl-C)' },
 ];
@@ -72,6 +79,8 @@ const META_ALIASES: Readonly<Record<string, string>> = {
     ':whoami': ':who',
     ':h': ':help',
     ':?': ':help',
+    ':submit': ':confirm',
+    ':cancel': ':close',
     ':q': ':quit',
     ':exit': ':quit',
 };
@@ -145,6 +154,8 @@ export class ChatSession {
     /** Deliveries a command run already showed (the engine reports them both live and in the run). */
     private readonly handled = new WeakSet<Delivery>();
     private busy = false;
+    /** The newest dialog the app opened per user (user id → view), until it is submitted or closed. */
+    private readonly openViews = new Map<string, IUIKitSurface>();
 
     constructor(private readonly options: ChatSessionOptions) {
         const ws = this.ws;
@@ -296,10 +307,52 @@ export class ChatSession {
         if (delivery.kind === 'ephemeral') {
             return `${label}${hang(delivery.text ?? '', ' '.repeat(label.length))}`;
         }
+        const interaction = delivery.interaction as { type?: string; view?: IUIKitSurface } | undefined;
+        const view = interaction?.view;
+        if (interaction?.type?.endsWith('.close')) {
+            this.openViews.delete(delivery.toUserId);
+            return `${label}(the app closed the dialog)`;
+        }
+        if (view && this.options.engine.submitView) {
+            this.openViews.set(delivery.toUserId, view);
+            return `${label}The app opened ${interactionTitle(delivery)} to confirm; nothing is changed yet. :confirm presses its submit button, :close closes it.`;
+        }
         return (
             `${label}The app opened ${interactionTitle(delivery)} to confirm. A terminal cannot show it: ` +
             (this.options.confirmChanges ? 'restart without --confirm to act at once.' : 'nothing was changed.')
         );
+    }
+
+    /**
+     * `:confirm` / `:close`: what Rocket.Chat's client sends when the user presses the dialog's submit button or closes
+     * it (`viewSubmit` / `viewClosed` with the view the app opened), for the newest dialog the app opened for this user.
+     */
+    private async answerView(submit: boolean): Promise<void> {
+        const view = this.openViews.get(this.userId);
+        const engine = this.options.engine;
+        if (!view || !engine.submitView || !engine.closeView) {
+            this.print(`! The app has no dialog open for ${this.user.username}`);
+            return;
+        }
+        this.openViews.delete(this.userId);
+        const run = submit ? await engine.submitView(view, this.userId) : await engine.closeView(view, this.userId);
+        const out: string[] = [];
+        for (const delivery of run.deliveries) {
+            this.handled.add(delivery);
+            if (delivery.toUserId === this.userId) {
+                out.push(this.deliveryText(delivery));
+            }
+        }
+        const errors = (run.response as { errors?: Record<string, string> } | undefined)?.errors;
+        if (errors) {
+            out.push(...Object.values(errors).map((e) => `! ${e}`));
+        }
+        if (run.error) {
+            out.push(`! The dialog failed: ${run.error}`);
+        }
+        await engine.settled?.();
+        out.push(...this.takeNews());
+        this.print(out.length ? out.join('\n') : submit ? '(submitted; no reply)' : '(closed)');
     }
 
     /** The engine reports every ephemeral message and dialog the app sends; those outside a command run wait here. */
@@ -388,6 +441,10 @@ export class ChatSession {
         switch (name) {
             case ':rest':
                 await this.rest(line.slice(word.length).trim());
+                break;
+            case ':confirm':
+            case ':close':
+                await this.answerView(name === ':confirm');
                 break;
             case ':user':
                 this.switchUser(args);
