@@ -50,9 +50,9 @@ export interface ChatSessionOptions {
 
 /** The app's commands and their first words (for completion and help). */
 export const COMMAND_WORDS: Readonly<Record<string, readonly string[]>> = {
-    encrypt: ['on', 'off', 'status', 'help'],
-    settype: ['public', 'private', 'status', 'help'],
-    toteam: ['help'],
+    encrypt: ['on', 'off', 'status', 'history', 'report', 'undo', 'job', 'cancel', 'help'],
+    settype: ['public', 'private', 'status', 'history', 'undo', 'help'],
+    toteam: ['history', 'undo', 'help'],
 };
 
 export const META_COMMANDS: ReadonlyArray<{ name: string; args: string; help: string }> = [
@@ -384,6 +384,18 @@ export class ChatSession {
         }
     }
 
+    /**
+     * A room as the chat names it: its name, or for a direct message `@` and the other members' usernames, as
+     * Rocket.Chat's client names a DM (`IRoom.usernames`).
+     */
+    private roomLabel(room: WsRoom): string {
+        if (room.name) {
+            return room.name;
+        }
+        const others = (room.usernames ?? []).filter((u) => u !== this.user.username);
+        return room.t === 'd' && others.length ? `@${others.join(', @')}` : room._id;
+    }
+
     /** Whether the current user sees `room`'s messages: a member, or it is the room they are in. */
     private sees(room: WsRoom): boolean {
         return room._id === this.roomId || !!this.ws.getSubscription(room._id, this.userId);
@@ -407,7 +419,7 @@ export class ChatSession {
             this.seen.add(message._id);
             const room = ws.getRoom(message.rid);
             if (room && this.sees(room) && keep(message)) {
-                fresh.push({ at: new Date(message.ts).getTime(), text: messageLine(message, { time: true, room: room.name || room._id }) });
+                fresh.push({ at: new Date(message.ts).getTime(), text: messageLine(message, { time: true, room: this.roomLabel(room) }) });
             }
         }
         const deliveries = this.pending.filter((d) => !this.handled.has(d));
@@ -418,7 +430,8 @@ export class ChatSession {
                 continue;
             }
             const room = delivery.roomId ? ws.getRoom(delivery.roomId) : undefined;
-            const where = room ? `#${room.name || room._id} ` : '';
+            const label = room ? this.roomLabel(room) : '';
+            const where = room ? `${label.startsWith('@') ? label : `#${label}`} ` : '';
             fresh.push({ at: delivery.at.getTime(), text: `${clock(delivery.at)} ${where}${this.deliveryText(delivery)}` });
         }
         return fresh.sort((x, y) => x.at - y.at).map((f) => f.text);
@@ -723,7 +736,7 @@ export class ChatSession {
             }
         } else if (first.startsWith('/')) {
             const sub = COMMAND_WORDS[first.slice(1)] ?? [];
-            candidates = [...(position === 1 ? sub : []), ...roomWords, '--dry-run'];
+            candidates = [...(position === 1 ? sub : []), ...roomWords, '--dry-run', ...(first === '/encrypt' ? ['--all', '--job'] : [])];
         } else if (position === 1 && (first === ':user' || META_ALIASES[first] === ':user')) {
             candidates = this.people().map((u) => u.username);
         } else if (position >= 1 && [':room', ':log'].includes(META_ALIASES[first] ?? first)) {
