@@ -301,7 +301,7 @@ export class ChatSession {
         this.print(out.join('\n'));
     }
 
-    /** `(only you) …`: an ephemeral reply, or the note that the app opened a dialog a terminal cannot show. */
+    /** `(only you) …`: an ephemeral reply, or the note that the app opened a dialog (answered with `:confirm` / `:close`). */
     private deliveryText(delivery: Delivery): string {
         const label = '(only you) ';
         if (delivery.kind === 'ephemeral') {
