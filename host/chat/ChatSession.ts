@@ -13,7 +13,9 @@
  */
 import { randomUUID } from 'crypto';
 
-import type { CommandRun, Delivery } from '../engine/EngineHost';
+import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
+
+import type { CommandRun, Delivery, InteractionRun } from '../engine/EngineHost';
 import type { WsMessage, WsRoom, WsUser } from '../workspace/model';
 import type { Workspace } from '../workspace/Workspace';
 import { clock, hang, isAppAccount, messageLine, roomKind, table, teamLabel, userLabel } from './render';
@@ -24,6 +26,9 @@ export interface ChatEngine {
     commands(): string[];
     /** Waits until the apps handled every system message posted so far (see EngineHost.settled). */
     settled?(): Promise<void>;
+    /** The user presses a modal's submit button / closes it (Rocket.Chat's `viewSubmit` / `viewClosed`). */
+    submitView?(view: IUIKitSurface, userId: string): Promise<InteractionRun>;
+    closeView?(view: IUIKitSurface, userId: string): Promise<InteractionRun>;
 }
 
 export interface ChatSessionOptions {
@@ -45,9 +50,9 @@ export interface ChatSessionOptions {
 
 /** The app's commands and their first words (for completion and help). */
 export const COMMAND_WORDS: Readonly<Record<string, readonly string[]>> = {
-    encrypt: ['on', 'off', 'status', 'help'],
-    settype: ['public', 'private', 'status', 'help'],
-    toteam: ['help'],
+    encrypt: ['on', 'off', 'status', 'history', 'report', 'undo', 'job', 'cancel', 'help'],
+    settype: ['public', 'private', 'status', 'history', 'undo', 'help'],
+    toteam: ['history', 'undo', 'help'],
 };
 
 export const META_COMMANDS: ReadonlyArray<{ name: string; args: string; help: string }> = [
@@ -58,6 +63,8 @@ export const META_COMMANDS: ReadonlyArray<{ name: string; args: string; help: st
     { name: ':who', args: '', help: 'who you are, where, and who else is in the room' },
     { name: ':users', args: '', help: 'list the users' },
     { name: ':rest', args: '<GET|POST> <endpoint> [json]', help: "call Rocket.Chat's own REST API (/api/v1/<endpoint>) as you, e.g. :rest POST groups.setEncrypted {\"roomName\":\"project-x\",\"encrypted\":true}" },
+    { name: ':confirm', args: '', help: "press the submit button of the dialog the app opened for you last (e.g. a bulk change's plan)" },
+    { name: ':close', args: '', help: 'close that dialog instead (nothing is changed)' },
     { name: ':help', args: '', help: 'this help' },
     { name: ':quit', args: '', help: 'stop the workspace (also Ctrl-D, Ctrl-C)' },
 ];
@@ -72,6 +79,8 @@ const META_ALIASES: Readonly<Record<string, string>> = {
     ':whoami': ':who',
     ':h': ':help',
     ':?': ':help',
+    ':submit': ':confirm',
+    ':cancel': ':close',
     ':q': ':quit',
     ':exit': ':quit',
 };
@@ -145,6 +154,8 @@ export class ChatSession {
     /** Deliveries a command run already showed (the engine reports them both live and in the run). */
     private readonly handled = new WeakSet<Delivery>();
     private busy = false;
+    /** The newest dialog the app opened per user (user id → view), until it is submitted or closed. */
+    private readonly openViews = new Map<string, IUIKitSurface>();
 
     constructor(private readonly options: ChatSessionOptions) {
         const ws = this.ws;
@@ -290,16 +301,58 @@ export class ChatSession {
         this.print(out.join('\n'));
     }
 
-    /** `(only you) …`: an ephemeral reply, or the note that the app opened a dialog a terminal cannot show. */
+    /** `(only you) …`: an ephemeral reply, or the note that the app opened a dialog (answered with `:confirm` / `:close`). */
     private deliveryText(delivery: Delivery): string {
         const label = '(only you) ';
         if (delivery.kind === 'ephemeral') {
             return `${label}${hang(delivery.text ?? '', ' '.repeat(label.length))}`;
         }
+        const interaction = delivery.interaction as { type?: string; view?: IUIKitSurface } | undefined;
+        const view = interaction?.view;
+        if (interaction?.type?.endsWith('.close')) {
+            this.openViews.delete(delivery.toUserId);
+            return `${label}(the app closed the dialog)`;
+        }
+        if (view && this.options.engine.submitView) {
+            this.openViews.set(delivery.toUserId, view);
+            return `${label}The app opened ${interactionTitle(delivery)} to confirm; nothing is changed yet. :confirm presses its submit button, :close closes it.`;
+        }
         return (
             `${label}The app opened ${interactionTitle(delivery)} to confirm. A terminal cannot show it: ` +
             (this.options.confirmChanges ? 'restart without --confirm to act at once.' : 'nothing was changed.')
         );
+    }
+
+    /**
+     * `:confirm` / `:close`: what Rocket.Chat's client sends when the user presses the dialog's submit button or closes
+     * it (`viewSubmit` / `viewClosed` with the view the app opened), for the newest dialog the app opened for this user.
+     */
+    private async answerView(submit: boolean): Promise<void> {
+        const view = this.openViews.get(this.userId);
+        const engine = this.options.engine;
+        if (!view || !engine.submitView || !engine.closeView) {
+            this.print(`! The app has no dialog open for ${this.user.username}`);
+            return;
+        }
+        this.openViews.delete(this.userId);
+        const run = submit ? await engine.submitView(view, this.userId) : await engine.closeView(view, this.userId);
+        const out: string[] = [];
+        for (const delivery of run.deliveries) {
+            this.handled.add(delivery);
+            if (delivery.toUserId === this.userId) {
+                out.push(this.deliveryText(delivery));
+            }
+        }
+        const errors = (run.response as { errors?: Record<string, string> } | undefined)?.errors;
+        if (errors) {
+            out.push(...Object.values(errors).map((e) => `! ${e}`));
+        }
+        if (run.error) {
+            out.push(`! The dialog failed: ${run.error}`);
+        }
+        await engine.settled?.();
+        out.push(...this.takeNews());
+        this.print(out.length ? out.join('\n') : submit ? '(submitted; no reply)' : '(closed)');
     }
 
     /** The engine reports every ephemeral message and dialog the app sends; those outside a command run wait here. */
@@ -331,6 +384,18 @@ export class ChatSession {
         }
     }
 
+    /**
+     * A room as the chat names it: its name, or for a direct message `@` and the other members' usernames, as
+     * Rocket.Chat's client names a DM (`IRoom.usernames`).
+     */
+    private roomLabel(room: WsRoom): string {
+        if (room.name) {
+            return room.name;
+        }
+        const others = (room.usernames ?? []).filter((u) => u !== this.user.username);
+        return room.t === 'd' && others.length ? `@${others.join(', @')}` : room._id;
+    }
+
     /** Whether the current user sees `room`'s messages: a member, or it is the room they are in. */
     private sees(room: WsRoom): boolean {
         return room._id === this.roomId || !!this.ws.getSubscription(room._id, this.userId);
@@ -354,7 +419,7 @@ export class ChatSession {
             this.seen.add(message._id);
             const room = ws.getRoom(message.rid);
             if (room && this.sees(room) && keep(message)) {
-                fresh.push({ at: new Date(message.ts).getTime(), text: messageLine(message, { time: true, room: room.name || room._id }) });
+                fresh.push({ at: new Date(message.ts).getTime(), text: messageLine(message, { time: true, room: this.roomLabel(room) }) });
             }
         }
         const deliveries = this.pending.filter((d) => !this.handled.has(d));
@@ -365,7 +430,8 @@ export class ChatSession {
                 continue;
             }
             const room = delivery.roomId ? ws.getRoom(delivery.roomId) : undefined;
-            const where = room ? `#${room.name || room._id} ` : '';
+            const label = room ? this.roomLabel(room) : '';
+            const where = room ? `${label.startsWith('@') ? label : `#${label}`} ` : '';
             fresh.push({ at: delivery.at.getTime(), text: `${clock(delivery.at)} ${where}${this.deliveryText(delivery)}` });
         }
         return fresh.sort((x, y) => x.at - y.at).map((f) => f.text);
@@ -388,6 +454,10 @@ export class ChatSession {
         switch (name) {
             case ':rest':
                 await this.rest(line.slice(word.length).trim());
+                break;
+            case ':confirm':
+            case ':close':
+                await this.answerView(name === ':confirm');
                 break;
             case ':user':
                 this.switchUser(args);
@@ -666,7 +736,7 @@ export class ChatSession {
             }
         } else if (first.startsWith('/')) {
             const sub = COMMAND_WORDS[first.slice(1)] ?? [];
-            candidates = [...(position === 1 ? sub : []), ...roomWords, '--dry-run'];
+            candidates = [...(position === 1 ? sub : []), ...roomWords, '--dry-run', ...(first === '/encrypt' ? ['--all', '--job'] : [])];
         } else if (position === 1 && (first === ':user' || META_ALIASES[first] === ':user')) {
             candidates = this.people().map((u) => u.username);
         } else if (position >= 1 && [':room', ':log'].includes(META_ALIASES[first] ?? first)) {

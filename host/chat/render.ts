@@ -69,7 +69,7 @@ export function messageLine(message: WsMessage, options: { time?: boolean; room?
         parts.push(clock(message.ts));
     }
     if (options.room) {
-        parts.push(`#${options.room}`);
+        parts.push(options.room.startsWith('@') ? options.room : `#${options.room}`);
     }
     parts.push(message.t ? `* ${systemMessageText(message)}` : `${message.u?.username ?? '?'}: ${message.msg}`);
     return parts.join(' ');

@@ -497,6 +497,17 @@ export class EngineHost {
         }
     }
 
+    /**
+     * Saves one setting as posted, as upstream's `POST /api/apps/<id>/settings` does (`updateAppSetting`: the app's
+     * `onPreSettingUpdate` and `onSettingUpdated` run).
+     */
+    async updateSetting(setting: ISetting): Promise<void> {
+        if (setting.id === 'service_user_token') {
+            this.audit?.secret(setting.value);
+        }
+        await this.manager.getSettingsManager().updateAppSetting(this.appId, setting);
+    }
+
     /** Slash commands the app registered (lower-case command → definition). */
     commands(): string[] {
         return [...this.ctx.records.commands.keys()].sort();

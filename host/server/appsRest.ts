@@ -10,10 +10,14 @@
  *   ignored; a workspace without a licence refuses it, `Cannot_Update_Exempt_App`). Every route needs a login; the
  *   writes and `GET /api/apps/<id>` need `manage-apps` (403 otherwise, as `permissionsRequired`).
  *
+ * - `/api/apps/<id>/settings` and `/api/apps/<id>/settings/<settingId>` (`GET`, `POST`, `manage-apps`): what
+ *   Administration → Apps → <app> → Settings uses; see {@link settingsRoute}.
+ *
  * The local workspace runs one app, the one `npm start` installed: `POST /api/apps` with another app's package is
  * refused, with the same package it answers as upstream's `manager.add` for an app already there (400).
  */
 import type { IPermission } from '@rocket.chat/apps-engine/definition/permissions/IPermission';
+import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 
 import type { RestResponse } from '../workspace/model';
 
@@ -34,6 +38,10 @@ export interface AppsEngine {
     readonly id: string;
     update(zip: Buffer, permissionsGranted?: IPermission[]): Promise<{ app: Record<string, unknown>; implemented: unknown; licenseValidation: unknown }>;
     describe(appId?: string): Promise<Record<string, unknown> | undefined>;
+    /** The app's settings as the engine holds them (`manager.getSettingsManager().getAppSettings`). */
+    settings?(): Record<string, ISetting>;
+    /** `manager.getSettingsManager().updateAppSetting(appId, setting)`: the app's `onPreSettingUpdate` / `onSettingUpdated` run. */
+    updateSetting?(setting: ISetting): Promise<void>;
 }
 
 const NOT_LOGGED_IN = 'You must be logged in to do this.';
@@ -106,6 +114,10 @@ export async function appsRoute(
     request: { method: string; pathname: string; headers: Record<string, string>; raw: Buffer },
 ): Promise<RestResponse> {
     const id = request.pathname.replace(/^\/api\/apps\/?/, '').replace(/\/$/, '');
+    const settings = /^([^/]+)\/settings(?:\/([^/]+))?$/.exec(id);
+    if (settings && ['GET', 'POST'].includes(request.method)) {
+        return settingsRoute(workspace, engine, { ...request, appId: settings[1], settingId: settings[2] });
+    }
     if (id.includes('/') || !['GET', 'POST'].includes(request.method)) {
         return failure(404, 'Not found');
     }
@@ -151,5 +163,80 @@ export async function appsRoute(
         return { status: 200, body: { ...result, success: true } };
     } catch (error) {
         return failure(400, error instanceof Error ? error.message : String(error));
+    }
+}
+
+/**
+ * `/api/apps/<id>/settings` and `/api/apps/<id>/settings/<settingId>`, as upstream's `AppsRestApi` routes them
+ * (`apps/meteor/ee/server/apps/communication/rest.ts` @ 003dfc8d, `authRequired`, `permissionsRequired: ['manage-apps']`):
+ *
+ * - `GET …/settings` → `{ settings }` (the app's settings by id, hidden ones left out);
+ * - `POST …/settings { settings: [setting, …] }` → each posted setting whose value differs from the stored one is
+ *   saved as posted (`updateAppSetting`: the whole setting object, as the admin page sends it) → `{ updated: [ … ] }`;
+ *   no `settings` → 400 "The settings to update must be present.";
+ * - `GET …/settings/<settingId>` → `{ setting }`, or 404 `No Setting found on the App by the id of: "<settingId>"`;
+ * - `POST …/settings/<settingId> { setting }` → saved as posted (its own `id` decides) → `{ success: true }`;
+ *   no `setting` → 400 "Setting to update to must be present on the posted body.".
+ *
+ * An unknown app id is a 404 `No App found by the id of: <id>`.
+ */
+async function settingsRoute(
+    workspace: AppsWorkspace,
+    engine: AppsEngine | undefined,
+    request: { method: string; headers: Record<string, string>; raw: Buffer; appId: string; settingId?: string },
+): Promise<RestResponse> {
+    const user = workspace.authenticate(request.headers);
+    if (!user) {
+        return { status: 401, body: { success: false, status: 'error', message: NOT_LOGGED_IN, error: NOT_LOGGED_IN } };
+    }
+    if (!workspace.hasPermission(user._id, 'manage-apps')) {
+        return failure(403, 'User does not have the permissions required for this action [error-unauthorized]');
+    }
+    if (!engine?.settings || !engine.updateSetting) {
+        return failure(503, 'The app is still starting, try again in a moment [error-app-starting]', { errorType: 'error-app-starting' });
+    }
+    if (request.appId !== engine.id) {
+        return failure(404, `No App found by the id of: ${request.appId}`);
+    }
+    const stored = engine.settings();
+    const { settingId } = request;
+    if (request.method === 'GET') {
+        if (settingId !== undefined) {
+            return stored[settingId] ? { status: 200, body: { setting: stored[settingId], success: true } } : failure(404, `No Setting found on the App by the id of: "${settingId}"`);
+        }
+        const visible = Object.fromEntries(Object.entries(stored).filter(([, setting]) => !setting.hidden));
+        return { status: 200, body: { settings: visible, success: true } };
+    }
+    let body: { settings?: unknown; setting?: unknown };
+    try {
+        body = (request.raw.length ? JSON.parse(request.raw.toString('utf8')) : {}) as typeof body;
+    } catch {
+        return failure(400, 'The request body is not JSON');
+    }
+    try {
+        if (settingId !== undefined) {
+            if (!body?.setting) {
+                return failure(400, 'Setting to update to must be present on the posted body.');
+            }
+            await engine.updateSetting(body.setting as ISetting);
+            return { status: 200, body: { success: true } };
+        }
+        if (!body?.settings) {
+            return failure(400, 'The settings to update must be present.');
+        }
+        const updated: ISetting[] = [];
+        for (const setting of body.settings as ISetting[]) {
+            if (stored[setting.id] && stored[setting.id].value !== setting.value) {
+                await engine.updateSetting(setting);
+                updated.push(setting);
+            }
+        }
+        return { status: 200, body: { updated, success: true } };
+    } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (message.includes('No setting found')) {
+            return failure(404, `No Setting found on the App by the id of: "${settingId ?? ''}"`);
+        }
+        return failure(400, message);
     }
 }

@@ -131,7 +131,7 @@ export function guideText(input: GuideInput): string {
     lines.push(`App id ${appId}; commands ${input.commands.map((c) => `/${c}`).join(' ') || '(none registered)'}`);
     lines.push(
         `E2E_Enable is ${workspace.getSetting('E2E_Enable') === true ? 'on' : 'off'}; confirm_changes is ${
-            input.confirmChanges ? 'on (the app will ask in a modal, which a terminal cannot show)' : 'off (a terminal cannot show the confirmation modal; --confirm turns it on)'
+            input.confirmChanges ? 'on (the app asks in a dialog first: answer it with :confirm or :close)' : 'off (--confirm turns it on; bulk changes always ask in a dialog: answer it with :confirm or :close)'
         }`,
     );
     lines.push('');

@@ -14,7 +14,7 @@ export interface StartOptions {
     seedGroups?: number;
     /** JSON file that keeps the workspace across restarts. */
     data?: string;
-    /** Keep the app's `confirm_changes` setting on (the default here is off: a terminal cannot show modals). */
+    /** Keep the app's `confirm_changes` setting on (the default here is off: the chat answers the app's dialogs only with `:confirm` / `:close`). */
     confirm: boolean;
     /** Print only the ready line (and chat output). */
     quiet: boolean;
@@ -57,7 +57,7 @@ Options:
   --data <file>      keep the workspace in this JSON file: loaded on start if it exists, saved after every change
   --user <name>      start the chat as this user (default alice)
   --room <name>      start the chat in this room (default project-x)
-  --confirm          keep the app's confirm_changes setting on (confirmation modals; a terminal cannot show them)
+  --confirm          keep the app's confirm_changes setting on (its dialogs: answer with :confirm / :close)
   --no-package       use dist/<app>.zip as it is (by default it is rebuilt only when what it is built from changed)
   --quiet            print only the ready line
   --no-proto-guard   turn off the front proxy's rule (not Rocket.Chat's) that answers 400 to a request to

@@ -14,6 +14,8 @@ import AdmZip from 'adm-zip';
 
 import { appsRoute, serverInfo } from '../../host/server/appsRest';
 import type { AppsEngine, AppsWorkspace } from '../../host/server/appsRest';
+import { SettingType } from '@rocket.chat/apps-engine/definition/settings';
+import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { ZIP_PATH } from '../engine/harness';
 import { APP_ID, ROOT, started } from './child';
 import type { StartedWorkspace } from './child';
@@ -188,5 +190,45 @@ describe('the deploy routes\' rules (host/server/appsRest.ts)', () => {
         const other = Buffer.from('--boundary\r\nContent-Disposition: form-data; name="permissions"\r\n\r\n[]\r\n--boundary--\r\n');
         const noApp = await appsRoute(workspace(true), engine, { method: 'POST', pathname: `/api/apps/${APP_ID}`, headers: { 'x-user-id': 'admin', 'content-type': 'multipart/form-data; boundary=boundary' }, raw: other });
         expect(noApp).toMatchObject({ status: 400, body: { error: 'Failed to get a file to install for the App. ' } });
+    });
+    describe('/api/apps/<id>/settings (what Administration → Apps → Settings uses)', () => {
+        const saved: ISetting[] = [];
+        const stored: Record<string, ISetting> = {
+            alert_room: { id: 'alert_room', type: SettingType.STRING, packageValue: '', value: '', required: false, public: false, i18nLabel: 'a' },
+            secret: { id: 'secret', type: SettingType.STRING, packageValue: '', required: false, public: false, hidden: true, i18nLabel: 's' },
+        };
+        const withSettings: AppsEngine = { ...engine, settings: () => stored, updateSetting: async (setting) => void saved.push(setting) };
+        const call = (who: string, method: string, pathname: string, body?: unknown) =>
+            appsRoute(workspace(true), withSettings, {
+                method,
+                pathname,
+                headers: { 'x-user-id': who, 'content-type': 'application/json' },
+                raw: Buffer.from(body === undefined ? '' : JSON.stringify(body)),
+            });
+        const base = `/api/apps/${APP_ID}/settings`;
+
+        it('manage-apps only: 401 without a login, 403 without the permission; nothing saved', async () => {
+            expect((await call('nobody', 'GET', base)).status).toBe(401);
+            expect((await call('alice', 'GET', base)).status).toBe(403);
+            expect((await call('alice', 'POST', `${base}/alert_room`, { setting: { ...stored.alert_room, value: 'x' } })).status).toBe(403);
+            expect(saved).toHaveLength(0);
+        });
+
+        it('GET: every setting but hidden ones, one setting, or 404 for an unknown one or app', async () => {
+            expect((await call('admin', 'GET', base)).body).toEqual({ settings: { alert_room: stored.alert_room }, success: true });
+            expect((await call('admin', 'GET', `${base}/alert_room`)).body).toEqual({ setting: stored.alert_room, success: true });
+            expect(await call('admin', 'GET', `${base}/nope`)).toEqual({ status: 404, body: { success: false, error: 'No Setting found on the App by the id of: "nope"' } });
+            expect((await call('admin', 'GET', '/api/apps/other-app/settings')).status).toBe(404);
+        });
+
+        it('POST: the setting saved as posted; only changed values of a list; a body without it is a 400', async () => {
+            expect(await call('admin', 'POST', `${base}/alert_room`, {})).toMatchObject({ status: 400, body: { error: 'Setting to update to must be present on the posted body.' } });
+            expect(await call('admin', 'POST', base, {})).toMatchObject({ status: 400, body: { error: 'The settings to update must be present.' } });
+            expect(saved).toHaveLength(0);
+            expect((await call('admin', 'POST', `${base}/alert_room`, { setting: { ...stored.alert_room, value: 'security' } })).body).toEqual({ success: true });
+            const list = await call('admin', 'POST', base, { settings: [{ ...stored.alert_room, value: '' }, { ...stored.alert_room, value: 'ops' }] });
+            expect(list.body).toEqual({ updated: [{ ...stored.alert_room, value: 'ops' }], success: true });
+            expect(saved.map((s) => s.value)).toEqual(['security', 'ops']);
+        });
     });
 });

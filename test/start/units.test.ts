@@ -416,6 +416,50 @@ describe('the chat session (stub engine, demo workspace)', () => {
         expect(out).toEqual(['(only you) It is on.']);
     });
 
+    test(':confirm presses the submit button of the dialog the app opened for this user, :close closes it; none open: said so', async () => {
+        const fixture = demoWorkspace();
+        const alice = fixture.workspace.getUserByUsername('alice')!;
+        const out: string[] = [];
+        const view = { id: 'plan-1', appId: 'app', type: 'modal', title: { type: 'plain_text', text: 'Encryption on in 3 groups?' }, blocks: [], submit: { actionId: 'go' } };
+        const answered: string[] = [];
+        const engine: ChatEngine = {
+            commands: () => ['encrypt'],
+            runCommand: async () => ({ deliveries: [{ kind: 'uiInteraction', toUserId: alice._id, interaction: { type: 'modal.open', triggerId: 't', appId: 'app', view } as never, at: new Date() }] }),
+            submitView: async (v, userId) => {
+                answered.push(`submit ${(v as { id: string }).id} ${userId === alice._id}`);
+                return { deliveries: [{ kind: 'ephemeral', toUserId: alice._id, text: 'Job J started.', at: new Date() }] };
+            },
+            closeView: async (v) => {
+                answered.push(`close ${(v as { id: string }).id}`);
+                return { deliveries: [] };
+            },
+        };
+        const chat = new ChatSession({ engine, workspace: () => fixture.workspace, postMessage: () => undefined, print: (t) => out.push(t), serviceUserId: fixture.serviceAccount.userId });
+        await chat.handleLine(':confirm');
+        expect(out.pop()).toBe('! The app has no dialog open for alice');
+        await chat.handleLine('/encrypt on --all');
+        expect(out.pop()).toBe('(only you) The app opened "Encryption on in 3 groups?" to confirm; nothing is changed yet. :confirm presses its submit button, :close closes it.');
+        await chat.handleLine(':confirm');
+        expect(out.pop()).toBe('(only you) Job J started.');
+        await chat.handleLine(':confirm');
+        expect(out.pop()).toBe('! The app has no dialog open for alice');
+        await chat.handleLine('/encrypt on --all');
+        await chat.handleLine(':close');
+        expect(out.pop()).toBe('(closed)');
+        expect(answered).toEqual(['submit plan-1 true', 'close plan-1']);
+    });
+
+    test("a direct message's news is labelled with the other member, as Rocket.Chat's client names a DM", () => {
+        const { chat, out, ws } = session();
+        const { workspace } = ws;
+        const alice = workspace.getUserByUsername('alice')!;
+        const bob = workspace.getUserByUsername('bob')!;
+        const dm = workspace.createDirectRoom([bob._id, alice._id]);
+        workspace.postMessage(dm._id, bob._id, 'hello');
+        expect(chat.liveUpdate()).toMatch(/^\d\d:\d\d:\d\d @bob bob: hello$/);
+        expect(out).toEqual([]);
+    });
+
     test.each([
         [':log project-x 0', 'not "0"'],
         [':log project-x abc', 'not "abc"'],
