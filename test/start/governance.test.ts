@@ -313,7 +313,9 @@ describe("issue 16: every change on record, the audit, the policy watch", () => 
             log = await ws.say(':log security 5', '#security');
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        const alerts = log.split('\n').filter((l) => l.includes('⚠'));
+        // The room's log lines (indented, `  hh:mm:ss sender: text`); the same message may also be printed as it
+        // arrives, prefixed with its room (`hh:mm:ss #security …`), when it lands while `:log` runs.
+        const alerts = log.split('\n').filter((l) => /^\s+\S+ group-admin\.bot: ⚠/.test(l));
         expect(alerts).toHaveLength(1);
         expect(alerts[0]).toMatch(/group-admin\.bot: ⚠ Encryption turned off in project-x by @alice \(in Rocket\.Chat\) at .* Undo: \/encrypt undo project-x/);
     });
