@@ -52,7 +52,8 @@ const OPERATIONS: ReadonlyArray<ChangeOperation> = ['setEncrypted', 'setType', '
  * state, and (by construction) no later record of that setting. Otherwise a refusal naming the change since (who, when,
  * how: the newest later record of the room), or saying that what changed it is not on record. Decides nothing about
  * who may make the reverting change: that is the operation core's every check, run when the change is made.
- * `view` is the room as it is now, read by the caller after its own access check.
+ * `view` is the room as it is now, read by the caller after its own checks: the decision tells what is on record and
+ * names changes, so the caller first makes sure the room's history is readable to the person (`requireUndoReader`).
  */
 export async function decideUndo(read: IRead, view: RoomView, operation: ChangeOperation): Promise<UndoDecision> {
     const { records } = await readHistory(read, view.id);
