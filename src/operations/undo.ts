@@ -1,6 +1,6 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppError } from '../errors/AppError';
-import { kindOfRecord, whenText } from '../history/describe';
+import { kindOfRecord, roomIsAsLeft, whenText } from '../history/describe';
 import { readHistory } from '../history/store';
 import type { ChangeOperation, ChangeRecord } from '../history/store';
 import type { RoomView } from '../workspace/roomView';
@@ -23,18 +23,6 @@ const REVERT: Readonly<Record<ChangeKind, ChangeKind>> = {
     team: 'unteam',
     unteam: 'team',
 };
-
-/** Whether the room is still in the state `record` left it in. */
-function stillAsLeft(record: ChangeRecord, view: RoomView): boolean {
-    switch (record.operation) {
-        case 'setEncrypted':
-            return (view.encrypted === true) === (record.to === true);
-        case 'setType':
-            return view.type === record.to;
-        default:
-            return record.to === false ? !view.teamId : view.teamMain;
-    }
-}
 
 /** How a record was made, for a refusal's text: the command, `button`, `endpoint`, `bulk` or `rocket.chat`. */
 function howOf(record: ChangeRecord): string {
@@ -63,7 +51,7 @@ export async function decideUndo(read: IRead, view: RoomView, operation: ChangeO
         throw new AppError('nothing-to-undo', { room: view.label, operation });
     }
     const record = changes[index];
-    if (!stillAsLeft(record, view)) {
+    if (!roomIsAsLeft(view, record)) {
         const since = changes.slice(0, index).pop();
         throw since ? changedSince(view, since) : new AppError('changed-outside-record', { room: view.label });
     }
