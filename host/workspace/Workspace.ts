@@ -369,8 +369,11 @@ export class Workspace {
      * A message sent in the room as `userId`, the way Rocket.Chat's `MessageService.sendMessage` stores what an app's
      * `modify.getCreator().finish(message)` hands the message bridge (upstream
      * `apps/meteor/app/apps/server/bridges/messages.ts`): no membership check, `ts` now, the room's `msgs` counted.
+     * An app's message may carry a type `t` (`converters/messages.ts` `convertAppMessage` copies the message's unmapped
+     * properties), and `sendMessage` (`apps/meteor/app/lib/server/functions/sendMessage.ts`) hands a message with a type
+     * to the apps' `IPostSystemMessageSent`, as a system message of Rocket.Chat's own: so `t` is kept here.
      */
-    sendMessageAs(rid: string, userId: string, text: string, extra: Pick<WsMessage, 'attachments' | 'blocks' | 'tmid' | 'groupable'> = {}): WsMessage {
+    sendMessageAs(rid: string, userId: string, text: string, extra: Pick<WsMessage, 'attachments' | 'blocks' | 'tmid' | 'groupable' | 't'> = {}): WsMessage {
         const room = this.requireRoom(rid, 'sendMessageAs: room');
         const user = this.requireUser(userId, 'sendMessageAs: user');
         if (typeof text !== 'string') throw new Error('sendMessageAs: text must be a string');
@@ -378,6 +381,7 @@ export class Workspace {
         const message = this.store.insertMessage(
             withoutUndefined({
                 _id: randomId(),
+                t: extra.t,
                 rid,
                 msg: text,
                 u: withoutUndefined({ _id: user._id, username: user.username, name: user.name }),

@@ -5,6 +5,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
+import { requireUndoReader } from '../history/access';
 import { confirmIntent, dropIntent, recordIntent } from '../history/store';
 import type { ChangeOperation, Intent } from '../history/store';
 import type { ChangeKind } from '../operations/changeKind';
@@ -48,8 +49,10 @@ function reverting(kind: ChangeKind, view: RoomView): { path: string; body: Reco
  * `roomsToRemove`), so Rocket.Chat decides; its answer is returned as it came. Before anything is sent:
  * 1. the body: a JSON object, `operation` one of `setEncrypted`, `setType`, `convertToTeam` (400 `error-invalid-params`),
  *    the room keys as Rocket.Chat's (`error-room-param-not-provided`, a key that is no string 400);
- * 2. a person who cannot access the room and does not hold `view-room-administration` gets the room's "not found",
- *    exactly as for a room that does not exist (decided the chat doors' way, live and fail closed);
+ * 2. the room's history must be readable to the caller (`requireUndoReader`: `edit-room` in the room, or
+ *    `view-room-administration`), since the decision names the change since: anyone else gets what `groups.history`
+ *    answers them — the room's "not found", exactly as for a room that does not exist, when they cannot access it,
+ *    `error-action-not-allowed` when they can (decided the chat doors' way, live and fail closed);
  * 3. the undo decision (`decideUndo`): nothing on record, or the room changed since (naming the change) → 400.
  * A change Rocket.Chat accepted is recorded with `door: "endpoint"` and `undoes` (its intent written before the write).
  */
@@ -83,10 +86,7 @@ export class UndoEndpoint extends ApiEndpoint {
             assertRoomParamsGiven(ref);
             const ctx = createOperationContext(read, http, logger);
             const room = await findRoom(ref, ctx, user);
-            const view = room ? toRoomView(room) : undefined;
-            if (!view || !((await ctx.access.canAccessRoom(user, view)) || (await ctx.access.hasPermission(user, 'view-room-administration')))) {
-                throw new AppError('room-not-found', { room: refLabel(ref) });
-            }
+            const view = await requireUndoReader(room ? toRoomView(room) : undefined, refLabel(ref), user, ctx);
             const decision = await decideUndo(read, view, operation);
             const environment = read.getEnvironmentReader();
             const caller = CallerGateway.of(request, http, environment.getSettings(), new ServerSettings(environment.getServerSettings()));

@@ -1,6 +1,7 @@
 import type { MessageKey } from '../i18n/catalog.generated';
 import type { Translator } from '../i18n/translate';
 import type { ChangeKind } from '../operations/changeKind';
+import type { RoomView } from '../workspace/roomView';
 import type { ChangeDoor, ChangeOperation, ChangeRecord } from './store';
 
 /** The command whose change a kind is. */
@@ -39,6 +40,21 @@ export function kindOfRecord(record: Pick<ChangeRecord, 'operation' | 'to'>): Ch
             return record.to === 'p' ? 'private' : 'public';
         default:
             return record.to === false ? 'unteam' : 'team';
+    }
+}
+
+/**
+ * Whether the room is in the state a change of `operation` to `to` leaves it in: encryption on or off, that type, a
+ * team's main room or in no team. (Undo asks it of a record; the system-message door of a message, before recording it.)
+ */
+export function roomIsAsLeft(view: RoomView, change: Pick<ChangeRecord, 'operation' | 'to'>): boolean {
+    switch (change.operation) {
+        case 'setEncrypted':
+            return (view.encrypted === true) === (change.to === true);
+        case 'setType':
+            return view.type === change.to;
+        default:
+            return change.to === false ? !view.teamId : view.teamMain;
     }
 }
 

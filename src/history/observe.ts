@@ -2,6 +2,9 @@ import type { IPersistence, IRead } from '@rocket.chat/apps-engine/definition/ac
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
+import { toRoomView } from '../workspace/roomView';
+import type { RoomView } from '../workspace/roomView';
+import { roomIsAsLeft } from './describe';
 import { claimOwnChange, recordChange } from './store';
 import type { ChangeOperation, ChangeRecord } from './store';
 
@@ -45,6 +48,47 @@ export function isWatchedType(type: unknown): boolean {
 export function observedChange(message: IMessage): ObservedChange | undefined {
     const reading = typeof message.type === 'string' ? WATCHED.get(message.type) : undefined;
     return reading && message.room ? reading(message.room) : undefined;
+}
+
+/**
+ * Why a watched message does not agree with its room, or undefined when it does (interface.md §9). Rocket.Chat posts
+ * these messages after it wrote the change (`saveRoomEncrypted`, `saveRoomType`, the team service's `create`), with
+ * the acting user's username as the text of the encryption messages; but another app may post a message of any type,
+ * as any sender. So the room must be in the state the message reports (`view`: the room as Rocket.Chat loaded it for
+ * the event, or as read again), and an encryption message's text must be its sender's username.
+ */
+function disagreement(message: IMessage, change: ObservedChange, view: RoomView): string | undefined {
+    if (!roomIsAsLeft(view, change)) {
+        switch (change.operation) {
+            case 'setEncrypted':
+                return `the room's encryption is ${view.encrypted === true ? 'on' : 'off'}`;
+            case 'setType':
+                return `the room's type is ${view.type}`;
+            default:
+                return change.to === true ? "the room is not a team's main room" : 'the room is in a team';
+        }
+    }
+    if (change.operation === 'setEncrypted' && (!message.sender || message.text !== message.sender.username)) {
+        return "its text is not its sender's username (Rocket.Chat's own message says who turned it on or off)";
+    }
+    return undefined;
+}
+
+/**
+ * Whether a watched message is to be put on record: undefined when it agrees with its room, else why not. The room as
+ * the event carries it first (no read); when that disagrees, the room as it is now (Rocket.Chat posts
+ * `user-converted-to-channel` before it takes the room out of the team, so the event's copy may predate the change).
+ */
+export async function checkObserved(message: IMessage, change: ObservedChange, read: IRead): Promise<string | undefined> {
+    const { room } = message;
+    if (!room || !room.id) {
+        return 'the message names no room';
+    }
+    if (!disagreement(message, change, toRoomView(room))) {
+        return undefined;
+    }
+    const now = await read.getRoomReader().getById(room.id);
+    return now ? disagreement(message, change, toRoomView(now)) : 'the room does not exist';
 }
 
 /** A recorded change and whether the app made it (its own record, claimed) or Rocket.Chat reported it (new). */

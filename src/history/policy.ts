@@ -45,12 +45,13 @@ async function alertRoom(read: IRead): Promise<{ value: string; room?: IRoom }> 
     return { value, room: room || undefined };
 }
 
-/** Every member (but app users) holds `view-room-administration` — decided live with the permission table. */
+/** Every member but the app's own bot (other apps' bots too) holds `view-room-administration` — decided live. */
 async function everyMemberMaySee(read: IRead, room: IRoom, ctx: OperationContext): Promise<AlertBlock | undefined> {
     const members: Array<IUser> = await read.getRoomReader().getMembers(room.id);
+    const bot = await getAppUser(read);
     try {
         for (const member of members) {
-            if (!member || String(member.type) === 'app') {
+            if (!member || (bot && member.id === bot.id)) {
                 continue;
             }
             if (!(await ctx.access.hasPermission(member, 'view-room-administration'))) {

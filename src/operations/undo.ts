@@ -1,6 +1,6 @@
 import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppError } from '../errors/AppError';
-import { kindOfRecord, whenText } from '../history/describe';
+import { kindOfRecord, roomIsAsLeft, whenText } from '../history/describe';
 import { readHistory } from '../history/store';
 import type { ChangeOperation, ChangeRecord } from '../history/store';
 import type { RoomView } from '../workspace/roomView';
@@ -24,18 +24,6 @@ const REVERT: Readonly<Record<ChangeKind, ChangeKind>> = {
     unteam: 'team',
 };
 
-/** Whether the room is still in the state `record` left it in. */
-function stillAsLeft(record: ChangeRecord, view: RoomView): boolean {
-    switch (record.operation) {
-        case 'setEncrypted':
-            return (view.encrypted === true) === (record.to === true);
-        case 'setType':
-            return view.type === record.to;
-        default:
-            return record.to === false ? !view.teamId : view.teamMain;
-    }
-}
-
 /** How a record was made, for a refusal's text: the command, `button`, `endpoint`, `bulk` or `rocket.chat`. */
 function howOf(record: ChangeRecord): string {
     if (record.door !== 'command') {
@@ -52,7 +40,8 @@ const OPERATIONS: ReadonlyArray<ChangeOperation> = ['setEncrypted', 'setType', '
  * state, and (by construction) no later record of that setting. Otherwise a refusal naming the change since (who, when,
  * how: the newest later record of the room), or saying that what changed it is not on record. Decides nothing about
  * who may make the reverting change: that is the operation core's every check, run when the change is made.
- * `view` is the room as it is now, read by the caller after its own access check.
+ * `view` is the room as it is now, read by the caller after its own checks: the decision tells what is on record and
+ * names changes, so the caller first makes sure the room's history is readable to the person (`requireUndoReader`).
  */
 export async function decideUndo(read: IRead, view: RoomView, operation: ChangeOperation): Promise<UndoDecision> {
     const { records } = await readHistory(read, view.id);
@@ -62,7 +51,7 @@ export async function decideUndo(read: IRead, view: RoomView, operation: ChangeO
         throw new AppError('nothing-to-undo', { room: view.label, operation });
     }
     const record = changes[index];
-    if (!stillAsLeft(record, view)) {
+    if (!roomIsAsLeft(view, record)) {
         const since = changes.slice(0, index).pop();
         throw since ? changedSince(view, since) : new AppError('changed-outside-record', { room: view.label });
     }

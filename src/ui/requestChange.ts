@@ -4,6 +4,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppError } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { announceChange, announcementWanted } from '../history/announce';
+import { requireUndoReader } from '../history/access';
 import { operationOf } from '../history/describe';
 import { serialized } from '../history/roomLock';
 import { confirmIntent, dropIntent, recordChange, recordIntent } from '../history/store';
@@ -244,7 +245,8 @@ export async function confirmChange(target: ConfirmTarget, user: IUser, ctx: Ope
     }
     if (target.undoes) {
         // An undo is decided again: the record it undoes must still be the room's newest of that setting, the room as it left it.
-        const decision = await decideUndo(env.read, toRoomView(room), operationOf(target.kind));
+        const view = await requireUndoReader(toRoomView(room), refLabel({ kind: 'room', room }), user, ctx);
+        const decision = await decideUndo(env.read, view, operationOf(target.kind));
         if (decision.record._id !== target.undoes || decision.kind !== target.kind) {
             throw changedSince(toRoomView(room), decision.record);
         }

@@ -119,3 +119,61 @@ describe('a change made through the app is recorded once, with the real person',
         }
     });
 });
+
+describe("a message of a watched type that does not agree with its room (another app's): not on record, the log says why", () => {
+    /** Posts a message of `type` in `room` as `username`, the way another app may (its own message, any type). */
+    async function postAsAnotherApp(room: string, type: string, username: string, text: string): Promise<Array<{ severity: string; text: string }>> {
+        return engine.logLinesDuring(async () => {
+            engine.workspace.sendMessageAs(engine.roomId(room), engine.userId(username), text, { t: type });
+            await engine.host.settled();
+        });
+    }
+
+    const notRecorded = (lines: Array<{ severity: string; text: string }>) => lines.filter((line) => / was not recorded: /.test(line.text));
+
+    it('encryption: the room not in the state the message reports, or a text that is not the sender\'s username', async () => {
+        await engine.fresh();
+        // Not encrypted: "turned on by bob" does not agree.
+        const on = notRecorded(await postAsAnotherApp('project-x', 'room_e2e_enabled', 'bob', 'bob'));
+        expect(await historyOf('project-x')).toEqual([]);
+        expect(on.map((line) => line.text)).toEqual([
+            `the system message room_e2e_enabled in ${engine.roomId('project-x')} sent as @bob (${engine.userId('bob')}) was not recorded: the room's encryption is off`,
+        ]);
+        expect(on[0].severity).toBe('warning');
+        expect((await engine.api('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'alice')).status).toBe(200);
+        // Encrypted: "turned off by bob" does not agree; "turned on" whose text is not the sender's username does not either.
+        expect(notRecorded(await postAsAnotherApp('project-x', 'room_e2e_disabled', 'bob', 'bob'))).toHaveLength(1);
+        expect(notRecorded(await postAsAnotherApp('project-x', 'room_e2e_enabled', 'bob', 'alice'))).toHaveLength(1);
+        expect(what(await historyOf('project-x'))).toEqual(['alice setEncrypted false→true endpoint']);
+        // So undo is not refused for a change nobody made.
+        expect((await engine.api('groups.undo', { roomName: 'project-x', operation: 'setEncrypted' }, 'alice')).status).toBe(200);
+        expect(engine.workspace.getRoomByName('project-x')?.encrypted).toBe(false);
+    });
+
+    it("teams: converted to a team while no team's main room, converted back while still one", async () => {
+        await engine.fresh();
+        const lines = notRecorded(await postAsAnotherApp('project-x', 'user-converted-to-team', 'bob', 'project-x'));
+        expect(await historyOf('project-x')).toEqual([]);
+        expect(lines.map((line) => line.text.replace(/.* was not recorded: /, ''))).toEqual(["the room is not a team's main room"]);
+        expect((await engine.api('groups.convertToTeam', { roomName: 'project-x' }, 'alice')).status).toBe(200);
+        const back = notRecorded(await postAsAnotherApp('project-x', 'user-converted-to-channel', 'bob', 'project-x'));
+        expect(what(await historyOf('project-x'))).toEqual(['alice convertToTeam false→true endpoint']);
+        expect(back.map((line) => line.text.replace(/.* was not recorded: /, ''))).toEqual(['the room is in a team']);
+    });
+
+    it("Rocket.Chat's own messages still agree: recorded, nothing in the log", async () => {
+        await engine.fresh();
+        const lines = await engine.logLinesDuring(async () => {
+            expect((await engine.reference('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'alice')).status).toBe(200);
+            expect((await engine.reference('groups.convertToTeam', { roomName: 'project-x' }, 'alice')).status).toBe(200);
+            expect((await engine.reference('teams.convertToChannel', { teamName: 'project-x' }, 'alice')).status).toBe(200);
+            await engine.host.settled();
+        });
+        expect(notRecorded(lines)).toEqual([]);
+        expect(what(await historyOf('project-x'))).toEqual([
+            'alice convertToTeam true→false rocket.chat',
+            'alice convertToTeam false→true rocket.chat',
+            'alice setEncrypted false→true rocket.chat',
+        ]);
+    });
+});

@@ -49,6 +49,15 @@ describe('the policy watch', () => {
         expect(lines[1]).toMatch(/^⚠ Private group project-x made public by @alice \(\/settype\) at .* Undo: \/settype undo project-x$/);
     });
 
+    it("the app's own bot a member of alert_room: alerts still posted (only it is left out of the members' check)", async () => {
+        await engine.fresh(withAlertRoom, { alert_room: 'security' });
+        const bot = engine.workspace.listUsers().find((user) => user.type === 'app');
+        engine.workspace.addMember(engine.roomId('security'), bot?._id as string);
+        await engine.reference('groups.setEncrypted', { roomName: 'project-x', encrypted: true }, 'alice');
+        await engine.reference('groups.setEncrypted', { roomName: 'project-x', encrypted: false }, 'alice');
+        expect(await settledAlerts()).toHaveLength(1);
+    });
+
     it('E2E_Enable turned off: noticed at the next watched event or command', async () => {
         await engine.fresh(withAlertRoom, { alert_room: 'security' });
         await engine.command('alice', 'project-x', '/encrypt status');
@@ -63,6 +72,14 @@ describe('the policy watch', () => {
 
     it.each([
         ['a member without view-room-administration', (f: Fixture) => f.workspace.addMember(f.workspace.getRoomByName('security')?._id as string, f.workspace.getUserByUsername('carol')?._id as string), 'a member of the room does not hold view-room-administration'],
+        [
+            "another app's bot",
+            (f: Fixture) => {
+                const bot = f.workspace.addUser({ username: 'other-app.bot', roles: ['app'], type: 'app' });
+                f.workspace.addMember(f.workspace.getRoomByName('security')?._id as string, bot._id);
+            },
+            'a member of the room does not hold view-room-administration',
+        ],
         ['a public room', (f: Fixture) => f.workspace.addRoom({ name: 'security-public', t: 'c', owner: f.workspace.getUserByUsername('admin')?._id as string }), 'not a private group'],
     ])('%s: no alert, a setup warning naming why, no crash', async (_label, prepare, why) => {
         const alertRoom = _label === 'a public room' ? 'security-public' : 'security';

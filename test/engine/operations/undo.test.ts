@@ -81,6 +81,24 @@ describe('/encrypt undo', () => {
         expect(engine.workspace.snapshot()).toBe(before);
     });
 
+    it('a member who may not read the history (no edit-room): what /encrypt history answers them, no change named, nothing on record not told', async () => {
+        await engine.fresh();
+        const refused = await reply('carol', PX, '/encrypt history');
+        expect(refused).toBe(text('en', 'error_history_not_allowed', { room: PX }));
+        // Nothing on record yet: the same answer (not "nothing to undo").
+        expect(await reply('carol', PX, '/encrypt undo')).toBe(refused);
+        await reply('alice', PX, '/encrypt on');
+        await engine.host.disable();
+        expect((await engine.reference('rooms.saveRoomSettings', { rid: engine.roomId(PX), encrypted: false }, 'admin')).status).toBe(200);
+        expect(await engine.host.enable()).toBe(true);
+        expect(await reply('bob', PX, '/settype public')).toBe(text('en', 'done_type_public', { room: PX }));
+        const before = engine.workspace.snapshot();
+        // A record on file, the room changed since: still the same answer, never the change since (who, when, how).
+        expect(await reply('carol', PX, '/encrypt undo')).toBe(refused);
+        expect(await reply('carol', PX, '/settype undo')).toBe(refused);
+        expect(engine.workspace.snapshot()).toBe(before);
+    });
+
     it('someone who cannot access the room gets its "not found"', async () => {
         await engine.fresh();
         await reply('alice', PX, '/encrypt on');
@@ -136,10 +154,10 @@ describe('/toteam undo', () => {
         expect(engine.workspace.getMessages(engine.roomId(PX)).map((m) => m.t)).toContain('user-converted-to-channel');
     });
 
-    it("a member without convert-team (Rocket.Chat's rule) is refused, and who can act instead is said", async () => {
+    it("a moderator (edit-room: may read the history) without convert-team (Rocket.Chat's rule) is refused, and who can act instead is said", async () => {
         await engine.fresh();
         await reply('alice', PX, '/toteam');
-        expect(await reply('carol', PX, '/toteam undo')).toBe(`${text('en', 'error_convert_team_not_allowed', { room: PX })} ${text('en', 'hint_not_allowed')}`);
+        expect(await reply('bob', PX, '/toteam undo')).toBe(`${text('en', 'error_convert_team_not_allowed', { room: PX })} ${text('en', 'hint_not_allowed')}`);
         expect(engine.workspace.getTeamByMainRoomId(engine.roomId(PX))).toBeDefined();
     });
 });
@@ -183,6 +201,29 @@ describe('POST groups.undo (the caller\'s credentials; Rocket.Chat decides)', ()
         expect(JSON.stringify(hidden.body)).toBe(JSON.stringify(missing.body).replace('no-such-room', PX));
         expect(engine.workspace.restCalls.filter((call) => call.path !== '/api/v1/permissions.listAll')).toEqual([]);
         expect(engine.workspace.getRoomByName(PX)?.encrypted).toBe(true);
+    });
+
+    it('a member who may not read the history (no edit-room): what groups.history answers them, before any undo decision, nothing sent', async () => {
+        await engine.fresh();
+        const readHistoryAs = (username: string) => engine.host.callApi({ method: 'GET', path: 'groups.history', query: { roomName: PX }, headers: engine.headersOf(username) });
+        const refused = await readHistoryAs('carol');
+        expect(refused).toMatchObject({ status: 400, body: { success: false, errorType: 'error-action-not-allowed' } });
+        const undoAs = (username: string) => engine.api('groups.undo', { roomName: PX, operation: 'setEncrypted' }, username);
+        // Nothing on record: not told.
+        const none = await undoAs('carol');
+        expect({ status: none.status, body: none.body }).toEqual({ status: refused.status, body: refused.body });
+        expect((await engine.api('groups.setEncrypted', { roomName: PX, encrypted: true }, 'alice')).status).toBe(200);
+        await engine.host.disable();
+        expect((await engine.reference('rooms.saveRoomSettings', { rid: engine.roomId(PX), encrypted: false }, 'admin')).status).toBe(200);
+        expect(await engine.host.enable()).toBe(true);
+        expect((await engine.api('groups.setType', { roomName: PX, type: 'c' }, 'bob')).status).toBe(200);
+        engine.workspace.resetCounters();
+        const answer = await undoAs('carol');
+        expect({ status: answer.status, body: answer.body }).toEqual({ status: refused.status, body: refused.body });
+        expect(JSON.stringify(answer.body)).not.toContain('bob');
+        expect(engine.workspace.restCalls.filter((call) => call.path !== '/api/v1/permissions.listAll')).toEqual([]);
+        // Whoever may read it still gets the undo decision (here: the change since, named).
+        expect(await undoAs('alice')).toMatchObject({ status: 400, body: { errorType: 'error-room-changed-since' } });
     });
 
     it('bad input: an unknown operation is 400 error-invalid-params, nothing sent', async () => {
