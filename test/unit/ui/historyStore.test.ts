@@ -18,6 +18,7 @@ import {
 } from '../../../src/history/store';
 import type { ChangeRecord, NewChange } from '../../../src/history/store';
 import { FakeWorkspace } from '../fakes';
+import { forgetAppSettings, rememberAppSetting } from '../../../src/workspace/appSettings';
 
 function change(n: number, roomId = 'R1', operation: ChangeRecord['operation'] = 'setEncrypted'): NewChange {
     return { roomId, roomName: 'dev', operation, from: n % 2 === 0, to: n % 2 !== 0, actor: { _id: `u${n}`, username: `user${n}` }, door: 'command' };
@@ -28,6 +29,7 @@ describe('history store', () => {
     beforeEach(() => {
         ws = new FakeWorkspace();
         forgetStoreMemory();
+        forgetAppSettings();
     });
 
     const records = (): Array<{ data: object; associations: string[] }> => ws.persisted.filter((r) => r.associations.includes('misc:group-admin-record'));
@@ -116,6 +118,8 @@ describe('history store', () => {
         expect((await readHistory(ws.read(), 'R1')).total).toBe(5);
         expect((await readHistory(ws.read(), 'R1')).trimmed).toBe(3);
         ws.appSettings.history_limit = 2;
+        // Rocket.Chat tells the app (onSettingUpdated), which keeps its settings in module memory.
+        rememberAppSetting({ id: 'history_limit', value: 2, packageValue: 100 });
         // Lowered: the next write anywhere trims every room (R1 too).
         await recordChange(ws.read(), ws.persistence(), change(9, 'R2'));
         expect(records().filter((r) => r.associations.includes('room:R1'))).toHaveLength(2);
