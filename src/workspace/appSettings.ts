@@ -12,6 +12,7 @@ export const SETTING_IDS = {
     /** Read at every change before 0.3.0; kept in module memory like the others (a setting read per change is not needed). */
     historyLimit: 'history_limit',
     announceChanges: 'announce_changes',
+    alertRoom: 'alert_room',
 } as const;
 
 export type AppSettingId = (typeof SETTING_IDS)[keyof typeof SETTING_IDS];

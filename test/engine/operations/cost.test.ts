@@ -48,6 +48,9 @@ async function measure(run: () => Promise<void>): Promise<Cost> {
     const trips = engine.host.roundTrips();
     const restBefore = engine.workspace.restCalls.length;
     await run();
+    // The operation's system message reaches the app without the write waiting (as upstream): its handling is counted
+    // with the operation that caused it, not with the next one.
+    await engine.host.settled();
     return {
         roundTrips: engine.host.roundTrips() - trips,
         bridgeCalls: engine.host.bridgeCalls(),
