@@ -1,6 +1,7 @@
 import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { getAppUser } from '../workspace/appUser';
+import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
 import { DEFAULT_LANGUAGE, matchLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
@@ -10,12 +11,12 @@ import type { ChangeDoor } from './store';
 import { toRoomView } from '../workspace/roomView';
 
 /** The `announce_changes` setting (interface.md §4). */
-export const ANNOUNCE_CHANGES = 'announce_changes';
+export const ANNOUNCE_CHANGES = SETTING_IDS.announceChanges;
 
-/** On unless an administrator turned it off (its default when it cannot be read). Read at each change: rare. */
+/** On unless an administrator turned it off (its default when it cannot be read); kept in module memory (`onSettingUpdated`). */
 export async function announcementWanted(read: IRead): Promise<boolean> {
     try {
-        return (await read.getEnvironmentReader().getSettings().getValueById(ANNOUNCE_CHANGES)) !== false;
+        return (await getAppSetting(read.getEnvironmentReader().getSettings(), SETTING_IDS.announceChanges)) !== false;
     } catch {
         return true;
     }

@@ -10,12 +10,13 @@ import type { MessageKey } from '../i18n/catalog.generated';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
 import { getAppUser } from '../workspace/appUser';
+import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
 import { doorText, kindOfRecord, whenText } from './describe';
 import { recordChange } from './store';
 import type { ChangeRecord } from './store';
 
 /** The `alert_room` setting (interface.md §4, §9): a room id (a name entered is resolved to the id when saved). */
-export const ALERT_ROOM_SETTING = 'alert_room';
+export const ALERT_ROOM_SETTING = SETTING_IDS.alertRoom;
 
 /** Why an alert could not be posted (the setup warning names it). */
 type AlertBlock = 'missing' | 'public' | 'member-without-permission' | 'permissions-unavailable' | 'cannot-post';
@@ -32,7 +33,7 @@ const WHY: Readonly<Record<AlertBlock, string>> = {
 async function alertRoom(read: IRead): Promise<{ value: string; room?: IRoom }> {
     let value = '';
     try {
-        const raw: unknown = await read.getEnvironmentReader().getSettings().getValueById(ALERT_ROOM_SETTING);
+        const raw: unknown = await getAppSetting(read.getEnvironmentReader().getSettings(), SETTING_IDS.alertRoom);
         value = typeof raw === 'string' ? raw.trim() : '';
     } catch {
         value = '';

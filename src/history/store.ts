@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { IPersistence, IPersistenceRead, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
+import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
 import { serialized } from './roomLock';
 
 export type ChangeOperation = 'setEncrypted' | 'setType' | 'convertToTeam';
@@ -41,7 +42,7 @@ export type NewChange = Omit<ChangeRecord, '_id' | 'at'>;
 /** How many records a room keeps by default (setting `history_limit`), and the most it may keep. */
 export const HISTORY_LIMIT = 100;
 export const HISTORY_LIMIT_MAX = 10000;
-export const HISTORY_LIMIT_SETTING = 'history_limit';
+export const HISTORY_LIMIT_SETTING = SETTING_IDS.historyLimit;
 
 /** The setting's value as a limit, or undefined when it is not one (a whole number from 1 to 10,000). */
 export function parseHistoryLimit(value: unknown): number | undefined {
@@ -49,10 +50,13 @@ export function parseHistoryLimit(value: unknown): number | undefined {
     return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= HISTORY_LIMIT_MAX ? n : undefined;
 }
 
-/** The records each room keeps now: the setting, or the default when it cannot be read or is not a limit. */
+/**
+ * The records each room keeps now: the setting, or the default when it cannot be read or is not a limit. Kept in
+ * module memory like the app's other settings (read once, then current through `onSettingUpdated`).
+ */
 export async function historyLimit(read: IRead): Promise<number> {
     try {
-        return parseHistoryLimit(await read.getEnvironmentReader().getSettings().getValueById(HISTORY_LIMIT_SETTING)) ?? HISTORY_LIMIT;
+        return parseHistoryLimit(await getAppSetting(read.getEnvironmentReader().getSettings(), SETTING_IDS.historyLimit)) ?? HISTORY_LIMIT;
     } catch {
         return HISTORY_LIMIT;
     }
@@ -78,6 +82,10 @@ interface StoredRecord extends ChangeRecord {
  * - per room with records, an index entry (ROOMS, ROOM <roomId>) holding how many records retention trimmed;
  * - per closed hour, a tally (`…:tally:<hour>`) of its records by room, actor and operation, so counting a page's
  *   `total` reads one small record per hour instead of the hour's records; trimming an hour drops its tally.
+ * - per record whose system message was seen, a claim (`…:observes:<_id>`, with the record's other associations but
+ *   its id, so every read of records brings it along and a rewrite of the record by its id never touches it): the
+ *   record is then visible and observed whatever else writes the record (its confirmation, on any instance);
+ * - per bulk batch, one list of the rooms it recorded (ROOMS, `…:rooms:list:<key>`) instead of one entry per room.
  * Records made before 0.3.0 (LEGACY, `group-admin-history:<roomId>:<seq>`) are moved to this layout when first read.
  */
 const KIND = 'group-admin-record';
@@ -101,6 +109,10 @@ function hourAssociation(hour: string): RocketChatAssociationRecord {
     return misc(`${KIND}:hour:${hour}`);
 }
 
+function observesAssociation(id: string): RocketChatAssociationRecord {
+    return misc(`${KIND}:observes:${id}`);
+}
+
 function tallyAssociation(hour: string): RocketChatAssociationRecord {
     return misc(`${KIND}:tally:${hour}`);
 }
@@ -110,8 +122,8 @@ function hourOf(at: string): string {
     return at.slice(0, 13);
 }
 
-function associationsOf(record: StoredRecord): Array<RocketChatAssociationRecord> {
-    const list = [misc(KIND), idAssociation(record._id), hourAssociation(hourOf(record.at))];
+function associationsOf(record: StoredRecord, claim = false): Array<RocketChatAssociationRecord> {
+    const list = [misc(KIND), claim ? observesAssociation(record._id) : idAssociation(record._id), hourAssociation(hourOf(record.at))];
     if (record.roomId) {
         list.push(roomAssociation(record.roomId));
     }
@@ -143,6 +155,32 @@ function isStoredRecord(value: unknown): value is StoredRecord {
     }
     const record = value as Partial<StoredRecord>;
     return typeof record.seq === 'number' && typeof record.roomId === 'string' && typeof record.operation === 'string' && typeof record.at === 'string';
+}
+
+/** A system message's claim of a record (see the layout above). */
+interface StoredClaim {
+    readonly observes: string;
+}
+
+function isClaim(value: unknown): value is StoredClaim {
+    return !!value && typeof value === 'object' && typeof (value as Partial<StoredClaim>).observes === 'string';
+}
+
+/**
+ * The records among what a read answered, each with its claim applied: a claimed record is visible (its system
+ * message proved the change made) and observed (never claimed a second time).
+ */
+function resolved(found: ReadonlyArray<unknown>): Array<StoredRecord> {
+    const claimed = new Set(found.filter(isClaim).map((claim) => claim.observes));
+    return found
+        .filter(isStoredRecord)
+        .map(withId)
+        .map((record) => (claimed.has(record._id) ? observedOf(record) : record));
+}
+
+function observedOf(record: StoredRecord): StoredRecord {
+    const { pending: _pending, ...rest } = record;
+    return { ...rest, observed: true };
 }
 
 /** A record made before 0.3.0 has no `_id`: it gets one from what identifies it, the same on every instance. */
@@ -221,6 +259,19 @@ async function indexRoom(read: IRead, persistence: IPersistence, roomId: string)
     indexedRooms.add(roomId);
 }
 
+/**
+ * The rooms a bulk batch recorded (their intents confirmed with `indexedByCaller`), put in the room index with one
+ * write for the batch (`key`: the job and the batch's first room; writing it again is harmless).
+ */
+export async function indexRooms(persistence: IPersistence, key: string, roomIds: ReadonlyArray<string>): Promise<void> {
+    const rooms = [...new Set(roomIds)].filter((roomId) => roomId !== '');
+    if (!rooms.some((roomId) => !indexedRooms.has(roomId))) {
+        return;
+    }
+    await persistence.updateByAssociations([misc(ROOMS), misc(`${ROOMS}:list:${key}`)], { roomIds: rooms }, true);
+    rooms.forEach((roomId) => indexedRooms.add(roomId));
+}
+
 /** A record written into an hour that is already closed (an old record moved) makes that hour's tally stale. */
 async function dropTally(persistence: IPersistence, hour: string): Promise<void> {
     await persistence.removeByAssociations([tallyAssociation(hour)]);
@@ -254,7 +305,29 @@ async function moveLegacy(read: IRead, persistence: IPersistence, roomId?: strin
 async function readRoomStored(read: IRead, roomId: string): Promise<Array<StoredRecord>> {
     const reader = read.getPersistenceReader();
     const [current, legacy] = await Promise.all([reader.readByAssociations([roomAssociation(roomId), misc(KIND)]), reader.readByAssociations([roomAssociation(roomId), misc(LEGACY)])]);
-    return newestFirst([...current, ...legacy].filter(isStoredRecord).map(withId));
+    return newestFirst(resolved([...current, ...legacy]));
+}
+
+/**
+ * How many visible records each room holds, as far as this process knows: set by every read of the room's records
+ * here, raised by every record written here. A room is read (and trimmed) only when that count passes the limit, not
+ * on every write. Another instance's writes are not counted here, so a room may hold more than `history_limit`
+ * records (at most the limit more per instance) until a count passes it: readers never show more than the limit and
+ * count the surplus as trimmed ({@link readHistory}), and the next trim removes it.
+ */
+const roomCounts = new Map<string, number>();
+
+/** One more visible record in the room (written here): trimmed when the count passes the limit. */
+async function counted(read: IRead, persistence: IPersistence, roomId: string): Promise<void> {
+    if (!roomId) {
+        return;
+    }
+    const count = (roomCounts.get(roomId) || 0) + 1;
+    roomCounts.set(roomId, count);
+    const limit = await historyLimit(read);
+    if (count > limit) {
+        await trimRoom(read, persistence, roomId, limit);
+    }
 }
 
 /** An intent older than this that was never confirmed belongs to a write that never finished (a crash): ignored. */
@@ -268,11 +341,12 @@ function visible(record: StoredRecord): boolean {
  * Removes the room's records beyond the newest `limit` (oldest first) and counts them in the room's `trimmed`.
  * Intents are not counted against the limit; an intent abandoned long ago is removed.
  */
-async function trimRoom(read: IRead, persistence: IPersistence, roomId: string, limit: number): Promise<void> {
+async function trimRoom(read: IRead, persistence: IPersistence, roomId: string, limit: number, known?: ReadonlyArray<StoredRecord>): Promise<void> {
     if (!roomId) {
         return;
     }
-    const all = await readRoomStored(read, roomId);
+    const all = known || (await readRoomStored(read, roomId));
+    roomCounts.set(roomId, Math.min(limit, all.filter(visible).length));
     const abandonedBefore = Date.now() * 1000 - INTENT_TTL_MS * 1000;
     const extra = [...all.filter(visible).slice(limit), ...all.filter((record) => record.pending && record.seq < abandonedBefore)];
     if (!extra.length) {
@@ -282,6 +356,9 @@ async function trimRoom(read: IRead, persistence: IPersistence, roomId: string, 
     const hours = new Set<string>();
     for (const old of extra) {
         const removed = await persistence.removeByAssociations([idAssociation(old._id)]);
+        if (old.observed) {
+            await persistence.removeByAssociations([observesAssociation(old._id)]);
+        }
         const legacyRemoved = old._id.startsWith('legacy-') ? await persistence.removeByAssociations([misc(`${LEGACY}:${old.roomId}:${old.seq}`)]) : undefined;
         if (!old.pending && ((removed && removed.length) || (legacyRemoved && legacyRemoved.length))) {
             trimmed++;
@@ -328,7 +405,7 @@ function storedOf(change: NewChange, pending: boolean): StoredRecord {
 export async function recordChange(read: IRead, persistence: IPersistence, change: NewChange): Promise<ChangeRecord> {
     const stored = storedOf(change, false);
     await writeStored(read, persistence, stored);
-    await trimRoom(read, persistence, change.roomId, await historyLimit(read));
+    await counted(read, persistence, change.roomId);
     await ensureHistoryLimitApplied(read, persistence);
     return publicRecord(stored);
 }
@@ -346,6 +423,44 @@ export interface Intent {
     readonly _id: string;
     readonly roomId: string;
     readonly operation: AuditOperation;
+    /** The intent as written: its confirmation rewrites it without reading it back. */
+    readonly stored?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * This process's intents not claimed yet, by room: a system message of this process's own change is claimed without
+ * reading the room's records (each is forgotten when claimed, dropped, or `INTENT_TTL_MS` old).
+ */
+const openIntents = new Map<string, Array<StoredRecord>>();
+
+function rememberIntent(stored: StoredRecord): void {
+    const since = (Date.now() - INTENT_TTL_MS) * 1000;
+    if (openIntents.size >= 1000) {
+        // Rooms whose system message never came here (another instance claimed them): forget what is past its time.
+        for (const [roomId, list] of openIntents) {
+            const current = list.filter((record) => record.seq >= since);
+            if (current.length) {
+                openIntents.set(roomId, current);
+            } else {
+                openIntents.delete(roomId);
+            }
+        }
+    }
+    const list = (openIntents.get(stored.roomId) || []).filter((record) => record.seq >= since);
+    list.push(stored);
+    openIntents.set(stored.roomId, list);
+}
+
+/** Intents this process claimed (their claim written), until confirmed or dropped. */
+const claimedHere = new Set<string>();
+
+function forgetIntent(roomId: string, id: string): void {
+    const list = (openIntents.get(roomId) || []).filter((record) => record._id !== id);
+    if (list.length) {
+        openIntents.set(roomId, list);
+    } else {
+        openIntents.delete(roomId);
+    }
 }
 
 /**
@@ -358,12 +473,14 @@ export interface Intent {
 export async function recordIntent(read: IRead, persistence: IPersistence, change: NewChange): Promise<Intent> {
     const stored = storedOf(change, true);
     await writeStored(read, persistence, stored);
-    return { _id: stored._id, roomId: stored.roomId, operation: stored.operation };
+    rememberIntent(stored);
+    return { _id: stored._id, roomId: stored.roomId, operation: stored.operation, stored: { ...stored } };
 }
 
 async function readById(read: IRead, id: string): Promise<StoredRecord | undefined> {
-    const found = (await read.getPersistenceReader().readByAssociations([idAssociation(id)])).filter(isStoredRecord);
-    return found.sort((a, b) => b.seq - a.seq)[0];
+    const reader = read.getPersistenceReader();
+    const [records, claims] = await Promise.all([reader.readByAssociations([idAssociation(id)]), reader.readByAssociations([observesAssociation(id)])]);
+    return resolved([...records, ...claims]).sort((a, b) => b.seq - a.seq)[0];
 }
 
 async function rewrite(persistence: IPersistence, stored: StoredRecord): Promise<void> {
@@ -374,22 +491,37 @@ async function rewrite(persistence: IPersistence, stored: StoredRecord): Promise
  * Rocket.Chat accepted the intended change: the record becomes visible, with what is now known of it (the state
  * before and after as Rocket.Chat answered, the room's name). Answers the record.
  */
-export async function confirmIntent(read: IRead, persistence: IPersistence, intent: Intent, known: Partial<Pick<ChangeRecord, 'roomName' | 'from' | 'to'>> = {}): Promise<ChangeRecord | undefined> {
+export async function confirmIntent(
+    read: IRead,
+    persistence: IPersistence,
+    intent: Intent,
+    known: Partial<Pick<ChangeRecord, 'roomName' | 'from' | 'to'>> = {},
+    options: { readonly indexedByCaller?: boolean } = {},
+): Promise<ChangeRecord | undefined> {
     const confirmed = await serialized(recordKey(intent.roomId), async () => {
-        const stored = await readById(read, intent._id);
+        // The intent as written (or, from an older caller, as read back): rewritten by its id alone, which its claim
+        // does not carry, so a claim written meanwhile on any instance stays.
+        const stored = isStoredRecord(intent.stored) ? withId(intent.stored) : await readById(read, intent._id);
+        const claimedFirst = claimedHere.delete(intent._id);
         if (!stored) {
             return undefined;
         }
         const { pending: _pending, ...rest } = stored;
         const updated: StoredRecord = { ...rest, ...known };
-        await rewrite(persistence, updated);
+        // Claimed here already (its claim written: visible and observed) with what the confirmation knows: no write.
+        const same = (Object.keys(known) as Array<keyof typeof known>).every((key) => known[key] === stored[key]);
+        if (!(claimedFirst && same)) {
+            await rewrite(persistence, updated);
+        }
         return updated;
     });
     if (!confirmed) {
         return undefined;
     }
-    await indexRoom(read, persistence, confirmed.roomId);
-    await trimRoom(read, persistence, intent.roomId, await historyLimit(read));
+    if (!options.indexedByCaller) {
+        await indexRoom(read, persistence, confirmed.roomId);
+    }
+    await counted(read, persistence, intent.roomId);
     return publicRecord(confirmed);
 }
 
@@ -403,6 +535,8 @@ export async function dropIntent(read: IRead, persistence: IPersistence, intent:
         if (stored && !stored.observed) {
             await persistence.removeByAssociations([idAssociation(intent._id)]);
         }
+        forgetIntent(intent.roomId, intent._id);
+        claimedHere.delete(intent._id);
     });
 }
 
@@ -436,24 +570,35 @@ export async function claimOwnChange(read: IRead, persistence: IPersistence, roo
 
 async function claim(read: IRead, persistence: IPersistence, roomId: string, operation: ChangeOperation, to: unknown, sender: MessageSender): Promise<ChangeRecord | undefined> {
     const since = (Date.now() - INTENT_TTL_MS) * 1000;
-    const candidates = (await readRoomStored(read, roomId)).filter(
-        (record) =>
-            record.operation === operation &&
-            !record.observed &&
-            record.door !== 'rocket.chat' &&
-            record.seq >= since &&
-            (to === undefined || record.to === to) &&
-            madeBy(record, sender),
-    );
-    // The oldest unclaimed one: Rocket.Chat applies (and reports) changes of a room in the order it received them.
-    const mine = candidates[candidates.length - 1];
+    const candidate = (record: StoredRecord): boolean =>
+        record.operation === operation && !record.observed && record.door !== 'rocket.chat' && record.seq >= since && (to === undefined || record.to === to) && madeBy(record, sender);
+    // This process's own intent of the room (oldest first), without a read; otherwise the room's records, read.
+    let mine = (openIntents.get(roomId) || []).find(candidate);
+    const own = !!mine;
+    if (!mine) {
+        const all = await readRoomStored(read, roomId);
+        const candidates = all.filter(candidate);
+        // The oldest unclaimed one: Rocket.Chat applies (and reports) changes of a room in the order it received them.
+        mine = candidates[candidates.length - 1];
+        // The read counts the room's records: trimmed now if they pass the limit (no second read).
+        const limit = await historyLimit(read);
+        const claimedNow = all.map((record) => (record === mine ? observedOf(record) : record));
+        if (claimedNow.filter(visible).length > limit) {
+            await trimRoom(read, persistence, roomId, limit, claimedNow);
+        } else {
+            roomCounts.set(roomId, all.filter(visible).length);
+        }
+    }
     if (!mine) {
         return undefined;
     }
-    const { pending: _pending, ...rest } = mine;
-    const claimed: StoredRecord = { ...rest, observed: true };
-    await rewrite(persistence, claimed);
-    await indexRoom(read, persistence, claimed.roomId);
+    const claimed = observedOf(mine);
+    await persistence.createWithAssociations({ observes: claimed._id, roomId: claimed.roomId, seq: claimed.seq }, associationsOf(claimed, true));
+    forgetIntent(roomId, claimed._id);
+    if (own) {
+        // Its confirmation, on this process, then has nothing left to write.
+        claimedHere.add(claimed._id);
+    }
     return publicRecord(claimed);
 }
 
@@ -475,8 +620,20 @@ export async function readHistory(read: IRead, roomId: string, offset = 0, count
     if (persistence) {
         await moveLegacy(read, persistence, roomId);
     }
-    const all = (await readRoomStored(read, roomId)).filter(visible).slice(0, await historyLimit(read));
-    return { records: all.slice(offset, offset + count).map(publicRecord), total: all.length, trimmed: await trimmedCount(read, roomId) };
+    const limit = await historyLimit(read);
+    const stored = await readRoomStored(read, roomId);
+    const every = stored.filter(visible);
+    // Records past the limit not removed yet (written on another instance since this one last counted) are not shown
+    // and count as trimmed; with persistence at hand they are removed now.
+    const surplus = Math.max(0, every.length - limit);
+    if (persistence && surplus) {
+        await trimRoom(read, persistence, roomId, limit, stored);
+        const all = every.slice(0, limit);
+        return { records: all.slice(offset, offset + count).map(publicRecord), total: all.length, trimmed: await trimmedCount(read, roomId) };
+    }
+    roomCounts.set(roomId, Math.min(limit, every.length));
+    const all = every.slice(0, limit);
+    return { records: all.slice(offset, offset + count).map(publicRecord), total: all.length, trimmed: (await trimmedCount(read, roomId)) + surplus };
 }
 
 /** The newest recorded change of the room by `operation`, if any. */
@@ -493,7 +650,7 @@ export async function readRecord(read: IRead, id: string): Promise<(ChangeRecord
 
 /** The records of one bulk job (one job changes each room once: at most the job's rooms). */
 export async function readJobRecords(read: IRead, jobId: string): Promise<Array<ChangeRecord>> {
-    const found = (await read.getPersistenceReader().readByAssociations([misc(`${KIND}:job:${jobId}`)])).filter(isStoredRecord);
+    const found = resolved(await read.getPersistenceReader().readByAssociations([misc(`${KIND}:job:${jobId}`)]));
     return newestFirst(found).filter(visible).map(publicRecord);
 }
 
@@ -506,21 +663,30 @@ const APPLIED_LIMIT = `${KIND}-applied-limit`;
  */
 export async function ensureHistoryLimitApplied(read: IRead, persistence: IPersistence): Promise<void> {
     const limit = await historyLimit(read);
-    const stored = (await read.getPersistenceReader().readByAssociation(misc(APPLIED_LIMIT))) as Array<{ limit?: unknown }>;
-    const applied = stored.map((item) => item && item.limit).find((value): value is number => typeof value === 'number');
-    if (applied === limit) {
+    if (limitApplied === limit) {
+        // This process applied (or found applied) this limit: only a change of the setting makes it look again.
         return;
     }
-    if (applied !== undefined && limit < applied) {
-        await applyHistoryLimit(read, persistence, limit);
+    const stored = (await read.getPersistenceReader().readByAssociation(misc(APPLIED_LIMIT))) as Array<{ limit?: unknown }>;
+    const applied = stored.map((item) => item && item.limit).find((value): value is number => typeof value === 'number');
+    if (applied !== limit) {
+        if (applied !== undefined && limit < applied) {
+            await applyHistoryLimit(read, persistence, limit);
+        }
+        await persistence.updateByAssociations([misc(APPLIED_LIMIT)], { limit }, true);
     }
-    await persistence.updateByAssociations([misc(APPLIED_LIMIT)], { limit }, true);
+    limitApplied = limit;
 }
+
+/** The limit this process last saw applied to every room. */
+let limitApplied: number | undefined;
 
 /** `history_limit` was lowered: every room keeps only its newest `limit` records now (counted as trimmed). */
 export async function applyHistoryLimit(read: IRead, persistence: IPersistence, limit: number): Promise<void> {
-    const rooms = (await read.getPersistenceReader().readByAssociation(misc(ROOMS))) as Array<Partial<RoomIndexEntry>>;
-    const ids = new Set(rooms.map((entry) => entry && entry.roomId).filter((id): id is string => typeof id === 'string' && id !== ''));
+    const rooms = (await read.getPersistenceReader().readByAssociation(misc(ROOMS))) as Array<Partial<RoomIndexEntry> & { roomIds?: unknown }>;
+    const ids = new Set(
+        rooms.flatMap((entry) => (entry && Array.isArray(entry.roomIds) ? entry.roomIds : [entry && entry.roomId])).filter((id): id is string => typeof id === 'string' && id !== ''),
+    );
     for (const roomId of ids) {
         await trimRoom(read, persistence, roomId, limit);
     }
@@ -577,7 +743,7 @@ function countInTally(tally: Tally, filter: AuditFilter): number {
 /** An hour's records (of one room when the filter names it), newest first. */
 async function readHour(read: IRead, hour: string, filter: AuditFilter): Promise<Array<StoredRecord>> {
     const wanted = [hourAssociation(hour), misc(KIND), ...(filter.roomId ? [roomAssociation(filter.roomId)] : [])];
-    return newestFirst((await read.getPersistenceReader().readByAssociations(wanted)).filter(isStoredRecord));
+    return newestFirst(resolved(await read.getPersistenceReader().readByAssociations(wanted)));
 }
 
 /** A closed hour wholly inside the filter's time range is counted from its tally (written on first need). */
@@ -642,4 +808,8 @@ async function trimmedOf(read: IRead, roomId?: string): Promise<number> {
 export function forgetStoreMemory(): void {
     markedHours.clear();
     indexedRooms.clear();
+    roomCounts.clear();
+    openIntents.clear();
+    claimedHere.clear();
+    limitApplied = undefined;
 }

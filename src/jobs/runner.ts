@@ -10,7 +10,7 @@ import { logFailure } from '../errors/log';
 import { announceChange, announcementWanted } from '../history/announce';
 import { recordLine } from '../history/describe';
 import { serialized } from '../history/roomLock';
-import { confirmIntent, dropIntent, lastChange, recordChange, recordIntent } from '../history/store';
+import { confirmIntent, dropIntent, indexRooms, lastChange, recordChange, recordIntent } from '../history/store';
 import type { Intent, NewChange } from '../history/store';
 import { translator } from '../i18n/translate';
 import { createOperationContext } from '../operations/context';
@@ -85,6 +85,9 @@ class Batch {
 
     private announce = true;
 
+    /** Rooms whose change this batch confirmed on record: put in the history's room index once, at the batch's end. */
+    private readonly recorded: string[] = [];
+
     constructor(
         private readonly env: JobEnv,
         private readonly job: StoredJob,
@@ -153,9 +156,19 @@ class Batch {
         if (cancelled || index >= rooms.length) {
             return this.finish(index, cancelled ? 'cancelled' : 'done', rooms, receipts, nextWriteAt);
         }
+        await this.indexRecorded();
         await store.saveReceipts(job._id, job.next, receipts);
         await store.saveJob({ ...job, ...addCounts(job, receipts), next: index, inflight: undefined, lease: undefined, nextWriteAt, troubles: 0, status: 'running' });
         return Math.max(nextWriteAt, Date.now());
+    }
+
+    /** The history's room index learns this batch's recorded rooms with one write (a failure is logged: see `indexRooms`). */
+    private async indexRecorded(): Promise<void> {
+        try {
+            await indexRooms(this.env.persistence, `${this.job._id}:${this.job.next}`, this.recorded);
+        } catch (error) {
+            logFailure(this.env.logger, 'warn', `bulk job ${this.job._id}: the history's room index could not be updated`, error);
+        }
     }
 
     /** A receipt `failed` for a room the job could not go on with. */
@@ -176,6 +189,7 @@ class Batch {
         }
         const troubles = (job.troubles || 0) + 1;
         const passing = failure instanceof AppError && (failure.code === 'permissions-unavailable' || failure.code === 'workspace-request-failed');
+        await this.indexRecorded();
         if (passing && troubles < MAX_TROUBLES) {
             await store.saveReceipts(job._id, job.next, receipts);
             await store.saveJob({ ...job, ...addCounts(job, receipts), next: index, inflight: undefined, lease: undefined, troubles, status: 'running' });
@@ -198,6 +212,7 @@ class Batch {
         const at = new Date().toISOString();
         const skipped: Receipt[] = rooms.slice(index).map((roomId) => ({ roomId, name: '', result: 'skipped', at }));
         const all = [...receipts, ...skipped];
+        await this.indexRecorded();
         await store.saveReceipts(job._id, job.next, all);
         const ended: StoredJob = { ...job, ...addCounts(job, all), next: rooms.length, inflight: undefined, lease: undefined, nextWriteAt, status, finishedAt: at };
         await store.saveJob(ended);
@@ -223,6 +238,7 @@ class Batch {
             // In the target state already: this job's own change, made by a run that stopped before its receipt?
             const last = await lastChange(this.env.read, roomId, 'setEncrypted');
             if (last && last.jobId === job._id) {
+                this.recorded.push(roomId);
                 return { roomId, name: view.label, result: 'changed', at: at() };
             }
         }
@@ -321,7 +337,8 @@ class Batch {
         const { job, env } = this;
         try {
             if (intent) {
-                await confirmIntent(env.read, env.persistence, intent, { from: !job.to, to: job.to });
+                await confirmIntent(env.read, env.persistence, intent, { from: !job.to, to: job.to }, { indexedByCaller: true });
+                this.recorded.push(room.id);
             } else {
                 await recordChange(env.read, env.persistence, this.changeOf(room, starter));
             }

@@ -9,6 +9,10 @@ export const SETTING_IDS = {
     serviceUserToken: 'service_user_token',
     serverUrl: 'server_url',
     confirmChanges: 'confirm_changes',
+    /** Read at every change before 0.3.0; kept in module memory like the others (a setting read per change is not needed). */
+    historyLimit: 'history_limit',
+    announceChanges: 'announce_changes',
+    alertRoom: 'alert_room',
 } as const;
 
 export type AppSettingId = (typeof SETTING_IDS)[keyof typeof SETTING_IDS];

@@ -92,6 +92,14 @@ describe('a change made through the app is recorded once, with the real person',
         expect(what(await historyOf('project-x'))).toEqual(['alice setType p→c command', 'alice setEncrypted false→true command']);
     });
 
+    it('the chat door\'s team conversion: one record naming the person, never a second one from its system message', async () => {
+        await engine.fresh();
+        await engine.command('alice', 'project-x', '/toteam');
+        await engine.host.settled();
+        expect(systemMessages('project-x')).toContain('user-converted-to-team group-admin.service');
+        expect(what(await historyOf('project-x'))).toEqual(['alice convertToTeam false→true command']);
+    });
+
     it('at once: app and Rocket.Chat changes of many rooms, each system message on record exactly once', async () => {
         const rooms = ['project-x', 'project-y', 'design'];
         await engine.fresh((fixture) => {

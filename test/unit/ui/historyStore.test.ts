@@ -9,6 +9,7 @@ import {
     confirmIntent,
     dropIntent,
     forgetStoreMemory,
+    indexRooms,
     lastChange,
     readAudit,
     readHistory,
@@ -18,6 +19,7 @@ import {
 } from '../../../src/history/store';
 import type { ChangeRecord, NewChange } from '../../../src/history/store';
 import { FakeWorkspace } from '../fakes';
+import { forgetAppSettings, rememberAppSetting } from '../../../src/workspace/appSettings';
 
 function change(n: number, roomId = 'R1', operation: ChangeRecord['operation'] = 'setEncrypted'): NewChange {
     return { roomId, roomName: 'dev', operation, from: n % 2 === 0, to: n % 2 !== 0, actor: { _id: `u${n}`, username: `user${n}` }, door: 'command' };
@@ -28,6 +30,7 @@ describe('history store', () => {
     beforeEach(() => {
         ws = new FakeWorkspace();
         forgetStoreMemory();
+        forgetAppSettings();
     });
 
     const records = (): Array<{ data: object; associations: string[] }> => ws.persisted.filter((r) => r.associations.includes('misc:group-admin-record'));
@@ -97,6 +100,74 @@ describe('history store', () => {
         expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true, service)).toBeUndefined();
     });
 
+    it('a claim written on another instance survives the confirmation: the record stays observed, never claimed again nor dropped', async () => {
+        const intent = await recordIntent(ws.read(), ws.persistence(), change(1));
+        forgetStoreMemory(); // the system message reaches another instance: it reads the room's records
+        expect((await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true, service))?._id).toBe(intent._id);
+        await confirmIntent(ws.read(), ws.persistence(), intent, { from: false, to: true });
+        expect(await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true, service)).toBeUndefined();
+        await dropIntent(ws.read(), ws.persistence(), intent);
+        expect(await readRecord(ws.read(), intent._id)).toMatchObject({ _id: intent._id, pending: false });
+        expect((await readHistory(ws.read(), 'R1')).total).toBe(1);
+    });
+
+    it('the confirmation and this process\'s own claim read nothing; the claim alone makes the record visible', async () => {
+        // The room's first record here puts it in the room index (once per process).
+        const first = await recordChange(ws.read(), ws.persistence(), change(0));
+        const intent = await recordIntent(ws.read(), ws.persistence(), change(1));
+        ws.calls = [];
+        await claimOwnChange(ws.read(), ws.persistence(), 'R1', 'setEncrypted', true, service);
+        expect((await readRecord(ws.read(), intent._id))?.pending).toBe(false);
+        ws.calls = [];
+        await confirmIntent(ws.read(), ws.persistence(), intent, { from: false, to: true });
+        // Claimed here with what the confirmation knows: nothing to write either.
+        expect(ws.calls.filter((c) => c.startsWith('persistence.'))).toEqual([]);
+        const other = await recordIntent(ws.read(), ws.persistence(), change(3));
+        ws.calls = [];
+        await confirmIntent(ws.read(), ws.persistence(), other, { from: false, to: true });
+        expect(ws.calls.filter((c) => c.startsWith('persistence.'))).toEqual(['persistence.updateByAssociations']);
+        expect((await readHistory(ws.read(), 'R1')).records.map((r) => r._id)).toEqual([other._id, intent._id, first._id]);
+    });
+
+    it('a room is read for trimming only past the limit; records written elsewhere past it are hidden, counted trimmed, then removed', async () => {
+        ws.appSettings.history_limit = 3;
+        for (let i = 0; i < 3; i++) {
+            await recordChange(ws.read(), ws.persistence(), change(i));
+        }
+        forgetStoreMemory(); // another instance, which has not counted R1's records
+        ws.calls = [];
+        for (let i = 3; i < 5; i++) {
+            await recordChange(ws.read(), ws.persistence(), change(i));
+        }
+        // One read: the room index, once per process — not the room's records.
+        expect(ws.calls.filter((c) => c === 'persistence.readByAssociations')).toEqual(['persistence.readByAssociations']);
+        expect(records()).toHaveLength(5);
+        const seen = await readHistory(ws.read(), 'R1');
+        expect(seen).toMatchObject({ total: 3, trimmed: 2 });
+        expect(seen.records.map((r) => r.actor.username)).toEqual(['user4', 'user3', 'user2']);
+        expect(await readHistory(ws.read(), 'R1', 0, 10, ws.persistence())).toMatchObject({ total: 3, trimmed: 2 });
+        expect(records()).toHaveLength(3);
+        // Counted now: the next write past the limit trims at once.
+        await recordChange(ws.read(), ws.persistence(), change(5));
+        expect(records()).toHaveLength(3);
+        expect((await readHistory(ws.read(), 'R1')).trimmed).toBe(3);
+    });
+
+    it('a bulk batch indexes its rooms with one write; a lowered limit trims them', async () => {
+        for (const roomId of ['B1', 'B2']) {
+            for (let i = 0; i < 3; i++) {
+                const intent = await recordIntent(ws.read(), ws.persistence(), change(i, roomId));
+                await confirmIntent(ws.read(), ws.persistence(), intent, {}, { indexedByCaller: true });
+            }
+        }
+        ws.calls = [];
+        await indexRooms(ws.persistence(), 'job1:0', ['B1', 'B2']);
+        expect(ws.calls).toEqual(['persistence.updateByAssociations']);
+        await applyHistoryLimit(ws.read(), ws.persistence(), 1);
+        expect(await readHistory(ws.read(), 'B1')).toMatchObject({ total: 1, trimmed: 2 });
+        expect(await readHistory(ws.read(), 'B2')).toMatchObject({ total: 1, trimmed: 2 });
+    });
+
     it('a record made before 0.3.0 gets a stable _id when first read, the same on every read', async () => {
         const legacy = { ...change(1), at: '2026-11-01T10:00:00.000Z', seq: 1761991200000000 };
         ws.persisted.push({ data: legacy, associations: ['room:R1', 'misc:group-admin-history', 'misc:group-admin-history:R1:1761991200000000'] });
@@ -116,6 +187,8 @@ describe('history store', () => {
         expect((await readHistory(ws.read(), 'R1')).total).toBe(5);
         expect((await readHistory(ws.read(), 'R1')).trimmed).toBe(3);
         ws.appSettings.history_limit = 2;
+        // Rocket.Chat tells the app (onSettingUpdated), which keeps its settings in module memory.
+        rememberAppSetting({ id: 'history_limit', value: 2, packageValue: 100 });
         // Lowered: the next write anywhere trims every room (R1 too).
         await recordChange(ws.read(), ws.persistence(), change(9, 'R2'));
         expect(records().filter((r) => r.associations.includes('room:R1'))).toHaveLength(2);
