@@ -3,71 +3,21 @@
  * who may see a job, bad input — over HTTP and in chat.
  */
 import { openedViews } from '../../../host/engine/EngineHost';
-import type { RestResponse } from '../../../host/workspace/model';
 import { withoutRateLimits } from '../harness';
-import type { Fixture } from '../harness';
 import { NO_SERVICE_ACCOUNT, useHttpDoor } from '../http/support';
 import type { HttpDoor } from '../http/support';
-
-interface JobBody {
-    _id: string;
-    status: string;
-    total: number;
-    changed: number;
-    unchanged: number;
-    refused: number;
-    failed: number;
-    skipped: number;
-    undoes?: string;
-}
-
-interface ReceiptBody {
-    roomId: string;
-    name: string;
-    result: string;
-    errorType?: string;
-    reason?: string;
-}
+import { body, bulkReads, pacedToOneWriteASecond } from './support';
+import type { JobBody, ReceiptBody } from './support';
 
 let door: HttpDoor;
 useHttpDoor((booted) => {
     door = booted;
 });
 
-const body = (answer: RestResponse) => answer.body as Record<string, unknown>;
-
-async function get(query: Record<string, string>, username: string): Promise<RestResponse> {
-    return door.host.callApi({ method: 'GET', path: 'groups.bulk', query, headers: door.headersOf(username) });
-}
-
-/** Waits until the job ended (the scheduler runs it in the background) and answers it with all its receipts. */
-async function ended(jobId: string, username = 'alice'): Promise<{ job: JobBody; receipts: ReceiptBody[] }> {
-    const deadline = Date.now() + 30000;
-    for (;;) {
-        const answer = await get({ jobId, count: '0' }, username);
-        const { job, receipts } = body(answer) as { job: JobBody; receipts: ReceiptBody[] };
-        if (job && ['done', 'cancelled', 'failed'].includes(job.status)) {
-            return { job, receipts };
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`job ${jobId} did not end: ${JSON.stringify(body(answer))}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-}
+const { get, ended } = bulkReads(() => door);
 
 function encrypted(name: string): unknown {
     return door.workspace.getRoomByName(name)?.encrypted;
-}
-
-/**
- * The service account without `api-bypass-rate-limit` and a limit of 100 calls per 50 s: a job uses half, one write a
- * second.
- */
-function pacedToOneWriteASecond(fixture: Fixture): void {
-    fixture.workspace.setPermissionRoles('api-bypass-rate-limit', []);
-    fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Calls_Default', 100);
-    fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Time_Default', 50000);
 }
 
 /** Alice owns project-x, eng and eng-secrets (and the archived old-stuff). */

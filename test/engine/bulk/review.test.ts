@@ -7,57 +7,33 @@
 import { openedViews } from '../../../host/engine/EngineHost';
 import type { RestResponse } from '../../../host/workspace/model';
 import { withoutRateLimits } from '../harness';
-import type { Fixture } from '../harness';
 import { useHttpDoor } from '../http/support';
 import type { HttpDoor } from '../http/support';
-
-interface JobBody {
-    _id: string;
-    status: string;
-    total: number;
-    changed: number;
-    refused: number;
-    failed: number;
-}
-
-interface ReceiptBody {
-    roomId: string;
-    name: string;
-    result: string;
-    errorType?: string;
-}
+import { body, bulkReads, pacedToOneWriteASecond } from './support';
+import type { JobBody, ReceiptBody } from './support';
 
 let door: HttpDoor;
 useHttpDoor((booted) => {
     door = booted;
 });
 
-const body = (answer: RestResponse) => answer.body as Record<string, unknown>;
+const { get, ended } = bulkReads(() => door);
 
-async function get(query: Record<string, string>, username: string): Promise<RestResponse> {
-    return door.host.callApi({ method: 'GET', path: 'groups.bulk', query, headers: door.headersOf(username) });
-}
-
-async function ended(jobId: string, username = 'alice'): Promise<{ job: JobBody; receipts: ReceiptBody[] }> {
-    const deadline = Date.now() + 30000;
-    for (;;) {
-        const answer = await get({ jobId }, username);
-        const { job, receipts } = body(answer) as { job: JobBody; receipts: ReceiptBody[] };
-        if (job && ['done', 'cancelled', 'failed'].includes(job.status)) {
-            return { job, receipts };
+/** Calls `then` once, right after the job's first write (`rooms.saveRoomSettings`) was answered; answers the undo. */
+function afterFirstWrite(then: () => Promise<void> | void): () => void {
+    const ws = door.workspace;
+    const handle = ws.handleHttp.bind(ws);
+    let writes = 0;
+    ws.handleHttp = async (request) => {
+        const answer = await handle(request);
+        if (request.path.includes('rooms.saveRoomSettings') && ++writes === 1) {
+            await then();
         }
-        if (Date.now() > deadline) {
-            throw new Error(`job ${jobId} did not end: ${JSON.stringify(body(answer))}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-}
-
-/** The service account limited: every write is paced (1 s apart). */
-function paced(fixture: Fixture): void {
-    fixture.workspace.setPermissionRoles('api-bypass-rate-limit', []);
-    fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Calls_Default', 100);
-    fixture.workspace.setSetting('API_Enable_Rate_Limiter_Limit_Time_Default', 50000);
+        return answer;
+    };
+    return () => {
+        ws.handleHttp = handle;
+    };
 }
 
 const jobOf = (answer: RestResponse) => (body(answer) as { job: JobBody }).job;
@@ -65,17 +41,10 @@ const jobOf = (answer: RestResponse) => (body(answer) as { job: JobBody }).job;
 describe('bulk jobs: review findings', () => {
     it('a revocation applies to the job within the staleness bound (a batch lasts at most 2 s)', async () => {
         await door.fresh(withoutRateLimits);
-        const ws = door.workspace;
-        const handle = ws.handleHttp.bind(ws);
-        let writes = 0;
-        ws.handleHttp = async (request) => {
-            const answer = await handle(request);
-            if (request.path.includes('rooms.saveRoomSettings') && ++writes === 1) {
-                ws.setPermissionRoles('edit-room', ['admin']); // owners lose edit-room now
-                await new Promise((resolve) => setTimeout(resolve, 2200)); // longer than the bound
-            }
-            return answer;
-        };
+        const restore = afterFirstWrite(async () => {
+            door.workspace.setPermissionRoles('edit-room', ['admin']); // owners lose edit-room now
+            await new Promise((resolve) => setTimeout(resolve, 2200)); // longer than the bound
+        });
         try {
             const start = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true }, 'alice');
             expect(start.status).toBe(202);
@@ -84,22 +53,13 @@ describe('bulk jobs: review findings', () => {
             expect(job.changed).toBe(1);
             expect(receipts.slice(1).every((receipt) => receipt.result === 'refused')).toBe(true);
         } finally {
-            ws.handleHttp = handle;
+            restore();
         }
     }, 60000);
 
     it('a starter deactivated during the job: the rest of the rooms fail, the job fails', async () => {
-        await door.fresh(paced);
-        const ws = door.workspace;
-        const handle = ws.handleHttp.bind(ws);
-        let writes = 0;
-        ws.handleHttp = async (request) => {
-            const answer = await handle(request);
-            if (request.path.includes('rooms.saveRoomSettings') && ++writes === 1) {
-                (ws.getUserByUsername('alice') as unknown as { active: boolean }).active = false;
-            }
-            return answer;
-        };
+        await door.fresh(pacedToOneWriteASecond);
+        const restore = afterFirstWrite(() => door.workspace.setUserActive(door.userId('alice'), false));
         try {
             const start = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true }, 'alice');
             expect(start.status).toBe(202);
@@ -110,12 +70,12 @@ describe('bulk jobs: review findings', () => {
                 receipts.slice(1).map(() => ['failed', 'error-bulk-starter-deactivated']),
             );
         } finally {
-            ws.handleHttp = handle;
+            restore();
         }
     }, 60000);
 
     it('ids that are not the person’s rooms are answered at once, never queued: nobody waits behind them', async () => {
-        await door.fresh(paced);
+        await door.fresh(pacedToOneWriteASecond);
         const ids = Array.from({ length: 10000 }, (_, i) => `nope${i}`);
         const dave = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: ids }, 'dave');
         expect(dave.status).toBe(202);
