@@ -109,8 +109,16 @@ describe('bulk jobs: review findings', () => {
         // The admin still governs every group: names shown.
         const admin = body(await get({ jobId: jobOf(start)._id }, 'admin')) as { receipts: ReceiptBody[] };
         expect(admin.receipts.map((receipt) => receipt.name).filter(Boolean).length).toBeGreaterThan(0);
-        const job = await door.reply('alice', 'general', `/encrypt job ${jobOf(start)._id}`);
-        expect(job).not.toMatch(/eng|project-x/);
+    }, 60000);
+
+    it('`/encrypt job` names a refused room only while it is in the reader’s scope', async () => {
+        await door.fresh(withoutRateLimits);
+        door.workspace.setPermissionRoles('toggle-room-e2e-encryption', ['admin']); // alice governs eng but may not toggle it
+        const start = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: [door.workspace.getRoomByName('eng')!._id] }, 'alice');
+        expect((await ended(jobOf(start)._id)).job).toMatchObject({ refused: 1 });
+        expect(await door.reply('alice', 'general', `/encrypt job ${jobOf(start)._id}`)).toContain('#eng');
+        door.workspace.setPermissionRoles('edit-room', ['admin']); // eng leaves alice's scope
+        expect(await door.reply('alice', 'general', `/encrypt job ${jobOf(start)._id}`)).not.toContain('#eng');
     }, 60000);
 
     it('two jobs started by one person at the same moment: one is refused 409', async () => {
