@@ -529,6 +529,21 @@ export class Workspace {
         this.changed();
     }
 
+    /**
+     * Activates or deactivates a user, as an admin does (`users.setActiveStatus`; upstream
+     * apps/meteor/app/lib/server/functions/setUserActiveStatus.ts: `active` set, and a deactivated user's login tokens
+     * removed).
+     */
+    setUserActive(userId: string, active: boolean): void {
+        const user = this.requireUser(userId, 'setUserActive: user');
+        user.active = active;
+        if (!active) {
+            user.authTokens = [];
+        }
+        user._updatedAt = this.store.now();
+        this.changed();
+    }
+
     /** The installed license's modules (`License.hasModule`), e.g. `['abac']`; `[]` = none. */
     setLicenseModules(modules: string[]): void {
         this.store.state.licenseModules = [...modules];

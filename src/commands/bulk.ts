@@ -1,10 +1,9 @@
 import { AppError } from '../errors/AppError';
 import { resolveLanguage } from '../i18n/language';
 import type { Translator } from '../i18n/translate';
-import { cancelJob, jobReceipts, jobsOf, undoJob, visibleJob } from '../jobs/jobs';
+import { cancelJob, jobsOf, namedInScope, storedReceipts, undoJob, visibleJob } from '../jobs/jobs';
 import type { BulkServices } from '../jobs/jobs';
-import { jobLine, problemLines } from '../jobs/report';
-import { MAX_ROOMS } from '../jobs/plan';
+import { PROBLEMS_NAMED, isProblem, jobLine, problemLines } from '../jobs/report';
 import type { OperationContext } from '../operations/context';
 import { askBulkChange } from '../ui/bulkConfirm';
 import type { ChangeEnv } from '../ui/requestChange';
@@ -47,8 +46,10 @@ export async function bulkCommand(action: BulkAction, request: CommandRequest, c
             if (!job) {
                 return t('bulk_no_jobs');
             }
-            const { receipts } = await jobReceipts(job, env, 0, MAX_ROOMS);
-            return [jobLine(job, t), ...problemLines(receipts, t)].join('\n');
+            // Only the first problems are shown by name: only those names are decided again for the reader.
+            const problems = (await storedReceipts(job, env)).filter(isProblem);
+            const named = await namedInScope(problems.slice(0, PROBLEMS_NAMED), user, services);
+            return [jobLine(job, t), ...problemLines([...named, ...problems.slice(PROBLEMS_NAMED)], t)].join('\n');
         }
         case 'cancel': {
             refuseRoomWord(request);

@@ -109,7 +109,7 @@ export class BulkEndpointMain extends BulkEndpoint {
             if (body.dryRun === true) {
                 return respond(200, { plan: shownPlan(plan), dryRun: true, success: true });
             }
-            const job = await createJob({ user, to: body.encrypted, rooms: plan.jobRooms, door: 'endpoint', language }, services);
+            const job = await createJob({ user, to: body.encrypted, rooms: plan.jobRooms, answered: plan.answered, door: 'endpoint', language }, services);
             return respond(202, { job, success: true });
         });
     }
@@ -121,7 +121,7 @@ export class BulkEndpointMain extends BulkEndpoint {
             await services.ctx.workspace.getConfig();
             if (has(query, 'jobId')) {
                 const job = await visibleJob(query.jobId, user, services);
-                const page = await jobReceipts(job, services.env, offset, count);
+                const page = await jobReceipts(job, user, services, offset, count);
                 return respond(200, { job: publicJob(job), receipts: page.receipts, offset, count: page.receipts.length, total: page.total, success: true });
             }
             const jobs = (await jobsOf(user, services.env)).map(publicJob);

@@ -144,6 +144,12 @@ export const ERROR_CATALOGUE = {
     // --- bulk jobs (interface.md §8) ---
     'bulk-job-running': coded('error-bulk-job-running', (p) => `A bulk job is already queued or running: ${p.jobId}`, 'error_bulk_job_running', 409),
     'bulk-job-not-found': coded('error-bulk-job-not-found', (p) => `No bulk job ${p.jobId}`, 'error_bulk_job_not_found', 404),
+    'bulk-starter-deactivated': coded(
+        'error-bulk-starter-deactivated',
+        'The person who started the job was deactivated: the job stopped before this room',
+        'error_bulk_starter_deactivated',
+        403,
+    ),
     'bulk-invalid-param': coded('error-invalid-params', (p) => `The parameter "${p.param}" ${p.rule}`, 'error_bulk_invalid_param'),
     // --- the audit trail (interface.md §9): Rocket.Chat's answer to a missing `permissionsRequired` ---
     'audit-not-allowed': plain('User does not have the permissions required for this action [error-unauthorized]', 'error_audit_not_allowed', 403),

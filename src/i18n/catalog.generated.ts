@@ -185,6 +185,8 @@ export type MessageKey =
     | "bulk_cancelled"
     | "bulk_job_option_missing"
     | "error_bulk_job_running"
+    | "error_bulk_starter_deactivated"
+    | "bulk_confirm_not_yours"
     | "error_bulk_job_not_found"
     | "error_bulk_invalid_param"
     | "setting_alert_room_label"
@@ -397,6 +399,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         bulk_cancelled: "Job {{id}} is cancelled: it stops before its next group.",
         bulk_job_option_missing: "Name the job: `--job <id>`.",
         error_bulk_job_running: "A bulk job is already queued or running: {{jobId}}. `/encrypt job {{jobId}}` shows it; `/encrypt cancel --job {{jobId}}` stops it.",
+        error_bulk_starter_deactivated: "The person who started the job was deactivated: the job stopped before this room.",
+        bulk_confirm_not_yours: "This confirmation was opened for someone else, so nothing was changed. Ask for the change yourself to get your own.",
         error_bulk_job_not_found: "There is no job {{jobId}}.",
         error_bulk_invalid_param: "The parameter \"{{param}}\" {{rule}}.",
         setting_alert_room_label: "Alert room",
@@ -606,6 +610,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         bulk_cancelled: "Auftrag {{id}} ist abgebrochen: Er hält vor der nächsten Gruppe an.",
         bulk_job_option_missing: "Nennen Sie den Auftrag: `--job <id>`.",
         error_bulk_job_running: "Ein Massenauftrag wartet oder läuft bereits: {{jobId}}. `/encrypt job {{jobId}}` zeigt ihn; `/encrypt cancel --job {{jobId}}` hält ihn an.",
+        error_bulk_starter_deactivated: "Die Person, die den Auftrag gestartet hat, wurde deaktiviert: Der Auftrag hielt vor diesem Raum an.",
+        bulk_confirm_not_yours: "Diese Bestätigung wurde für jemand anderen geöffnet, deshalb wurde nichts geändert. Fordere die Änderung selbst an, um eine eigene zu erhalten.",
         error_bulk_job_not_found: "Es gibt keinen Auftrag {{jobId}}.",
         error_bulk_invalid_param: "Der Parameter \"{{param}}\" {{rule}}.",
         setting_alert_room_label: "Alarm-Raum",
@@ -815,6 +821,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         bulk_cancelled: "La tarea {{id}} está cancelada: se detiene antes del siguiente grupo.",
         bulk_job_option_missing: "Indica la tarea: `--job <id>`.",
         error_bulk_job_running: "Ya hay una tarea masiva en cola o en curso: {{jobId}}. `/encrypt job {{jobId}}` la muestra; `/encrypt cancel --job {{jobId}}` la detiene.",
+        error_bulk_starter_deactivated: "La persona que inició la tarea fue desactivada: la tarea se detuvo antes de esta sala.",
+        bulk_confirm_not_yours: "Esta confirmación se abrió para otra persona, así que no se cambió nada. Pide tú el cambio para obtener la tuya.",
         error_bulk_job_not_found: "No existe la tarea {{jobId}}.",
         error_bulk_invalid_param: "El parámetro \"{{param}}\" {{rule}}.",
         setting_alert_room_label: "Sala de alertas",
@@ -1024,6 +1032,8 @@ export const CATALOG: Readonly<Record<Language, Messages>> = {
         bulk_cancelled: "A tarefa {{id}} foi cancelada: ela para antes do próximo grupo.",
         bulk_job_option_missing: "Indique a tarefa: `--job <id>`.",
         error_bulk_job_running: "Já há uma tarefa em massa na fila ou em andamento: {{jobId}}. `/encrypt job {{jobId}}` a mostra; `/encrypt cancel --job {{jobId}}` a interrompe.",
+        error_bulk_starter_deactivated: "A pessoa que iniciou a tarefa foi desativada: a tarefa parou antes desta sala.",
+        bulk_confirm_not_yours: "Esta confirmação foi aberta para outra pessoa, então nada foi alterado. Peça você mesmo a alteração para receber a sua.",
         error_bulk_job_not_found: "Não existe a tarefa {{jobId}}.",
         error_bulk_invalid_param: "O parâmetro \"{{param}}\" {{rule}}.",
         setting_alert_room_label: "Sala de alertas",

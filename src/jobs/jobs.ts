@@ -6,11 +6,11 @@ import { AppError } from '../errors/AppError';
 import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import { planBulk } from './plan';
-import type { BulkPlan } from './plan';
+import type { BulkPlan, RefusedRoom } from './plan';
 import { paceMs, scheduleRun } from './runner';
 import type { JobEnv } from './runner';
 import { JobStore } from './store';
-import { NO_COUNTS, isActive, publicJob } from './types';
+import { NO_COUNTS, addCounts, isActive, publicJob } from './types';
 import type { Job, JobDoor, Receipt, StoredJob } from './types';
 
 let lastSeq = 0;
@@ -46,9 +46,34 @@ export async function planFor(user: IUser, to: boolean, rooms: ReadonlyArray<str
 }
 
 /** The plan without the rooms the job keeps to itself. */
-export function shownPlan(plan: BulkPlan): Omit<BulkPlan, 'jobRooms'> {
-    const { jobRooms: _rooms, ...shown } = plan;
+export function shownPlan(plan: BulkPlan): Omit<BulkPlan, 'jobRooms' | 'answered'> {
+    const { jobRooms: _rooms, answered: _answered, ...shown } = plan;
     return shown;
+}
+
+/** After writing the start lock, a request waits this long and reads it back: of two written at once, the later wins. */
+const SETTLE_MS = 150;
+/** A start lock older than this is let go (a request that died while creating its job). */
+const START_LOCK_MS = 15000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Takes `user`'s start lock for `jobId` across instances (the persistence has no compare-and-set): a lock held by
+ * another start refuses; else the lock is written, and read back after a pause — of two starts at once, only the one
+ * whose write came last holds it, the other is refused 409 like any second job.
+ */
+async function takeStartLock(store: JobStore, user: IUser, jobId: string): Promise<void> {
+    const held = await store.startLock(user.id);
+    if (held && held.jobId !== jobId && held.until > Date.now()) {
+        throw new AppError('bulk-job-running', { jobId: held.jobId });
+    }
+    await store.saveStartLock(user.id, { jobId, until: Date.now() + START_LOCK_MS });
+    await sleep(SETTLE_MS);
+    const mine = await store.startLock(user.id);
+    if (!mine || mine.jobId !== jobId) {
+        throw new AppError('bulk-job-running', { jobId: mine ? mine.jobId : jobId });
+    }
 }
 
 /** Refuses a second queued or running job of the same person (409, naming it). */
@@ -66,6 +91,8 @@ export interface JobStart {
     readonly door: JobDoor;
     readonly language: string;
     readonly undoes?: string;
+    /** Rooms the plan answered alone (not found): receipts at once, never work (`BulkPlan.answered`). */
+    readonly answered?: ReadonlyArray<RefusedRoom>;
 }
 
 /**
@@ -76,12 +103,32 @@ export async function createJob(start: JobStart, services: BulkServices): Promis
     const { env, ctx } = services;
     await ctx.workspace.getConfig();
     const store = storeOf(env);
+    const jobId = randomBytes(9).toString('base64').replace(/[+/]/g, 'x');
+    await takeStartLock(store, start.user, jobId);
+    try {
+        return await startJob(jobId, start, store, services);
+    } finally {
+        await store.dropStartLock(start.user.id, jobId);
+    }
+}
+
+async function startJob(jobId: string, start: JobStart, store: JobStore, services: BulkServices): Promise<Job> {
+    const { env, ctx } = services;
     await refuseSecondJob(store, start.user);
     await countChangeAttempt(ctx, start.user, 'setEncrypted');
     const createdAt = new Date().toISOString();
     const empty = start.rooms.length === 0;
+    // Rooms answered by the plan come first, their receipts written now, unpaced; the work starts after them.
+    const answered: Receipt[] = (start.answered || []).map((room) => ({
+        roomId: room._id,
+        name: '',
+        result: 'refused',
+        errorType: room.errorType,
+        reason: room.reason,
+        at: createdAt,
+    }));
     const job: StoredJob = {
-        _id: randomBytes(9).toString('base64').replace(/[+/]/g, 'x'),
+        _id: jobId,
         operation: 'setEncrypted',
         to: start.to,
         startedBy: { _id: start.user.id, username: start.user.username },
@@ -89,14 +136,15 @@ export async function createJob(start: JobStart, services: BulkServices): Promis
         createdAt,
         status: empty ? 'done' : 'queued',
         ...(empty ? { finishedAt: createdAt } : {}),
-        total: start.rooms.length,
-        ...NO_COUNTS,
+        total: answered.length + start.rooms.length,
+        ...addCounts(NO_COUNTS, answered),
         seq: nextSeq(),
-        next: 0,
+        next: answered.length,
         language: start.language,
         ...(start.undoes ? { undoes: start.undoes } : {}),
     };
-    await store.saveRooms(job._id, start.rooms);
+    await store.saveRooms(job._id, [...answered.map((receipt) => receipt.roomId), ...start.rooms]);
+    await store.saveReceipts(job._id, 0, answered);
     await store.saveJob(job);
     if (!empty) {
         await scheduleRun(env.modify, env.logger);
@@ -116,10 +164,37 @@ export async function visibleJob(jobId: unknown, user: IUser, services: Pick<Bul
     return job;
 }
 
-/** A job and one page of its receipts. */
-export async function jobReceipts(job: StoredJob, env: JobDoorEnv, offset: number, count: number): Promise<{ receipts: Array<Receipt>; total: number }> {
-    const all = await storeOf(env).receipts(job._id);
-    return { receipts: all.slice(offset, offset + count), total: all.length };
+/**
+ * A job and one page of its receipts as `reader` may see them now: the reader's scope is decided again for the page,
+ * and a receipt of a room that left it since (or never was in it) is shown without its name (interface.md §8).
+ */
+export async function jobReceipts(
+    job: StoredJob,
+    reader: IUser,
+    services: Pick<BulkServices, 'env' | 'ctx'>,
+    offset: number,
+    count: number,
+): Promise<{ receipts: Array<Receipt>; total: number }> {
+    const all = await storedReceipts(job, services.env);
+    return { receipts: await namedInScope(all.slice(offset, offset + count), reader, services), total: all.length };
+}
+
+/** Every receipt of a job as stored (names not yet decided for a reader: see {@link namedInScope}). */
+export async function storedReceipts(job: StoredJob, env: JobDoorEnv): Promise<Array<Receipt>> {
+    return storeOf(env).receipts(job._id);
+}
+
+/** The receipts with the name blanked of each room outside `reader`'s scope now (their scope decided once). */
+export async function namedInScope(receipts: ReadonlyArray<Receipt>, reader: IUser, services: Pick<BulkServices, 'ctx'>): Promise<Array<Receipt>> {
+    if (!receipts.some((receipt) => receipt.name)) {
+        return [...receipts];
+    }
+    const scope = await GovernanceScope.of(reader, services.ctx);
+    const shown: Receipt[] = [];
+    for (const receipt of receipts) {
+        shown.push(receipt.name && !(await scope.decide(receipt.roomId)) ? { ...receipt, name: '' } : receipt);
+    }
+    return shown;
 }
 
 /** The jobs `user` started, newest first. */

@@ -41,6 +41,11 @@ export interface BulkPlan {
     readonly estimatedSeconds: number;
     /** The rooms a job started now would go through, in order (not shown: the job keeps them). */
     readonly jobRooms: ReadonlyArray<string>;
+    /**
+     * Named rooms answered by the plan alone: unknown, or outside the person's scope, refused "not found" (not shown
+     * apart from `willFail`). A job gets their receipts when it is created and never queues them as work.
+     */
+    readonly answered: ReadonlyArray<RefusedRoom>;
 }
 
 /** A refusal's `errorType` (Rocket.Chat's, else the plain error) and readable reason. */
@@ -87,8 +92,9 @@ export function reachOf(scope: GovernanceScope): RoomReach {
 
 /**
  * The plan of a bulk encryption change for `user`, each room decided now as the job would decide it:
- * - rooms named by the caller: each read and decided by the operation core's dry run, reached through the scope — an
- *   unknown room or one outside the scope is refused "not found", unnamed;
+ * - rooms named by the caller (each once, however often named): each read and decided by the operation core's dry run,
+ *   reached through the scope — an unknown room or one outside the scope is refused "not found", unnamed, by the plan
+ *   alone (`answered`: a job never queues it);
  * - without them, every group in the scope, page by page from the scope's listing: a group the scope finds changeable
  *   will change, any other group is decided by the core's dry run for its reason.
  * Archived and federated groups are skipped; groups already in the target state are `unchanged` (and left out of a job
@@ -99,6 +105,7 @@ export async function planBulk(input: PlanInput, scope: GovernanceScope, ctx: Op
     const willFail: RefusedRoom[] = [];
     const skipped: SkippedRoom[] = [];
     const jobRooms: string[] = [];
+    const answered: RefusedRoom[] = [];
     let unchanged = 0;
     let total = 0;
     const reach = reachOf(scope);
@@ -118,7 +125,12 @@ export async function planBulk(input: PlanInput, scope: GovernanceScope, ctx: Op
             if (!isKnownFailure(error) || isFatal(error)) {
                 throw error;
             }
-            willFail.push({ _id: roomId, name: shownName(error, room), ...refusalOf(error) });
+            const refused: RefusedRoom = { _id: roomId, name: shownName(error, room), ...refusalOf(error) };
+            willFail.push(refused);
+            if (named && error instanceof AppError && error.code === 'room-not-found') {
+                answered.push(refused); // nothing to write: never a job's work
+                return;
+            }
         }
         jobRooms.push(roomId);
     };
@@ -130,7 +142,7 @@ export async function planBulk(input: PlanInput, scope: GovernanceScope, ctx: Op
         return false;
     };
     if (input.rooms) {
-        for (const roomId of input.rooms) {
+        for (const roomId of new Set(input.rooms)) {
             total += 1;
             const room = roomId ? await ctx.rooms.getById(roomId) : undefined;
             const group = room ? await scope.decideRoom(room) : undefined;
@@ -156,9 +168,9 @@ export async function planBulk(input: PlanInput, scope: GovernanceScope, ctx: Op
             }
         }
     }
-    const writes = willChange.length + willFail.length;
+    const writes = willChange.length + willFail.length - answered.length;
     const estimatedSeconds = Math.ceil(input.paceMs > 0 ? (writes * input.paceMs) / 1000 : writes * SECONDS_PER_ROOM);
-    return { operation: 'setEncrypted', to: input.to, total, willChange, willFail, unchanged, skipped, warnings: bulkWarnings(input.to, t), estimatedSeconds, jobRooms };
+    return { operation: 'setEncrypted', to: input.to, total, willChange, willFail, unchanged, skipped, warnings: bulkWarnings(input.to, t), estimatedSeconds, jobRooms, answered };
 }
 
 /** Failures that stop everything (no room can be decided or written): never a room's refusal. */

@@ -10,7 +10,7 @@ import type { BulkPlan } from './plan';
 import type { Job, Receipt, StoredJob } from './types';
 
 /** Refusals and failures named in a report, at most. */
-const NAMED = 20;
+export const PROBLEMS_NAMED = 20;
 
 /** "Job abc: done — 12 changed, 3 unchanged, 1 refused, 0 failed, 0 skipped (of 16)." */
 export function jobLine(job: Job, t: Translator): string {
@@ -27,14 +27,19 @@ export function jobLine(job: Job, t: Translator): string {
     });
 }
 
-/** The refusals and failures by name (a room reported "not found" by its id only), the first {@link NAMED}. */
+/** A refusal or a failure: a receipt the job's summary lists. */
+export function isProblem(receipt: Receipt): boolean {
+    return receipt.result === 'refused' || receipt.result === 'failed';
+}
+
+/** The refusals and failures by name (a room reported "not found" by its id only), the first {@link PROBLEMS_NAMED}. */
 export function problemLines(receipts: ReadonlyArray<Receipt>, t: Translator): Array<string> {
-    const problems = receipts.filter((receipt) => receipt.result === 'refused' || receipt.result === 'failed');
+    const problems = receipts.filter(isProblem);
     const lines = problems
-        .slice(0, NAMED)
+        .slice(0, PROBLEMS_NAMED)
         .map((receipt) => t('bulk_problem_line', { room: receipt.name ? `#${receipt.name}` : receipt.roomId, result: t(`bulk_result_${receipt.result}`), reason: receipt.reason || receipt.errorType || '' }));
-    if (problems.length > NAMED) {
-        lines.push(t('bulk_more', { count: problems.length - NAMED }));
+    if (problems.length > PROBLEMS_NAMED) {
+        lines.push(t('bulk_more', { count: problems.length - PROBLEMS_NAMED }));
     }
     return lines;
 }

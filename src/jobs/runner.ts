@@ -29,8 +29,13 @@ export const TICK_PROCESSOR = 'group-admin-bulk-tick';
 /** How often the tick looks for a job nobody is running (a one-time run lost while the app was disabled, an instance stopped mid-batch). */
 export const TICK_INTERVAL = '30 seconds';
 
-/** A batch stops taking new rooms after this long: well under the 30 s an Apps-Engine processor call may last. */
-export const BATCH_BUDGET_MS = 8000;
+/**
+ * A batch stops taking new rooms after this long (well under the 30 s an Apps-Engine processor call may last). It is
+ * also the bound on how stale a job's permissions may be: a batch reads the permission table, the starter and their
+ * rooms and roles once, so a revocation or a deactivation applies from the next batch on, at most this long (plus the
+ * room being changed) after it happened (docs/bulk-jobs.md "Staleness").
+ */
+export const BATCH_BUDGET_MS = 2000;
 /** At most this many rooms per batch. */
 export const BATCH_ROOMS = 200;
 /** A run holds its job this long (longer than a processor call can last); a run that died lets go when it expires. */
@@ -87,6 +92,8 @@ class Batch {
 
     /** Rooms whose change this batch confirmed on record: put in the history's room index once, at the batch's end. */
     private readonly recorded: string[] = [];
+    /** Writes this batch sent to Rocket.Chat (only they are paced). */
+    private writes = 0;
 
     constructor(
         private readonly env: JobEnv,
@@ -118,6 +125,11 @@ class Batch {
         } catch (error) {
             return this.trouble(error, rooms, job.next, []);
         }
+        if (starter && !starter.isEnabled) {
+            // Deactivated since the job started: nothing more is done in their name.
+            const { errorType, reason } = refusalOf(new AppError('bulk-starter-deactivated'));
+            return this.finish(rooms.length, 'failed', rooms, rooms.slice(job.next).map((roomId) => this.failed(roomId, errorType, reason)), job.nextWriteAt);
+        }
         const receipts: Receipt[] = [];
         const deadline = Date.now() + BATCH_BUDGET_MS;
         let nextWriteAt = job.nextWriteAt || 0;
@@ -138,6 +150,7 @@ class Batch {
                 }
             }
             let receipt: Receipt;
+            const writes = this.writes;
             try {
                 receipt = starter && this.scope ? await this.room(rooms[index], starter, this.scope) : this.failed(rooms[index], 'error-user-not-found', 'The person who started the job no longer exists');
             } catch (error) {
@@ -149,7 +162,8 @@ class Batch {
             }
             receipts.push(receipt);
             index += 1;
-            if (pace > 0 && (receipt.result === 'changed' || receipt.result === 'refused')) {
+            if (pace > 0 && this.writes > writes) {
+                // Paced: only a room that reached Rocket.Chat's write (changed, or refused by Rocket.Chat).
                 nextWriteAt = Date.now() + pace;
             }
         }
@@ -284,6 +298,7 @@ class Batch {
     private recordingIntent(room: IRoom, starter: IUser, intents: Intent[]): OperationContext {
         const { job, env } = this;
         const workspace = this.ctx.workspace.withBeforeWrite(async () => {
+            this.writes += 1;
             try {
                 intents.push(await recordIntent(env.read, env.persistence, this.changeOf(room, starter)));
             } catch (error) {

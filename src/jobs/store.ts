@@ -19,6 +19,7 @@ const jobsOf = (userId: string) => misc(`${PREFIX}s-of:${userId}`);
 const roomsKey = (jobId: string) => misc(`${PREFIX}-rooms:${jobId}`);
 const cancelKey = (jobId: string) => misc(`${PREFIX}-cancel:${jobId}`);
 const receiptsOf = (jobId: string) => misc(`${PREFIX}-receipts:${jobId}`);
+const startLockKey = (userId: string) => misc(`${PREFIX}-start-lock:${userId}`);
 const receiptChunk = (jobId: string, start: number) => misc(`${PREFIX}-receipts:${jobId}:${start}`);
 
 function isStoredJob(value: unknown): value is StoredJob {
@@ -36,6 +37,12 @@ interface ReceiptChunk {
 function isChunk(value: unknown): value is ReceiptChunk {
     const chunk = value as Partial<ReceiptChunk> | undefined;
     return !!chunk && typeof chunk === 'object' && typeof chunk.start === 'number' && Array.isArray(chunk.receipts);
+}
+
+/** Someone creating a job now (one job per person, across instances). */
+export interface StartLock {
+    readonly jobId: string;
+    readonly until: number;
 }
 
 export class JobStore {
@@ -80,6 +87,25 @@ export class JobStore {
         const [found] = await this.reader.readByAssociations([roomsKey(jobId)]);
         const rooms = found ? (found as { rooms?: unknown }).rooms : undefined;
         return Array.isArray(rooms) ? rooms.filter((id): id is string => typeof id === 'string') : [];
+    }
+
+    /** The start lock of `userId` (who is creating a job now, until when), when one is stored. */
+    public async startLock(userId: string): Promise<StartLock | undefined> {
+        const [found] = await this.reader.readByAssociations([startLockKey(userId)]);
+        const lock = found as Partial<StartLock> | undefined;
+        return lock && typeof lock.jobId === 'string' && typeof lock.until === 'number' ? { jobId: lock.jobId, until: lock.until } : undefined;
+    }
+
+    public async saveStartLock(userId: string, lock: StartLock): Promise<void> {
+        await this.writer().updateByAssociations([startLockKey(userId)], { ...lock }, true);
+    }
+
+    /** Lets the start lock go, when it is still `jobId`'s. */
+    public async dropStartLock(userId: string, jobId: string): Promise<void> {
+        const lock = await this.startLock(userId);
+        if (lock && lock.jobId === jobId) {
+            await this.writer().removeByAssociations([startLockKey(userId)]);
+        }
     }
 
     /** Someone asked to cancel the job: it stops before its next room. */

@@ -7,24 +7,30 @@ import { createJob, planFor } from '../jobs/jobs';
 import type { BulkServices } from '../jobs/jobs';
 import type { BulkPlan } from '../jobs/plan';
 import { planLines } from '../jobs/report';
-import { CANCEL_ACTION_ID, CONFIRM_ACTION_ID } from './confirmModal';
+import { CANCEL_ACTION_ID, CONFIRM_ACTION_ID, NONCE, newNonce } from './confirmModal';
+import { spendConfirmation } from './spentViews';
 import { signView } from './viewSignature';
 
 /**
  * A bulk change's confirmation (interface.md §8: always asked, whatever `confirm_changes` says). The view id carries
- * the target state and the room the command was typed in, signed like every confirmation of the app
- * (`viewSignature.ts`): `group-admin.bulk/<on|off>/<origin room id>/<signature>`. Confirm plans again for whoever
- * confirms and starts the job over the rooms of that plan.
+ * the target state, the room the command was typed in, the person it was opened for and a nonce of its own, signed
+ * like every confirmation of the app (`viewSignature.ts`):
+ * `group-admin.bulk/<on|off>/<origin room id>/<user id>/<nonce>/<signature>`. Only that person may confirm it, once
+ * (the first submit spends the nonce, `spentViews.ts`); Confirm plans again and starts the job over that plan's rooms.
  */
 const VIEW_ID_PREFIX = 'group-admin.bulk';
 
 export interface BulkTarget {
     readonly to: boolean;
     readonly originRoomId: string;
+    /** The person the modal was opened for: nobody else may confirm it. */
+    readonly userId: string;
+    /** This modal's own random id: the first submit spends it. */
+    readonly nonce: string;
 }
 
 export function bulkSignedPart(target: BulkTarget): string {
-    return [VIEW_ID_PREFIX, target.to ? 'on' : 'off', encodeURIComponent(target.originRoomId)].join('/');
+    return [VIEW_ID_PREFIX, target.to ? 'on' : 'off', encodeURIComponent(target.originRoomId), encodeURIComponent(target.userId), target.nonce].join('/');
 }
 
 /** A bulk confirmation's view id, parsed (the signature not yet checked); undefined for any other view. */
@@ -33,16 +39,21 @@ export function bulkTargetOf(viewId: unknown): { target: BulkTarget; signed: str
         return undefined;
     }
     const parts = viewId.split('/');
-    if (parts.length !== 4 || parts[0] !== VIEW_ID_PREFIX || (parts[1] !== 'on' && parts[1] !== 'off') || !parts[3]) {
+    if (parts.length !== 6 || parts[0] !== VIEW_ID_PREFIX || (parts[1] !== 'on' && parts[1] !== 'off') || !NONCE.test(parts[4]) || !parts[5]) {
         return undefined;
     }
     let originRoomId = '';
+    let userId = '';
     try {
         originRoomId = decodeURIComponent(parts[2]);
+        userId = decodeURIComponent(parts[3]);
     } catch {
         return undefined;
     }
-    return originRoomId ? { target: { to: parts[1] === 'on', originRoomId }, signed: parts.slice(0, 3).join('/'), signature: parts[3] } : undefined;
+    if (!originRoomId || !userId) {
+        return undefined;
+    }
+    return { target: { to: parts[1] === 'on', originRoomId, userId, nonce: parts[4] }, signed: parts.slice(0, 5).join('/'), signature: parts[5] };
 }
 
 const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });
@@ -91,15 +102,26 @@ export async function askBulkChange(user: IUser, to: boolean, dryRun: boolean, s
     if (!ask.triggerId) {
         return [t('confirm_unavailable'), ...lines].join('\n');
     }
-    const target: BulkTarget = { to, originRoomId: ask.originRoomId };
+    const target: BulkTarget = { to, originRoomId: ask.originRoomId, userId: user.id, nonce: newNonce() };
     const signature = await signView(bulkSignedPart(target), services.env.read, services.env.persistence);
     await services.env.modify.getUiController().openSurfaceView(bulkModal(target, signature, plan, t, ask.appId), { triggerId: ask.triggerId }, user);
     return undefined;
 }
 
-/** Confirm: planned again for whoever confirms; the job starts over that plan's rooms. The one reply says so. */
+/**
+ * Confirm, by the person the modal was opened for (anyone else changes nothing and is told so), once (a second submit
+ * of the view changes nothing and says so): planned again; the job starts over that plan's rooms. The one reply says so.
+ */
 export async function confirmBulkChange(user: IUser, target: BulkTarget, language: string, services: BulkServices): Promise<string> {
-    const { t } = services;
+    const { t, env } = services;
+    if (target.userId !== user.id) {
+        env.logger.warn('confirmation of a bulk change: submitted by someone it was not opened for; nothing was changed');
+        return t('bulk_confirm_not_yours');
+    }
+    if (!(await spendConfirmation(target.nonce, env.read, env.persistence))) {
+        env.logger.warn('confirmation of a bulk change: this view was submitted before; nothing was changed');
+        return t('confirm_spent');
+    }
     const plan = await planFor(user, target.to, undefined, services);
     if (plan.jobRooms.length === 0) {
         return t('bulk_nothing', { to: t(target.to ? 'bulk_to_on' : 'bulk_to_off') });

@@ -32,7 +32,8 @@ export function newNonce(): string {
     return randomBytes(16).toString('hex');
 }
 
-const NONCE = /^[0-9a-f]{32}$/;
+/** A nonce as {@link newNonce} makes it. */
+export const NONCE = /^[0-9a-f]{32}$/;
 
 const VIEW_ID_PREFIX = 'group-admin.confirm';
 
