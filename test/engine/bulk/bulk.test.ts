@@ -16,6 +16,12 @@ useHttpDoor((booted) => {
 
 const { get, ended } = bulkReads(() => door);
 
+/** A room's history, newest first, as alice reads it. */
+async function historyOf(roomName: string): Promise<Array<{ _id: string; jobId?: string; undoes?: string }>> {
+    const answer = await door.host.callApi({ method: 'GET', path: 'groups.history', query: { roomName }, headers: door.headersOf('alice') });
+    return body(answer).history as Array<{ _id: string; jobId?: string; undoes?: string }>;
+}
+
 function encrypted(name: string): unknown {
     return door.workspace.getRoomByName(name)?.encrypted;
 }
@@ -155,6 +161,13 @@ describe('a bulk job over HTTP', () => {
         expect(done).toMatchObject({ status: 'done', changed: 2, refused: 1 });
         expect(receipts.find((receipt) => receipt.name === 'eng')).toMatchObject({ result: 'refused', errorType: 'error-room-changed-since', reason: expect.stringContaining('alice') });
         expect(ALICE_GROUPS.map(encrypted)).toEqual([true, false, false]);
+        // Each revert is on record with `undoes`: the _id of the record the undone job wrote for that room (§8 "Undo").
+        for (const name of ['eng-secrets', 'project-x']) {
+            const [newest, ...older] = await historyOf(name);
+            const undone = older.find((record) => record.jobId === job._id);
+            expect(undone).toBeDefined();
+            expect(newest).toMatchObject({ door: 'bulk', jobId: undoJob._id, to: false, undoes: undone?._id });
+        }
         expect((await door.post('groups.bulk.undo', { jobId: job._id }, 'bob')).status).toBe(404);
     });
 
