@@ -84,7 +84,8 @@ describe('a bulk job over HTTP', () => {
         expect((plan.willChange as Array<{ name: string }>).map((room) => room.name).sort()).toEqual(ALICE_GROUPS);
         expect(plan.skipped).toEqual([{ _id: door.roomId('old-stuff'), name: 'old-stuff', reason: 'archived' }]);
         expect((plan.warnings as string[]).length).toBe(2);
-        expect(typeof plan.estimatedSeconds).toBe('number');
+        // Unpaced (the service account holds api-bypass-rate-limit): three rooms at the measured rate, about a second.
+        expect(plan.estimatedSeconds).toBe(1);
         expect(plan).not.toHaveProperty('jobRooms');
         expect(plan).not.toHaveProperty('answered');
 
@@ -173,7 +174,9 @@ describe('a bulk job over HTTP', () => {
 
     it('paced to half the rate limit when the service account lacks api-bypass-rate-limit; one job per person (409 naming it)', async () => {
         await door.fresh(pacedToOneWriteASecond);
-        // Half of 100 calls per 50 s: one write a second.
+        // Half of 100 calls per 50 s: one write a second, and the plan says so.
+        const dry = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, dryRun: true, rooms: [door.roomId('eng'), door.roomId('eng-secrets')] }, 'alice');
+        expect((body(dry).plan as { estimatedSeconds: number }).estimatedSeconds).toBe(2);
         const { job } = body(await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: [door.roomId('eng'), door.roomId('eng-secrets')] }, 'alice')) as { job: JobBody };
         const second = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: false, rooms: [door.roomId('eng')] }, 'alice');
         expect(second.status).toBe(409);
