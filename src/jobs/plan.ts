@@ -73,8 +73,21 @@ export function bulkWarnings(to: boolean, t: Translator): Array<string> {
     return to ? [t('bulk_warning_existing_messages'), t('bulk_warning_members_without_keys')] : [t('bulk_warning_off_decrypts_nothing')];
 }
 
-/** Seconds per room of an unpaced job (a write, a record, an announcement). */
-const SECONDS_PER_ROOM = 0.1;
+/**
+ * Seconds per room of an unpaced job (a write, a record, an announcement): bench/results.md section 5 measured 87 rooms/s
+ * at 100 rooms and 104 rooms/s at 1,000 (2026-12-07, 2 cores at load 9), about 0.01 s; 0.015 s (about 67 rooms/s)
+ * leaves room for a slower workspace.
+ */
+const SECONDS_PER_ROOM = 0.015;
+
+/**
+ * Seconds a job of `writes` rooms takes as the runner runs it: unpaced (the service account holds
+ * `api-bypass-rate-limit`, `paceMs` 0) at the measured rate; paced, one write every `paceMs` (the runner's `paceMs`:
+ * half the service account's REST limit), never faster than the measured rate.
+ */
+export function estimateSeconds(writes: number, paceMs: number): number {
+    return Math.ceil(writes * Math.max(paceMs / 1000, SECONDS_PER_ROOM));
+}
 
 export interface PlanInput {
     readonly user: IUser;
@@ -169,7 +182,7 @@ export async function planBulk(input: PlanInput, scope: GovernanceScope, ctx: Op
         }
     }
     const writes = willChange.length + willFail.length - answered.length;
-    const estimatedSeconds = Math.ceil(input.paceMs > 0 ? (writes * input.paceMs) / 1000 : writes * SECONDS_PER_ROOM);
+    const estimatedSeconds = estimateSeconds(writes, input.paceMs);
     return { operation: 'setEncrypted', to: input.to, total, willChange, willFail, unchanged, skipped, warnings: bulkWarnings(input.to, t), estimatedSeconds, jobRooms, answered };
 }
 

@@ -257,11 +257,14 @@ class Batch {
             }
         }
         const group = room ? await scope.decideRoom(room) : undefined;
+        /** A job undo: the undone job's record for this room, which the revert's record names in `undoes` (§8 "Undo"). */
+        let undone: string | undefined;
         if (job.undoes && room && group) {
-            const refused = await this.stillAsLeft(roomId, room);
-            if (refused) {
-                return refused;
+            const asLeft = await this.stillAsLeft(roomId, room);
+            if ('result' in asLeft) {
+                return asLeft;
             }
+            undone = asLeft.undone;
         }
         if (view && group && !group.archived && !group.federated && view.encrypted === job.to) {
             return { roomId, name: view.label, result: 'unchanged', at: at() };
@@ -270,11 +273,11 @@ class Batch {
         try {
             const outcome = await setEncrypted(
                 { user: starter, room: refOf(roomId, room), encrypted: job.to, dryRun: false, reach: reachOf(scope), counted: true },
-                room ? this.recordingIntent(room, starter, intents) : ctx,
+                room ? this.recordingIntent(room, starter, intents, undone) : ctx,
             );
             const changed = !outcome.dryRun && Object.keys(outcome.result.changes).length > 0;
             if (changed && room) {
-                await this.keepOnRecord(room, starter, intents[intents.length - 1]);
+                await this.keepOnRecord(room, starter, intents[intents.length - 1], undone);
             } else {
                 await this.dropIntents(intents);
             }
@@ -295,12 +298,12 @@ class Batch {
      * The batch's context whose write first records the change's intent (door `bulk`, the job's id; interface.md §9),
      * so Rocket.Chat's system message, reaching any instance first, finds it and is never recorded a second time.
      */
-    private recordingIntent(room: IRoom, starter: IUser, intents: Intent[]): OperationContext {
+    private recordingIntent(room: IRoom, starter: IUser, intents: Intent[], undone: string | undefined): OperationContext {
         const { job, env } = this;
         const workspace = this.ctx.workspace.withBeforeWrite(async () => {
             this.writes += 1;
             try {
-                intents.push(await recordIntent(env.read, env.persistence, this.changeOf(room, starter)));
+                intents.push(await recordIntent(env.read, env.persistence, this.changeOf(room, starter, undone)));
             } catch (error) {
                 logFailure(env.logger, 'warn', `bulk job ${job._id}: ${room.id}: the intent could not be recorded before the write`, error);
             }
@@ -308,8 +311,8 @@ class Batch {
         return { ...this.ctx, workspace };
     }
 
-    /** The job's change of `room` as the history records it (door `bulk`, the job's id). */
-    private changeOf(room: IRoom, starter: IUser): NewChange {
+    /** The job's change of `room` as the history records it (door `bulk`, the job's id; an undo names the record it undoes). */
+    private changeOf(room: IRoom, starter: IUser, undone: string | undefined): NewChange {
         const { job } = this;
         return {
             roomId: room.id,
@@ -320,6 +323,7 @@ class Batch {
             actor: { _id: starter.id, username: starter.username },
             door: 'bulk',
             jobId: job._id,
+            ...(undone ? { undoes: undone } : {}),
         };
     }
 
@@ -333,14 +337,14 @@ class Batch {
 
     /**
      * A job undo reverts a room only while it is as the undone job left it: in the state that job set, with that
-     * job's change as the room's newest recorded encryption change. Otherwise `refused`, naming the change since. Only
-     * for a room in the starter's scope (any other is the core's "not found").
+     * job's change as the room's newest recorded encryption change: answers that change's record `_id`. Otherwise
+     * `refused`, naming the change since. Only for a room in the starter's scope (any other is the core's "not found").
      */
-    private async stillAsLeft(roomId: string, room: IRoom): Promise<Receipt | undefined> {
+    private async stillAsLeft(roomId: string, room: IRoom): Promise<Receipt | { readonly undone: string }> {
         const view = toRoomView(room);
         const last = await lastChange(this.env.read, roomId, 'setEncrypted');
         if (last && last.jobId === this.job.undoes && view.encrypted === !this.job.to) {
-            return undefined;
+            return { undone: last._id };
         }
         const t = translator('en');
         const reason = last && last.jobId !== this.job.undoes ? `Changed since: ${recordLine(last, t)}` : 'Changed since the job (its encryption is not as the job left it)';
@@ -348,14 +352,14 @@ class Batch {
     }
 
     /** The change is on record (door `bulk`, the job's id) and announced in its room; a change made stays made. */
-    private async keepOnRecord(room: IRoom, starter: IUser, intent: Intent | undefined): Promise<void> {
+    private async keepOnRecord(room: IRoom, starter: IUser, intent: Intent | undefined, undone: string | undefined): Promise<void> {
         const { job, env } = this;
         try {
             if (intent) {
                 await confirmIntent(env.read, env.persistence, intent, { from: !job.to, to: job.to }, { indexedByCaller: true });
                 this.recorded.push(room.id);
             } else {
-                await recordChange(env.read, env.persistence, this.changeOf(room, starter));
+                await recordChange(env.read, env.persistence, this.changeOf(room, starter, undone));
             }
         } catch (error) {
             logFailure(env.logger, 'error', `bulk job ${job._id}: ${room.id} was changed but could not be recorded`, error);

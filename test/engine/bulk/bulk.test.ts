@@ -16,6 +16,12 @@ useHttpDoor((booted) => {
 
 const { get, ended } = bulkReads(() => door);
 
+/** A room's history, newest first, as alice reads it. */
+async function historyOf(roomName: string): Promise<Array<{ _id: string; jobId?: string; undoes?: string }>> {
+    const answer = await door.host.callApi({ method: 'GET', path: 'groups.history', query: { roomName }, headers: door.headersOf('alice') });
+    return body(answer).history as Array<{ _id: string; jobId?: string; undoes?: string }>;
+}
+
 function encrypted(name: string): unknown {
     return door.workspace.getRoomByName(name)?.encrypted;
 }
@@ -78,7 +84,8 @@ describe('a bulk job over HTTP', () => {
         expect((plan.willChange as Array<{ name: string }>).map((room) => room.name).sort()).toEqual(ALICE_GROUPS);
         expect(plan.skipped).toEqual([{ _id: door.roomId('old-stuff'), name: 'old-stuff', reason: 'archived' }]);
         expect((plan.warnings as string[]).length).toBe(2);
-        expect(typeof plan.estimatedSeconds).toBe('number');
+        // Unpaced (the service account holds api-bypass-rate-limit): three rooms at the measured rate, about a second.
+        expect(plan.estimatedSeconds).toBe(1);
         expect(plan).not.toHaveProperty('jobRooms');
         expect(plan).not.toHaveProperty('answered');
 
@@ -155,12 +162,21 @@ describe('a bulk job over HTTP', () => {
         expect(done).toMatchObject({ status: 'done', changed: 2, refused: 1 });
         expect(receipts.find((receipt) => receipt.name === 'eng')).toMatchObject({ result: 'refused', errorType: 'error-room-changed-since', reason: expect.stringContaining('alice') });
         expect(ALICE_GROUPS.map(encrypted)).toEqual([true, false, false]);
+        // Each revert is on record with `undoes`: the _id of the record the undone job wrote for that room (§8 "Undo").
+        for (const name of ['eng-secrets', 'project-x']) {
+            const [newest, ...older] = await historyOf(name);
+            const undone = older.find((record) => record.jobId === job._id);
+            expect(undone).toBeDefined();
+            expect(newest).toMatchObject({ door: 'bulk', jobId: undoJob._id, to: false, undoes: undone?._id });
+        }
         expect((await door.post('groups.bulk.undo', { jobId: job._id }, 'bob')).status).toBe(404);
     });
 
     it('paced to half the rate limit when the service account lacks api-bypass-rate-limit; one job per person (409 naming it)', async () => {
         await door.fresh(pacedToOneWriteASecond);
-        // Half of 100 calls per 50 s: one write a second.
+        // Half of 100 calls per 50 s: one write a second, and the plan says so.
+        const dry = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, dryRun: true, rooms: [door.roomId('eng'), door.roomId('eng-secrets')] }, 'alice');
+        expect((body(dry).plan as { estimatedSeconds: number }).estimatedSeconds).toBe(2);
         const { job } = body(await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: true, rooms: [door.roomId('eng'), door.roomId('eng-secrets')] }, 'alice')) as { job: JobBody };
         const second = await door.post('groups.bulk', { operation: 'setEncrypted', encrypted: false, rooms: [door.roomId('eng')] }, 'alice');
         expect(second.status).toBe(409);
