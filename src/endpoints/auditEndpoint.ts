@@ -9,7 +9,8 @@ import type { OperationContext } from '../operations/context';
 import { toCsv } from './csv';
 import type { CsvValue } from './csv';
 import { InvalidParam, paginationSettings, strictPagination } from './pagination';
-import { ReadEndpoint, jsonResponse } from './readEndpoint';
+import { respondJson } from './answer';
+import { ReadEndpoint } from './readEndpoint';
 import type { ReadAccessors } from './readEndpoint';
 import { CSV_MAX_COUNT, choice } from './reportEndpoint';
 
@@ -106,6 +107,6 @@ export class AuditEndpoint extends ReadEndpoint {
                 content: toCsv(AUDIT_CSV_HEADER, page.records.map(csvRow)),
             };
         }
-        return jsonResponse(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
+        return respondJson(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
     }
 }

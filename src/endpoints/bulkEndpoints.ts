@@ -13,7 +13,6 @@ import { createOperationContext } from '../operations/context';
 import { callerOf, failureResponse, respondJson } from './answer';
 import { clampedPagination, paginationSettings } from './pagination';
 
-const respond = respondJson;
 
 type Body = Readonly<Record<string, unknown>>;
 
@@ -107,10 +106,10 @@ export class BulkEndpointMain extends BulkEndpoint {
             const rooms = roomsOf(body);
             const plan = await planFor(user, body.encrypted, rooms, services);
             if (body.dryRun === true) {
-                return respond(200, { plan: shownPlan(plan), dryRun: true, success: true });
+                return respondJson(200, { plan: shownPlan(plan), dryRun: true, success: true });
             }
             const job = await createJob({ user, to: body.encrypted, rooms: plan.jobRooms, answered: plan.answered, door: 'endpoint', language }, services);
-            return respond(202, { job, success: true });
+            return respondJson(202, { job, success: true });
         });
     }
 
@@ -122,11 +121,11 @@ export class BulkEndpointMain extends BulkEndpoint {
             if (has(query, 'jobId')) {
                 const job = await visibleJob(query.jobId, user, services);
                 const page = await jobReceipts(job, user, services, offset, count);
-                return respond(200, { job: publicJob(job), receipts: page.receipts, offset, count: page.receipts.length, total: page.total, success: true });
+                return respondJson(200, { job: publicJob(job), receipts: page.receipts, offset, count: page.receipts.length, total: page.total, success: true });
             }
             const jobs = (await jobsOf(user, services.env)).map(publicJob);
             const shown = jobs.slice(offset, offset + count);
-            return respond(200, { jobs: shown, offset, count: shown.length, total: jobs.length, success: true });
+            return respondJson(200, { jobs: shown, offset, count: shown.length, total: jobs.length, success: true });
         });
     }
 }
@@ -139,7 +138,7 @@ export class BulkCancelEndpoint extends BulkEndpoint {
         return this.serve(request, read, modify, http, persis, async (user, services) => {
             const jobId = jobIdOf(bodyOf(request));
             await services.ctx.workspace.getConfig();
-            return respond(200, { job: await cancelJob(jobId, user, services), success: true });
+            return respondJson(200, { job: await cancelJob(jobId, user, services), success: true });
         });
     }
 }
@@ -152,7 +151,7 @@ export class BulkUndoEndpoint extends BulkEndpoint {
         return this.serve(request, read, modify, http, persis, async (user, services, language) => {
             const jobId = jobIdOf(bodyOf(request));
             await services.ctx.workspace.getConfig();
-            return respond(202, { job: await undoJob(jobId, user, 'endpoint', language, services), success: true });
+            return respondJson(202, { job: await undoJob(jobId, user, 'endpoint', language, services), success: true });
         });
     }
 }

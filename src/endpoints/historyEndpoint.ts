@@ -5,7 +5,8 @@ import { resolveHistoryRoom } from '../history/access';
 import { HISTORY_LIMIT_MAX, readHistory } from '../history/store';
 import type { OperationContext } from '../operations/context';
 import { clampedPagination, paginationSettings } from './pagination';
-import { ReadEndpoint, jsonResponse } from './readEndpoint';
+import { respondJson } from './answer';
+import { ReadEndpoint } from './readEndpoint';
 import type { ReadAccessors } from './readEndpoint';
 
 /**
@@ -28,6 +29,6 @@ export class HistoryEndpoint extends ReadEndpoint {
         }
         const room = await resolveHistoryRoom({ kind: 'params', params }, user, ctx);
         const page = await readHistory(read, room.id, offset, count, persis);
-        return jsonResponse(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
+        return respondJson(200, { history: page.records, offset, count: page.records.length, total: page.total, trimmed: page.trimmed, success: true });
     }
 }

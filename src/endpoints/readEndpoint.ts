@@ -4,9 +4,7 @@ import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/a
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { createOperationContext } from '../operations/context';
 import type { OperationContext } from '../operations/context';
-import { callerOf, failureResponse, respondJson } from './answer';
-
-export const jsonResponse = respondJson;
+import { callerOf, failureResponse } from './answer';
 
 /** What a read may need besides reading: the history's own upkeep (old records moved, a gap noted, an alert). */
 export interface ReadAccessors {

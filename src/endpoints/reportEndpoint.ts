@@ -8,7 +8,8 @@ import type { ReportRow } from '../operations/encryptionReport';
 import { toCsv } from './csv';
 import type { CsvValue } from './csv';
 import { InvalidParam, paginationSettings, strictPagination } from './pagination';
-import { ReadEndpoint, jsonResponse } from './readEndpoint';
+import { respondJson } from './answer';
+import { ReadEndpoint } from './readEndpoint';
 
 /** The most rows one CSV answer holds (interface.md §8). */
 export const CSV_MAX_COUNT = 10000;
@@ -87,6 +88,6 @@ export class EncryptionReportEndpoint extends ReadEndpoint {
                 content: toCsv(REPORT_CSV_HEADER, report.rooms.map(csvRow)),
             };
         }
-        return jsonResponse(200, { rooms: report.rooms, summary: report.summary, offset, count: report.rooms.length, total: report.total, success: true });
+        return respondJson(200, { rooms: report.rooms, summary: report.summary, offset, count: report.rooms.length, total: report.total, success: true });
     }
 }

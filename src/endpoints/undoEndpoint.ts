@@ -6,8 +6,8 @@ import { AppError, isKnownFailure } from '../errors/AppError';
 import { logFailure } from '../errors/log';
 import { toRestFailure } from '../errors/rest';
 import { requireUndoReader } from '../history/access';
-import { confirmIntent, dropIntent, recordIntent } from '../history/store';
-import type { ChangeOperation, Intent } from '../history/store';
+import { CHANGE_OPERATIONS, confirmIntent, dropIntent, recordIntent } from '../history/store';
+import type { Intent } from '../history/store';
 import type { ChangeKind } from '../operations/changeKind';
 import { createOperationContext } from '../operations/context';
 import { TEAMS_CONVERT_TO_CHANNEL_PATH } from '../operations/convertToChannel';
@@ -19,7 +19,6 @@ import { toRoomView } from '../workspace/roomView';
 import type { RoomView } from '../workspace/roomView';
 import { ServerSettings } from '../workspace/serverSettings';
 
-const OPERATIONS: ReadonlyArray<ChangeOperation> = ['setEncrypted', 'setType', 'convertToTeam'];
 
 function respond(status: number, content: unknown, headers: Readonly<Record<string, string>> = {}): IApiResponse {
     return { status, headers: { ...headers, 'Content-Type': 'application/json' }, content };
@@ -74,7 +73,7 @@ export class UndoEndpoint extends ApiEndpoint {
                 throw new AppError('invalid-body');
             }
             const params = body as Readonly<Record<string, unknown>>;
-            const operation = OPERATIONS.find((candidate) => candidate === params.operation);
+            const operation = CHANGE_OPERATIONS.find((candidate) => candidate === params.operation);
             if (!operation) {
                 return respond(400, { success: false, error: 'The parameter "operation" must be setEncrypted, setType or convertToTeam [error-invalid-params]', errorType: 'error-invalid-params' });
             }

@@ -2,7 +2,7 @@ import type { IModify, IRead } from '@rocket.chat/apps-engine/definition/accesso
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { getAppUser } from '../workspace/appUser';
 import { SETTING_IDS, getAppSetting } from '../workspace/appSettings';
-import { DEFAULT_LANGUAGE, matchLanguage } from '../i18n/language';
+import { serverLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import type { ChangeKind } from '../operations/changeKind';
@@ -42,7 +42,7 @@ export async function announceChange(read: IRead, modify: IModify, ctx: Operatio
         return false;
     }
     const tag = await ctx.serverSettings.get('Language');
-    const language = (typeof tag === 'string' && matchLanguage(tag)) || DEFAULT_LANGUAGE;
+    const language = serverLanguage(tag);
     const creator = modify.getCreator();
     const builder = creator.startMessage().setRoom(room).setText(changeSentence(kind, username, door, translator(language)));
     const bot = await getAppUser(read);

@@ -3,7 +3,7 @@ import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { logFailure } from '../errors/log';
-import { DEFAULT_LANGUAGE, matchLanguage } from '../i18n/language';
+import { serverLanguage } from '../i18n/language';
 import { translator } from '../i18n/translate';
 import type { Translator } from '../i18n/translate';
 import type { MessageKey } from '../i18n/catalog.generated';
@@ -100,7 +100,7 @@ export async function alertTarget(env: AlertEnv, what: string, warnWhenOff?: str
         return undefined;
     }
     const tag = await ctx.serverSettings.get('Language');
-    return { value, room, t: translator((typeof tag === 'string' && matchLanguage(tag)) || DEFAULT_LANGUAGE) };
+    return { value, room, t: translator(serverLanguage(tag)) };
 }
 
 /** Posts `text` as the app's bot in a checked {@link alertTarget}; when the bot cannot post, a setup warning. Answers whether it posted. */
@@ -156,7 +156,7 @@ export async function watchChange(env: AlertEnv, record: ChangeRecord, room: IRo
         return;
     }
     const tag = await env.read.getEnvironmentReader().getServerSettings().getValueById('Language').catch(() => undefined);
-    const t = translator((typeof tag === 'string' && matchLanguage(tag)) || DEFAULT_LANGUAGE);
+    const t = translator(serverLanguage(tag));
     await postAlert(env, key, { room: record.roomName || room.slugifiedName, user: record.actor.username, how: doorText(record.door, kindOfRecord(record), t), when: whenText(record.at) });
 }
 

@@ -10,7 +10,10 @@ export type AuditOperation = ChangeOperation | 'gap';
 /** How a change was asked for; `rocket.chat`: made in Rocket.Chat itself, recorded from its system message. */
 export type ChangeDoor = 'command' | 'button' | 'endpoint' | 'bulk' | 'rocket.chat';
 
-export const AUDIT_OPERATIONS: ReadonlyArray<AuditOperation> = ['setEncrypted', 'setType', 'convertToTeam', 'gap'];
+/** The settings a change record can be of (what undo reverts). */
+export const CHANGE_OPERATIONS: ReadonlyArray<ChangeOperation> = ['setEncrypted', 'setType', 'convertToTeam'];
+
+export const AUDIT_OPERATIONS: ReadonlyArray<AuditOperation> = [...CHANGE_OPERATIONS, 'gap'];
 
 /** One change on record (interface.md §7, §9). */
 export interface ChangeRecord {
@@ -646,12 +649,6 @@ export async function lastChange(read: IRead, roomId: string, operation: ChangeO
 export async function readRecord(read: IRead, id: string): Promise<(ChangeRecord & { readonly pending: boolean }) | undefined> {
     const found = await readById(read, id);
     return found ? { ...publicRecord(found), pending: !!found.pending } : undefined;
-}
-
-/** The records of one bulk job (one job changes each room once: at most the job's rooms). */
-export async function readJobRecords(read: IRead, jobId: string): Promise<Array<ChangeRecord>> {
-    const found = resolved(await read.getPersistenceReader().readByAssociations([misc(`${KIND}:job:${jobId}`)]));
-    return newestFirst(found).filter(visible).map(publicRecord);
 }
 
 const APPLIED_LIMIT = `${KIND}-applied-limit`;

@@ -15,6 +15,11 @@ export function matchLanguage(tag: string): Language | undefined {
     return LANGUAGES.find((lang) => lang.toLowerCase().split('-')[0] === base);
 }
 
+/** The language of a server `Language` setting's value: a shipped language for it, else English. */
+export function serverLanguage(tag: unknown): Language {
+    return (typeof tag === 'string' && matchLanguage(tag)) || DEFAULT_LANGUAGE;
+}
+
 function isSet(tag: unknown): tag is string {
     return typeof tag === 'string' && tag.trim() !== '' && tag.trim().toLowerCase() !== 'default';
 }
