@@ -176,7 +176,7 @@ export class AccessService {
      * The ids of every room `user` has a subscription to (`getUserRoomIds`, one read per operation, shared with the
      * access checks). Apps cannot see whether a subscription is a pending invitation (interface.md §5).
      */
-    public roomIdsOf(user: IUser): Promise<ReadonlyArray<string>> {
+    private roomIdsOf(user: IUser): Promise<ReadonlyArray<string>> {
         let ids = this.roomIds.get(user.id);
         if (!ids) {
             ids = this.users.getUserRoomIds(user.id).then((list) => list || []);

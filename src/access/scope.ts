@@ -3,7 +3,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { OperationContext } from '../operations/context';
 import { readGroupsPage } from '../workspace/groupListing';
 import type { ListedGroup } from '../workspace/groupListing';
-import { toRoomView, unmappedOf } from '../workspace/roomView';
+import { isFederated, unmappedOf } from '../workspace/roomView';
 import { readUserRooms } from '../workspace/userRooms';
 
 /**
@@ -80,7 +80,7 @@ function fromRoom(room: IRoom): Candidate | undefined {
         encrypted: extras.encrypted === true,
         keyEstablished: !!optionalText(extras.e2eKeyId),
         archived: extras.archived === true,
-        federated: toRoomView(room).federated,
+        federated: isFederated(room),
         teamId: optionalText(room.teamId),
         teamMain: room.isTeamMain === true,
         prid: optionalText(prid),

@@ -7,7 +7,7 @@ import type { Translator } from '../i18n/translate';
 import type { OperationContext } from '../operations/context';
 import { planBulk } from './plan';
 import type { BulkPlan, RefusedRoom } from './plan';
-import { paceMs, scheduleRun } from './runner';
+import { SETTLE_MS, paceMs, scheduleRun, sleep } from './runner';
 import type { JobEnv } from './runner';
 import { JobStore } from './store';
 import { NO_COUNTS, addCounts, isActive, publicJob } from './types';
@@ -51,12 +51,8 @@ export function shownPlan(plan: BulkPlan): Omit<BulkPlan, 'jobRooms' | 'answered
     return shown;
 }
 
-/** After writing the start lock, a request waits this long and reads it back: of two written at once, the later wins. */
-const SETTLE_MS = 150;
 /** A start lock older than this is let go (a request that died while creating its job). */
 const START_LOCK_MS = 15000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Takes `user`'s start lock for `jobId` across instances (the persistence has no compare-and-set): a lock held by

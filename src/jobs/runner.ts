@@ -45,8 +45,11 @@ export const LEASE_MS = 40000;
  * that time, so processor calls stay short (a disable or an update never finds one sleeping through its pacing).
  */
 const MAX_WAIT_MS = 500;
-/** After taking a lease, a run waits this long and reads it back: of two runs taking it at once, the later write wins. */
-const SETTLE_MS = 150;
+/**
+ * After taking a lease (or a request its start lock, jobs.ts), it waits this long and reads it back: of two taken at
+ * once, the later write wins.
+ */
+export const SETTLE_MS = 150;
 /** Batches in a row that may fail to read the permission table or reach the workspace before the job fails. */
 const MAX_TROUBLES = 3;
 /** How long a batch waits after a transient failure, or after Rocket.Chat answered 429. */
@@ -60,7 +63,7 @@ export interface JobEnv {
     readonly logger: ILogger;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Rocket.Chat answered 429 to a write: the batch ends and the room is tried again later. */
 class RetryLater extends Error {}
@@ -78,7 +81,7 @@ export async function scheduleRun(modify: IModify, logger: ILogger, at: number =
 export async function paceMs(ctx: OperationContext, read: IRead): Promise<number> {
     const { userId } = await ctx.workspace.getConfig();
     const account = await read.getUserReader().getById(userId);
-    const rule = account ? await limitOf(ctx, account) : await limitOf(ctx, { id: userId, roles: [] } as unknown as IUser);
+    const rule = await limitOf(ctx, account || ({ id: userId, roles: [] } as unknown as IUser));
     return rule ? Math.ceil((2 * rule.intervalMs) / rule.calls) : 0;
 }
 

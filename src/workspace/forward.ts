@@ -3,6 +3,7 @@ import type { IApiRequest } from '@rocket.chat/apps-engine/definition/api';
 import { AppError } from '../errors/AppError';
 import { redactValue } from './appSettings';
 import { REQUEST_TIMEOUT_MS, parseBody, workspaceBaseUrl } from './gateway';
+import type { BeforeWrite } from './gateway';
 import { mapJson } from './json';
 import type { ServerSettings } from './serverSettings';
 
@@ -119,7 +120,7 @@ function query(pairs: Readonly<Record<string, string>>): string {
 export class CallerGateway {
     private baseUrl?: Promise<string>;
 
-    private beforePost?: (path: string, body: Readonly<Record<string, unknown>>) => Promise<void>;
+    private beforePost?: BeforeWrite;
 
     constructor(
         private readonly http: IHttp,
@@ -146,7 +147,7 @@ export class CallerGateway {
     }
 
     /** Runs `hook` before each POST (a change): the app records its intent first (interface.md §9). */
-    public onBeforePost(hook: (path: string, body: Readonly<Record<string, unknown>>) => Promise<void>): this {
+    public onBeforePost(hook: BeforeWrite): this {
         this.beforePost = hook;
         return this;
     }

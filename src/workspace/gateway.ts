@@ -40,6 +40,9 @@ export function parseBody(response: IHttpResponse): unknown {
     return undefined;
 }
 
+/** Called before each write with its path and body: the app records its intent first (interface.md §9). */
+export type BeforeWrite = (path: string, body: Readonly<Record<string, unknown>>) => Promise<void>;
+
 /**
  * The workspace's REST API, called as the service account (interface.md §5).
  * Failures become the app's errors: no credentials → `app-not-configured`; 401 → `service-account-rejected`;
@@ -47,9 +50,6 @@ export function parseBody(response: IHttpResponse): unknown {
  * a write's other 4xx is Rocket.Chat's refusal, passed on unchanged (but for the token). Headers are never
  * logged or echoed.
  */
-/** Called before each write with its path and body: the app records its intent first (interface.md §9). */
-export type BeforeWrite = (path: string, body: Readonly<Record<string, unknown>>) => Promise<void>;
-
 export class WorkspaceGateway {
     private config?: Promise<GatewayConfig>;
 

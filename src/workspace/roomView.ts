@@ -68,8 +68,13 @@ export function toRoomView(room: IRoom): RoomView {
         teamMain: room.isTeamMain === true,
         parent,
         hasAbacAttributes: Array.isArray(abac) && abac.length > 0,
-        federated: (room as IRoom & { readonly isFederated?: unknown }).isFederated === true || extras.federated === true,
+        federated: isFederated(room),
     };
+}
+
+/** Rocket.Chat marks the room federated: the mapped `isFederated` of newer converters, or `federated` in 8.4's extras. */
+export function isFederated(room: IRoom): boolean {
+    return (room as IRoom & { readonly isFederated?: unknown }).isFederated === true || unmappedOf(room).federated === true;
 }
 
 function isoDate(value: unknown): string | undefined {

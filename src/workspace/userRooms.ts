@@ -1,5 +1,6 @@
 import { AppError } from '../errors/AppError';
 import type { WorkspaceGateway } from './gateway';
+import { isRecord } from './groupListing';
 
 /**
  * Rocket.Chat's `GET /api/v1/users.info?userId=&includeUserRooms=true` (upstream `apps/meteor/app/api/server/v1/users.ts`):
@@ -18,9 +19,6 @@ export interface Subscribed {
     readonly federated: boolean;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return !!value && typeof value === 'object' && !Array.isArray(value);
-}
 
 /**
  * Every subscription of `userId`, read as the service account. A user Rocket.Chat does not find has none. Fails
