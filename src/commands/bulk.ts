@@ -10,7 +10,7 @@ import type { ChangeEnv } from '../ui/requestChange';
 import type { CommandRequest } from './runCommand';
 
 /** `/encrypt`'s bulk actions (interface.md §8). */
-export type BulkAction = 'on' | 'off' | 'job' | 'cancel' | 'undo';
+type BulkAction = 'on' | 'off' | 'job' | 'cancel' | 'undo';
 
 /** The word after the verb, when one was given (`/encrypt job <id>`): a room reference the parser made of it. */
 function wordOf(request: CommandRequest): string | undefined {

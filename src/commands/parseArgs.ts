@@ -4,8 +4,8 @@ import type { RoomRef } from '../operations/types';
 
 export const DRY_RUN_FLAG = '--dry-run';
 /** Bulk options of `/encrypt` (interface.md §8): every group the person governs, and the job a word names. */
-export const ALL_FLAG = '--all';
-export const JOB_OPTION = '--job';
+const ALL_FLAG = '--all';
+const JOB_OPTION = '--job';
 
 /**
  * A command's words.

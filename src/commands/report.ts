@@ -7,7 +7,7 @@ import type { CommandRequest } from './runCommand';
 import { inertName } from '../i18n/inert';
 
 /** How many groups `/encrypt report` names. */
-export const REPORT_NAMES_IN_CHAT = 20;
+const REPORT_NAMES_IN_CHAT = 20;
 
 /**
  * `/encrypt report` (interface.md §8): one private reply — how many of the private groups the person can change are not

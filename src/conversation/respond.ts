@@ -67,7 +67,7 @@ export async function answerOrExplain(work: () => Promise<string | undefined>, t
 }
 
 /** One ephemeral message to the invoker, in the room the command was typed in; only they see it. */
-export async function replyPrivately(read: IRead, modify: IModify, user: IUser, room: IRoom, text: string): Promise<void> {
+async function replyPrivately(read: IRead, modify: IModify, user: IUser, room: IRoom, text: string): Promise<void> {
     const builder = modify.getCreator().startMessage().setRoom(room).setText(text);
     const sender = await getAppUser(read);
     if (sender) {

@@ -29,7 +29,7 @@ export interface BulkTarget {
     readonly nonce: string;
 }
 
-export function bulkSignedPart(target: BulkTarget): string {
+function bulkSignedPart(target: BulkTarget): string {
     return [VIEW_ID_PREFIX, target.to ? 'on' : 'off', encodeURIComponent(target.originRoomId), encodeURIComponent(target.userId), target.nonce].join('/');
 }
 
@@ -63,7 +63,7 @@ function button(appId: string, actionId: string, text: string, style?: ButtonEle
 }
 
 /** The modal: the plan's summary, its first refusals and its warnings, with Confirm and Cancel. */
-export function bulkModal(target: BulkTarget, signature: string, plan: BulkPlan, t: Translator, appId: string): IUIKitSurfaceViewParam {
+function bulkModal(target: BulkTarget, signature: string, plan: BulkPlan, t: Translator, appId: string): IUIKitSurfaceViewParam {
     const to = t(plan.to ? 'bulk_to_on' : 'bulk_to_off');
     const blocks: LayoutBlock[] = planLines(plan, t).map((text, index) => ({ type: 'section', appId, blockId: `plan-${index}`, text: plain(text) }));
     blocks.push({ type: 'context', appId, blockId: 'note', elements: [plain(t('bulk_modal_note'))] });
