@@ -1,13 +1,13 @@
 import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit/IUIKitSurface';
-import type { ButtonElement, LayoutBlock, PlainText } from '@rocket.chat/ui-kit';
+import type { LayoutBlock } from '@rocket.chat/ui-kit';
 import type { Translator } from '../i18n/translate';
 import { createJob, planFor } from '../jobs/jobs';
 import type { BulkServices } from '../jobs/jobs';
 import type { BulkPlan } from '../jobs/plan';
 import { planLines } from '../jobs/report';
-import { CANCEL_ACTION_ID, CONFIRM_ACTION_ID, NONCE, newNonce } from './confirmModal';
+import { CANCEL_ACTION_ID, CONFIRM_ACTION_ID, NONCE, button, decode, newNonce, plain } from './confirmModal';
 import { spendConfirmation } from './spentViews';
 import { signView } from './viewSignature';
 
@@ -42,24 +42,12 @@ export function bulkTargetOf(viewId: unknown): { target: BulkTarget; signed: str
     if (parts.length !== 6 || parts[0] !== VIEW_ID_PREFIX || (parts[1] !== 'on' && parts[1] !== 'off') || !NONCE.test(parts[4]) || !parts[5]) {
         return undefined;
     }
-    let originRoomId = '';
-    let userId = '';
-    try {
-        originRoomId = decodeURIComponent(parts[2]);
-        userId = decodeURIComponent(parts[3]);
-    } catch {
-        return undefined;
-    }
+    const originRoomId = decode(parts[2]);
+    const userId = decode(parts[3]);
     if (!originRoomId || !userId) {
         return undefined;
     }
     return { target: { to: parts[1] === 'on', originRoomId, userId, nonce: parts[4] }, signed: parts.slice(0, 5).join('/'), signature: parts[5] };
-}
-
-const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });
-
-function button(appId: string, actionId: string, text: string, style?: ButtonElement['style']): ButtonElement {
-    return { type: 'button', appId, blockId: actionId, actionId, text: plain(text), ...(style ? { style } : {}) };
 }
 
 /** The modal: the plan's summary, its first refusals and its warnings, with Confirm and Cancel. */

@@ -68,7 +68,8 @@ export function confirmViewId(target: ConfirmTarget, signature: string): string 
     return `${signedPartOf(target)}/${signature}`;
 }
 
-function decode(part: string): string {
+/** A view id's part, URI-decoded; '' when it is no valid URI component. */
+export function decode(part: string): string {
     try {
         return decodeURIComponent(part);
     } catch {
@@ -101,9 +102,9 @@ export function confirmTargetOf(viewId: unknown): SubmittedConfirmation | undefi
     return { target, signed: parts.slice(0, parts.length - 1).join('/'), signature };
 }
 
-const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });
+export const plain = (text: string): PlainText => ({ type: 'plain_text', text, emoji: true });
 
-function button(appId: string, actionId: string, text: string, style?: ButtonElement['style']): ButtonElement {
+export function button(appId: string, actionId: string, text: string, style?: ButtonElement['style']): ButtonElement {
     return { type: 'button', appId, blockId: actionId, actionId, text: plain(text), ...(style ? { style } : {}) };
 }
 
