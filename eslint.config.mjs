@@ -5,7 +5,7 @@ export default tseslint.config(
     { ignores: ['node_modules/', 'dist/', '.staging-*/', '.tmp/', 'coverage/', 'src/i18n/catalog.generated.ts'] },
     ...tseslint.configs.recommended,
     {
-        files: ['**/*.ts'],
+        files: ['**/*.ts', '**/*.cts'],
         languageOptions: {
             parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
         },

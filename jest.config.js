@@ -2,8 +2,11 @@
 module.exports = {
     testEnvironment: 'node',
     roots: ['<rootDir>/test'],
-    testMatch: ['**/*.test.ts'],
-    transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
+    // Tests and the stand-in are CommonJS TypeScript (.cts): rc-apps compiles every .ts under the app folder into the app.
+    testMatch: ['**/*.test.cts'],
+    moduleFileExtensions: ['js', 'cjs', 'ts', 'cts', 'json'],
+    resolver: '<rootDir>/test/resolver.js',
+    transform: { '^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
     // The engine turns every app-permission check off when NODE_ENV=test (which jest sets): keep them real.
     setupFiles: ['<rootDir>/test/setup-env.js'],
     globalSetup: '<rootDir>/test/global-setup.js',

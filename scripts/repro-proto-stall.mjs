@@ -30,8 +30,8 @@ const probeEvery = Number(option('--probe-every', '2000'));
 // Run the engine as a server runs it (the engine skips its permission checks under NODE_ENV=test).
 process.env.NODE_ENV = 'development';
 
-const { EngineHost } = await import('../host/engine/EngineHost.ts');
-const { demoWorkspace } = await import('../host/workspace/demo.ts');
+const { EngineHost } = await import('../host/engine/EngineHost.cts');
+const { demoWorkspace } = await import('../host/workspace/demo.cts');
 const { AppManager } = await import('@rocket.chat/apps-engine/server/AppManager');
 
 const appJson = JSON.parse(readFileSync(path.join(root, 'app.json'), 'utf8'));

@@ -1,6 +1,6 @@
 // Once per test run: builds the app zip exactly as `npm run package` does (engine tests install that zip) — or reuses
 // the last one when nothing it is built from changed (scripts/package.mjs --if-changed says which, and why) — and
-// opens the run-wide service-token audit (host/engine/secretAudit.ts) that test/global-teardown.js closes.
+// opens the run-wide service-token audit (host/engine/secretAudit.cts) that test/global-teardown.js closes.
 const { execFileSync } = require('child_process');
 const { mkdtempSync } = require('fs');
 const os = require('os');

@@ -1,6 +1,6 @@
 // The one check over the whole test run that the service account's token never appeared in any reply, response,
 // error or log line: every EngineHost of the run (test workers and `npm start` children) scanned what it showed for
-// the tokens it was configured with and left a tally (host/engine/secretAudit.ts); a leak anywhere fails the run.
+// the tokens it was configured with and left a tally (host/engine/secretAudit.cts); a leak anywhere fails the run.
 const { readdirSync, readFileSync, rmSync } = require('fs');
 const path = require('path');
 

@@ -1,0 +1,169 @@
+/**
+ * Reusing the last package (issue 11): `npm start` and the test setup run `scripts/package.mjs --if-changed`, which
+ * rebuilds the zip only when a shipped file (src/, app.json, icon.png, i18n/, package.json), the packaging toolchain or
+ * the packaging scripts changed, and says in one line which it did and why.
+ *
+ * - through `npm start` in a child process, packaging a copy of the app (`GROUP_ADMIN_APP`, so that edits in the working
+ *   tree meanwhile change nothing) into an empty dist folder (`GROUP_ADMIN_DIST`): a real rebuild ("no package yet"),
+ *   then a start that reuses it;
+ * - the decision itself on a copy of the app (`--app`, `--out`, `--check`), with a recorded manifest: every kind of
+ *   change rebuilds, and undoing it makes the package current again.
+ */
+import { execFile } from 'child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
+
+import { launch, ROOT } from './child.cjs';
+import type { StartedWorkspace } from './child.cjs';
+
+const SHIPPED = ['src', 'app.json', 'icon.png', 'i18n', 'package.json'];
+const APP_JSON = JSON.parse(readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as { nameSlug: string; version: string };
+const ZIP = `${APP_JSON.nameSlug}_${APP_JSON.version}.zip`;
+/** The zip's name in a regular expression. */
+const ZIP_RE = ZIP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const running: StartedWorkspace[] = [];
+let dir: string;
+
+beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'group-admin-package-'));
+});
+
+afterAll(async () => {
+    for (const ws of running) {
+        await ws.kill();
+    }
+    rmSync(dir, { recursive: true, force: true });
+});
+
+function node(args: string[]): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+        execFile(process.execPath, args, { cwd: ROOT, timeout: 60000 }, (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+            resolve({ code, out: `${String(stdout)}${String(stderr)}`.trim() });
+        });
+    });
+}
+
+describe('npm start packages only when something changed', () => {
+    test('an empty dist: it rebuilds ("no package yet") and is ready; the next start reuses the zip', async () => {
+        const dist = path.join(dir, 'dist');
+        const copy = path.join(dir, 'start-app');
+        for (const entry of SHIPPED) {
+            cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
+        }
+        const env = { GROUP_ADMIN_DIST: dist, GROUP_ADMIN_APP: copy };
+        const first = launch(['--no-chat'], { package: true, env });
+        running.push(first);
+        await first.ready(240000);
+        expect(first.stdout).toMatch(new RegExp(`^package: rebuilding \\S+${ZIP_RE} \\(no package yet\\)$`, 'm'));
+        expect(first.stdout).toMatch(new RegExp(`^package: \\S+${ZIP_RE} \\(\\d+ bytes, \\d+ entries\\)$`, 'm'));
+        expect((await first.stop('SIGTERM')).code).toBe(0);
+
+        const second = launch(['--no-chat'], { package: true, env });
+        running.push(second);
+        await second.ready(120000);
+        expect(second.stdout).toMatch(new RegExp(`^package: \\S+${ZIP_RE} is up to date \\(nothing it is built from changed\\): reused$`, 'm'));
+        expect(second.stdout).not.toContain('rebuilding');
+        expect((await second.stop('SIGTERM')).code).toBe(0);
+    }, 400000);
+
+    test('--no-package uses the zip as it is and says so', async () => {
+        const ws = launch(['--no-chat']);
+        running.push(ws);
+        await ws.ready();
+        expect(ws.stdout).toMatch(new RegExp(`^package: dist/${ZIP_RE} used as it is \\(--no-package\\)$`, 'm'));
+        expect((await ws.stop('SIGTERM')).code).toBe(0);
+    });
+});
+
+describe('the decision, on a copy of the app', () => {
+    let app: string;
+    let out: string;
+    let zip: string;
+    const check = (): Promise<{ code: number; out: string }> => node(['scripts/package.mjs', '--app', app, '--out', out, '--check']);
+    /** Records the copy as it is now as what `zip` was built from (as package.mjs does after a build). */
+    const record = (tools = 'toolchain()'): Promise<{ code: number; out: string }> =>
+        node([
+            '--input-type=module',
+            '-e',
+            `import { shippedFiles, toolchain, writeManifest } from ${JSON.stringify(path.join(ROOT, 'scripts', 'stage.mjs'))};
+             writeManifest(${JSON.stringify(zip)}, shippedFiles(${JSON.stringify(app)}), ${tools});`,
+        ]);
+
+    beforeAll(async () => {
+        app = path.join(dir, 'app');
+        out = path.join(dir, 'out');
+        zip = path.join(out, ZIP);
+        for (const entry of SHIPPED) {
+            cpSync(path.join(ROOT, entry), path.join(app, entry), { recursive: true });
+        }
+        mkdirSync(out, { recursive: true });
+        writeFileSync(zip, 'a zip');
+        expect((await record()).code).toBe(0);
+    });
+
+    test('recorded and unchanged: up to date; --if-changed reuses it without building', async () => {
+        expect(await check()).toEqual({ code: 0, out: expect.stringMatching(/is up to date \(nothing it is built from changed\): reused$/) });
+        const reuse = await node(['scripts/package.mjs', '--app', app, '--out', out, '--if-changed']);
+        expect(reuse.code).toBe(0);
+        expect(reuse.out).toMatch(/reused$/);
+        expect(readFileSync(zip, 'utf8')).toBe('a zip');
+    });
+
+    test.each([
+        ['a source file', 'src/GroupAdminApp.ts'],
+        ['a translation', 'i18n/de.json'],
+        ['app.json', 'app.json'],
+        ['package.json', 'package.json'],
+        ['the icon', 'icon.png'],
+    ])('%s changed: rebuild, naming it; undone: up to date again', async (_what, file) => {
+        const full = path.join(app, file);
+        const before = readFileSync(full);
+        appendFileSync(full, ' ');
+        try {
+            expect(await check()).toEqual({ code: 1, out: expect.stringContaining(`would be rebuilt (app sources changed: ${file})`) });
+        } finally {
+            writeFileSync(full, before);
+        }
+        expect((await check()).code).toBe(0);
+    });
+
+    test('a file added or removed: rebuild', async () => {
+        const added = path.join(app, 'src', 'extra.ts');
+        writeFileSync(added, 'export const x = 1;\n');
+        expect((await check()).out).toContain('(app sources changed: src/extra.ts)');
+        rmSync(added);
+        const removed = path.join(app, 'i18n', 'es.json');
+        const away = path.join(dir, 'es.json.away');
+        renameSync(removed, away);
+        try {
+            expect((await check()).out).toContain('(app sources changed: i18n/es.json)');
+        } finally {
+            renameSync(away, removed);
+        }
+        expect((await check()).code).toBe(0);
+    });
+
+    test('another toolchain: rebuild, naming the package and both versions', async () => {
+        const older = `(() => { const t = toolchain(); t.packages['@rocket.chat/apps-cli'] = '1.8.0 sha512-old'; return t; })()`;
+        expect((await record(older)).code).toBe(0);
+        expect(await check()).toEqual({ code: 1, out: expect.stringContaining('(toolchain changed: @rocket.chat/apps-cli 1.8.0 → 1.9.0)') });
+        const scripts = `(() => { const t = toolchain(); t.scripts['scripts/package.mjs'] = 'old'; return t; })()`;
+        expect((await record(scripts)).code).toBe(0);
+        expect((await check()).out).toContain('(the packaging scripts changed)');
+        expect((await record()).code).toBe(0);
+        expect((await check()).code).toBe(0);
+    });
+
+    test('a zip that is not the one recorded, no record, no zip: rebuild', async () => {
+        writeFileSync(zip, 'another zip');
+        expect((await check()).out).toContain('(the zip is not the one last built)');
+        writeFileSync(zip, 'a zip');
+        expect((await check()).code).toBe(0);
+        rmSync(`${zip}.inputs.json`);
+        expect((await check()).out).toContain('(no record of what the package was built from)');
+        rmSync(zip);
+        expect((await check()).out).toContain('(no package yet)');
+    });
+});
