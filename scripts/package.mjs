@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * `npm run package`: builds dist/group-admin_<version>.zip with `rc-apps package`, run in a copy of the app that holds
- * only what ships (run at the repository root, rc-apps would also zip the lock file, docs/ and host/: docs/deploy.md): src/ (compiled by the CLI), app.json, icon.png, i18n/ and package.json. No tests, no tooling, no
- * lock file. Fails if the CLI would change app.json in any way (it fills `implements` from the App class and rewrites
- * `requiredApiVersion` when it disagrees with the engine devDependency) or if the zip holds anything unexpected or
- * exceeds 160 KB.
+ * only what ships: src/ (compiled by the CLI), app.json, icon.png, i18n/ and package.json. Run at the repository root,
+ * rc-apps would also zip the lock file, docs/, scripts/ and the .cts sources of host/ and bench/ (docs/deploy.md,
+ * "Packaging"). No tests, no tooling, no lock file. Fails if the CLI would change app.json in any way (it fills
+ * `implements` from the App class and rewrites `requiredApiVersion` when it disagrees with the engine devDependency)
+ * or if the zip holds anything unexpected or exceeds 160 KB.
  *
  * Beside the zip it writes `<zip>.inputs.json`: a hash of every shipped file and of the packaging toolchain (see
  * stage.mjs). With `--if-changed` (what `npm start` and the test setup use) it builds only when that record is missing

@@ -1,7 +1,7 @@
 /**
  * The staging copy `rc-apps` packages and deploys from: only what ships (src/, app.json, icon.png, i18n/,
- * package.json) plus a link to node_modules, because the CLI compiles every .ts file in its folder (tests included)
- * and zips every top-level file (the lock file included).
+ * package.json) plus a link to node_modules, because at the repository root the CLI also zips every other file with an
+ * extension outside test/ (the lock file, docs/, scripts/, the .cts sources of host/ and bench/).
  *
  * Also what decides whether the last package can be reused: `dist/<zip>.inputs.json` beside the zip records a hash of
  * every shipped file and of the packaging toolchain; `packageState` compares it with the sources as they are now.

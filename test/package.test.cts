@@ -81,6 +81,12 @@ describe('packaged zip', () => {
 });
 
 describe('rc-apps from the repository root', () => {
+    it('app.json is committed byte for byte as rc-apps rewrites it (4-space JSON, no final newline): a root run changes no file', () => {
+        // apps-compiler's packager writes `JSON.stringify(info, null, 4)` over app.json on every run (misc/appPackager.js).
+        const text = readFileSync(path.join(root, 'app.json'), 'utf8');
+        expect(text).toBe(JSON.stringify(JSON.parse(text), null, 4));
+    });
+
     it('compiles exactly src/**/*.ts: the file walk of apps-compiler 0.1.7 itself (what rc-apps package and deploy run)', async () => {
         // The compiler turns every `.ts` file under the folder into the app (only node_modules/, .git and top-level
         // dot-folders are skipped) and refuses the class file when one of them does not compile under its options:

@@ -819,6 +819,9 @@ export class EngineHost {
         this.unsubscribeMessages();
         try {
             this.scheduler.stop();
+            // A run in progress would otherwise call a runtime that is gone, and its request would hold the process open
+            // until the engine's request timeout (30 s): wait for it, up to STOP_WAIT_MS.
+            await settleWithin(this.scheduler.idle(), STOP_WAIT_MS);
             await this.manager.unload(true);
             if (this.audit) {
                 this.audit.scan('log', this.logText());
@@ -828,5 +831,22 @@ export class EngineHost {
             (AppManager as unknown as { Instance: AppManager | undefined }).Instance = undefined;
             rmSync(this.tempDir, { recursive: true, force: true });
         }
+    }
+}
+
+/** How long `stop()` waits for job runs in progress before it unloads the app anyway. */
+const STOP_WAIT_MS = 10000;
+
+/** Resolves when `promise` settles or after `ms`, whichever is first (the timer never holds the process open). */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+        timer.unref();
+    });
+    try {
+        await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
+    } finally {
+        clearTimeout(timer);
     }
 }

@@ -477,7 +477,12 @@ export class JobRunner {
         this.queues.clear();
     }
 
-    /** Resolves when the runs in progress have ended (tests). */
+    /** How many job runs are in progress on this instance. */
+    get runsInProgress(): number {
+        return this.running.size;
+    }
+
+    /** Resolves when the runs in progress have ended (tests, and `EngineHost.stop` before it unloads the app). */
     async idle(): Promise<void> {
         while (this.running.size) {
             await Promise.allSettled([...this.running]);

@@ -179,3 +179,24 @@ describe('scheduler bridge (engine + scheduler probe app)', () => {
         expect(jobs()).toEqual([]);
     }, 60000);
 });
+
+describe('stopping a host while a job runs (the leaked handle at the end of npm test, findings §B11)', () => {
+    it('stop() waits for the run in progress: nothing is left calling a runtime that is gone', async () => {
+        const host = await EngineHost.start({ workspace: demoWorkspace().workspace, scheduler: { processEvery: POLL_MS } });
+        try {
+            await host.install(schedulerProbeZip());
+            const started = await host.callApi({ path: 'schedule-once', body: { id: 'record', when: new Date().toISOString(), data: { sleepMs: 800 } } });
+            expect(started.status).toBe(200);
+            const deadline = Date.now() + 10000;
+            while (host.scheduler.runsInProgress === 0 && Date.now() < deadline) {
+                await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            expect(host.scheduler.runsInProgress).toBe(1);
+        } finally {
+            await host.stop();
+        }
+        // Before the fix stop() unloaded the app under the run, whose runtime request then held the jest worker open
+        // until the engine's request timeout (30 s by default): "A worker process has failed to exit gracefully".
+        expect(host.scheduler.runsInProgress).toBe(0);
+    }, 60000);
+});

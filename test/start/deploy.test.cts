@@ -135,6 +135,28 @@ describe('rc-apps deploy against npm start', () => {
         expect(await history('groups.history')).toBe(404);
         expect(ws.running).toBe(true);
     }, 300000);
+
+    test('`npm run deploy -- --update` with a token (RC_USER_ID, RC_TOKEN) replaces the app; no credential is printed', async () => {
+        // The token path is the one apps-cli 1.9.0 breaks (it ignores --userid): scripts/deploy.mjs hands rc-apps the
+        // credentials in a .rcappsconfig instead. A password goes the same way; the test above logs in with one.
+        const file = path.join(copy, 'src', 'endpoints', 'historyEndpoint.ts');
+        // The history endpoint's path is groups.changes after the previous test (groups.history when run alone).
+        const before = (await history('groups.changes')) === 200 ? 'groups.changes' : 'groups.history';
+        writeFileSync(file, readFileSync(file, 'utf8').replace(`public path = '${before}';`, "public path = 'groups.log';"));
+        const token = admin['X-Auth-Token'];
+        const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'deploy.mjs'), '--update', '--app', copy], {
+            cwd: ROOT,
+            encoding: 'utf8',
+            env: { ...process.env, FORCE_COLOR: '0', RC_URL: ws.baseUrl, RC_USER_ID: admin['X-User-Id'], RC_TOKEN: token },
+            timeout: 240000,
+        });
+        const output = `${run.stdout}${run.stderr}`;
+        expect({ status: run.status, output }).toMatchObject({ status: 0 });
+        expect(output).not.toContain(token);
+        expect(await history('groups.log')).toBe(200);
+        expect(await history(before)).toBe(404);
+        expect(ws.running).toBe(true);
+    }, 300000);
 });
 
 describe('the deploy routes\' rules (host/server/appsRest.cts)', () => {
