@@ -6,6 +6,7 @@ module.exports = {
     testMatch: ['**/*.test.cts'],
     moduleFileExtensions: ['js', 'cjs', 'ts', 'cts', 'json'],
     resolver: '<rootDir>/test/resolver.js',
+    testSequencer: '<rootDir>/test/sequencer.js',
     transform: { '^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
     // The engine turns every app-permission check off when NODE_ENV=test (which jest sets): keep them real.
     setupFiles: ['<rootDir>/test/setup-env.js'],

@@ -6,6 +6,7 @@
  *
  * The engine's `AppManager` is a process-wide singleton: one EngineHost at a time, `stop()` before the next.
  */
+import type { ChildProcess } from 'child_process';
 import { randomUUID } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -155,6 +156,36 @@ export interface SchedulerOptions {
 const roundTrips = new Map<string, number>();
 let roundTripPatchApplied = false;
 
+/**
+ * The parts of an Apps-Engine 1.62 Deno runtime controller (`AppsEngineDenoRuntime.ts`) that outlive the app unless
+ * the host ends them: `AppManager.unload` calls `stopApp()` without awaiting it, and the liveness watchdog
+ * (`LivenessManager.ts`) keeps ticking after the process is gone — its next tick arms a 1 s ping timeout that is not
+ * unref'd, and that holds the process open (a jest worker then "failed to exit gracefully").
+ */
+type RuntimeInternals = {
+    livenessManager?: { stop(): void };
+    deno?: ChildProcess;
+    listenerCount(event: string): number;
+};
+
+/** Every runtime controller of this process's engine that talked to its Deno process (one engine per process). */
+const runtimesSeen = new Set<RuntimeInternals>();
+
+/** Stops a runtime's watchdog, waits for its Deno process to exit and for a ping in flight to time out (1 s at most). */
+async function endRuntime(runtime: RuntimeInternals): Promise<void> {
+    runtime.livenessManager?.stop();
+    const deno = runtime.deno;
+    if (deno && deno.exitCode === null && deno.signalCode === null) {
+        const exited = new Promise<void>((resolve) => deno.once('exit', () => resolve()));
+        deno.kill('SIGKILL');
+        await settleWithin(exited, STOP_WAIT_MS);
+    }
+    const deadline = Date.now() + 1500;
+    while (runtime.listenerCount('pong') > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+
 function countRoundTrips(): void {
     if (roundTripPatchApplied) {
         return;
@@ -165,6 +196,7 @@ function countRoundTrips(): void {
     };
     const original = proto.handleIncomingMessage;
     proto.handleIncomingMessage = function (message) {
+        runtimesSeen.add(this as unknown as RuntimeInternals);
         const method = message?.payload?.method ?? '';
         if (method.startsWith('accessor:') || method.startsWith('bridges:')) {
             const appId = this.getAppId();
@@ -823,6 +855,10 @@ export class EngineHost {
             // until the engine's request timeout (30 s): wait for it, up to STOP_WAIT_MS.
             await settleWithin(this.scheduler.idle(), STOP_WAIT_MS);
             await this.manager.unload(true);
+            for (const runtime of runtimesSeen) {
+                await endRuntime(runtime);
+            }
+            runtimesSeen.clear();
             if (this.audit) {
                 this.audit.scan('log', this.logText());
                 this.audit.write();

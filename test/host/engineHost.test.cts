@@ -7,6 +7,8 @@ import { EngineHost, incomingHeaders } from '../../host/engine/EngineHost.cjs';
 import { demoWorkspace } from '../../host/workspace/demo.cjs';
 import type { WsMessage } from '../../host/workspace/model.cjs';
 import { probeAppZip } from './probeApp.cjs';
+import { SCHEDULER_PROBE_ID, schedulerProbeZip } from './schedulerProbeApp.cjs';
+import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 
 describe('EngineHost with a probe app', () => {
     let host: EngineHost;
@@ -111,4 +113,30 @@ describe('EngineHost with a probe app', () => {
         expect(await host.status()).toMatch(/enabled/);
         expect((await host.callApi({ path: 'recall', body: {} })).body).toEqual({ records: [{ value: 42 }] });
     });
+});
+
+describe('EngineHost.stop() leaves nothing running (findings §B11: "a worker process has failed to exit gracefully")', () => {
+    /** What a Deno runtime controller of Apps-Engine 1.62 holds that outlives the app unless the host ends it. */
+    type Runtime = { livenessManager: { watchdogTimeout: unknown }; deno?: { exitCode: number | null; signalCode: string | null } };
+    const runtimeOf = (id: string): Runtime => AppManager.Instance.getOneById(id)?.getRuntimeController() as unknown as Runtime;
+
+    it('every runtime it ran, the replaced one included: liveness watchdog stopped, Deno process gone', async () => {
+        const host = await EngineHost.start({ workspace: demoWorkspace().workspace });
+        const runtimes: Runtime[] = [];
+        try {
+            await host.install(schedulerProbeZip('0.0.1'));
+            runtimes.push(runtimeOf(SCHEDULER_PROBE_ID));
+            await host.update(schedulerProbeZip('0.0.2'));
+            runtimes.push(runtimeOf(SCHEDULER_PROBE_ID));
+            expect(runtimes[0]).not.toBe(runtimes[1]);
+        } finally {
+            await host.stop();
+        }
+        // The engine's unload does not await stopApp, and its liveness watchdog keeps ticking after the process is
+        // gone: the next tick (10 s later) arms a 1 s ping timeout that holds the process open.
+        for (const runtime of runtimes) {
+            expect(runtime.livenessManager.watchdogTimeout).toBeNull();
+            expect(runtime.deno === undefined || runtime.deno.exitCode !== null || runtime.deno.signalCode !== null).toBe(true);
+        }
+    }, 120000);
 });

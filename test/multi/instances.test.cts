@@ -61,7 +61,7 @@ describe('two instances over one workspace (scheduler probe)', () => {
         const start = Date.now() + 600;
         for (let i = 0; i < count; i++) {
             const when = new Date(start + i * 250).toISOString();
-            ids.push((await call(i % 2, 'schedule-once', { id: 'record', when, data: { i, sleepMs: 300 } })).jobId as string);
+            ids.push((await call(i % 2, 'schedule-once', { id: 'record', when, data: { i, sleepMs: 600 } })).jobId as string);
         }
         const history = () => cluster.jobs.history.slice(before);
         const runningOn = (name: string): string[] => {
