@@ -150,6 +150,8 @@ export interface SchedulerOptions {
     lockLifetime?: number;
     /** This instance's name in the jobs it saves (`lastModifiedBy`). */
     name?: string;
+    /** Where in the poll interval this instance polls, so that instances poll out of step (`JobRunnerOptions.phase`). */
+    phase?: number;
 }
 
 /** Server round trips (accessor + bridge requests from the Deno process), counted per app across hosts. */
@@ -389,6 +391,7 @@ export class EngineHost {
         const logStorage = new MemoryLogStorage();
         const scheduler = new JobRunner({
             name: options.scheduler?.name,
+            phase: options.scheduler?.phase,
             processEvery: options.scheduler?.processEvery ?? (Number(process.env.GROUP_ADMIN_SCHEDULER_POLL_MS) || undefined),
             lockLifetime: options.scheduler?.lockLifetime ?? (Number(process.env.GROUP_ADMIN_SCHEDULER_LOCK_MS) || undefined),
             collection: options.scheduler?.collection ?? new MemoryJobCollection(),

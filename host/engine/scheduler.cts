@@ -375,6 +375,13 @@ export interface JobRunnerOptions {
     lockLifetime?: number;
     /** The instance's name, stored as `lastModifiedBy`. */
     name?: string;
+    /**
+     * Where in the poll interval this instance polls: that many ms past a multiple of `processEvery` on the clock
+     * (default: at once, then every `processEvery`). Independent Rocket.Chat processes poll out of step; instances a
+     * test starts one after another can poll within milliseconds of each other, and one of them then claims nearly
+     * every job.
+     */
+    phase?: number;
     /** Where a failed job is reported (Agenda emits `fail`). */
     onFail?: (job: JobRecord, error: unknown) => void;
 }
@@ -391,6 +398,9 @@ export class JobRunner {
     private readonly busy = new Set<string>();
     private readonly locked = new Map<string, JobRecord>();
     private interval?: NodeJS.Timeout;
+    private readonly phase?: number;
+    /** Between `start()` and `stop()`. */
+    private active = false;
     private readonly timers = new Set<NodeJS.Timeout>();
     private nextScanAt?: Date;
     private readonly onFail?: (job: JobRecord, error: unknown) => void;
@@ -402,11 +412,12 @@ export class JobRunner {
         this.processEvery = options.processEvery ?? PROCESS_EVERY_MS;
         this.lockLifetime = options.lockLifetime ?? LOCK_LIFETIME_MS;
         this.name = options.name ?? 'instance';
+        this.phase = options.phase;
         this.onFail = options.onFail;
     }
 
     get started(): boolean {
-        return this.interval !== undefined;
+        return this.active;
     }
 
     /** `agenda.define(name, fn)`: this instance can now claim and run jobs of that name. */
@@ -456,18 +467,38 @@ export class JobRunner {
         return this.collection.find(query);
     }
 
-    /** `agenda.start()`: poll now and every `processEvery`. */
+    /**
+     * `agenda.start()`: poll now and every `processEvery` — with a `phase`, at that place of every interval on the clock
+     * (each poll timed from the clock, so that the instances' polls do not drift into step).
+     */
     start(): void {
-        if (this.interval) {
+        if (this.active) {
             return;
         }
-        this.interval = setInterval(() => this.processJobs(), this.processEvery);
-        this.interval.unref();
+        this.active = true;
         setImmediate(() => this.processJobs());
+        if (this.phase === undefined) {
+            this.interval = setInterval(() => this.processJobs(), this.processEvery);
+            this.interval.unref();
+            return;
+        }
+        const every = this.processEvery;
+        const phase = this.phase;
+        const next = (): void => {
+            this.interval = setTimeout(() => {
+                this.processJobs();
+                if (this.active) {
+                    next();
+                }
+            }, (((phase - Date.now()) % every) + every) % every || every);
+            this.interval.unref();
+        };
+        next();
     }
 
     /** `agenda.stop()`: no more polls; the claims this instance holds are released (a killed process never does this). */
     stop(): void {
+        this.active = false;
         clearInterval(this.interval);
         this.interval = undefined;
         this.timers.forEach(clearTimeout);
@@ -491,7 +522,7 @@ export class JobRunner {
 
     /** `processJobs()`: for each defined name, claim every job due before the next scan. */
     processJobs(): void {
-        if (!this.interval) {
+        if (!this.active) {
             return;
         }
         for (const name of this.definitions.keys()) {
@@ -507,7 +538,7 @@ export class JobRunner {
 
     /** `_processDbResult`: a job saved due before the next scan is locked on the fly by the instance that saved it. */
     private processSaved(job: JobRecord): void {
-        if (!this.interval || !this.definitions.has(job.name) || !job.nextRunAt || !this.nextScanAt || job.nextRunAt >= this.nextScanAt) {
+        if (!this.active || !this.definitions.has(job.name) || !job.nextRunAt || !this.nextScanAt || job.nextRunAt >= this.nextScanAt) {
             return;
         }
         const locked = this.collection.lockIfFree(job._id, job.nextRunAt, new Date());
@@ -531,7 +562,7 @@ export class JobRunner {
 
     /** `_jobProcessing` with concurrency 1 per name: the next claimed job runs at its `nextRunAt`. */
     private drain(name: string): void {
-        if (this.busy.has(name) || !this.interval) {
+        if (this.busy.has(name) || !this.active) {
             return;
         }
         const queue = this.queues.get(name) ?? [];

@@ -311,6 +311,10 @@ export class Cluster {
             name,
             processEvery: this.options.processEvery,
             lockLifetime: this.options.lockLifetime,
+            // Independent processes poll out of step; these start one after another, and a boot time close to a
+            // multiple of the poll interval lined their polls up (one instance then claimed nearly every job). Each
+            // slot polls at its own place in the interval.
+            phase: Math.round((i * (this.options.processEvery ?? 5000)) / (this.options.instances ?? 2)),
             extraOrigins: this.options.extraOrigins,
         };
         const child = fork(INSTANCE_ENTRY, [], {

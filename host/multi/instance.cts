@@ -26,6 +26,8 @@ export interface InstanceConfig {
     name: string;
     processEvery?: number;
     lockLifetime?: number;
+    /** The instance's place in the poll interval (`JobRunnerOptions.phase`). */
+    phase?: number;
     extraOrigins?: string[];
 }
 
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
             collection: client.remote<JobCollection>('jobs'),
             processEvery: config.processEvery,
             lockLifetime: config.lockLifetime,
+            phase: config.phase,
             name: config.name,
         },
         extraOrigins: config.extraOrigins,

@@ -56,12 +56,15 @@ describe('two instances over one workspace (scheduler probe)', () => {
 
     it('jobs spread over both; one instance killed mid-run: every job runs to its end exactly once, the interrupted run again elsewhere after its lock expired', async () => {
         const before = cluster.jobs.history.length;
-        const count = 16;
+        // A run takes 1 s, so that the kill lands inside the processor it caught even when each poll of instance 1 is
+        // slow; jobs come due 700 ms apart (the two instances poll 100 ms apart), so that no run waits behind another
+        // anywhere near the 4 s lock.
+        const count = 10;
         const ids: string[] = [];
         const start = Date.now() + 600;
         for (let i = 0; i < count; i++) {
-            const when = new Date(start + i * 250).toISOString();
-            ids.push((await call(i % 2, 'schedule-once', { id: 'record', when, data: { i, sleepMs: 600 } })).jobId as string);
+            const when = new Date(start + i * 700).toISOString();
+            ids.push((await call(i % 2, 'schedule-once', { id: 'record', when, data: { i, sleepMs: 1000 } })).jobId as string);
         }
         const history = () => cluster.jobs.history.slice(before);
         const runningOn = (name: string): string[] => {
