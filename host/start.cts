@@ -20,7 +20,7 @@ import path from 'path';
 
 import { ChatSession, pickRoom, pickUser } from './chat/ChatSession.cjs';
 import { TerminalChat } from './chat/terminal.cjs';
-import { EngineHost } from './engine/EngineHost.cjs';
+import { EngineHost, settleWithin } from './engine/EngineHost.cjs';
 import type { Delivery } from './engine/EngineHost.cjs';
 import { DataFile, readDataFile } from './server/dataFile.cjs';
 import type { DataFileContent } from './server/dataFile.cjs';
@@ -173,8 +173,7 @@ class Lifecycle {
             steps.push(this.server.close());
         }
         steps.push(this.stopEngine());
-        const timeout = new Promise<void>((resolve) => setTimeout(resolve, 10000).unref());
-        await Promise.race([Promise.allSettled(steps), timeout]);
+        await settleWithin(Promise.allSettled(steps), 10000);
         if (this.dataFile) {
             this.dataFile.flush();
             if (!quiet) {

@@ -877,7 +877,7 @@ export class EngineHost {
 const STOP_WAIT_MS = 10000;
 
 /** Resolves when `promise` settles or after `ms`, whichever is first (the timer never holds the process open). */
-async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, ms);

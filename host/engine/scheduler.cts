@@ -397,7 +397,7 @@ export class JobRunner {
     private readonly queues = new Map<string, JobRecord[]>();
     private readonly busy = new Set<string>();
     private readonly locked = new Map<string, JobRecord>();
-    private interval?: NodeJS.Timeout;
+    private pollTimer?: NodeJS.Timeout;
     private readonly phase?: number;
     /** Between `start()` and `stop()`. */
     private active = false;
@@ -468,8 +468,8 @@ export class JobRunner {
     }
 
     /**
-     * `agenda.start()`: poll now and every `processEvery` — with a `phase`, at that place of every interval on the clock
-     * (each poll timed from the clock, so that the instances' polls do not drift into step).
+     * `agenda.start()`: poll now and every `processEvery` after — at the `phase` of every interval on the clock when one
+     * is set (each poll timed from the clock, so that the instances' polls do not drift into step).
      */
     start(): void {
         if (this.active) {
@@ -477,21 +477,16 @@ export class JobRunner {
         }
         this.active = true;
         setImmediate(() => this.processJobs());
-        if (this.phase === undefined) {
-            this.interval = setInterval(() => this.processJobs(), this.processEvery);
-            this.interval.unref();
-            return;
-        }
         const every = this.processEvery;
-        const phase = this.phase;
+        const phase = this.phase ?? Date.now() % every;
         const next = (): void => {
-            this.interval = setTimeout(() => {
+            this.pollTimer = setTimeout(() => {
                 this.processJobs();
                 if (this.active) {
                     next();
                 }
             }, (((phase - Date.now()) % every) + every) % every || every);
-            this.interval.unref();
+            this.pollTimer.unref();
         };
         next();
     }
@@ -499,8 +494,8 @@ export class JobRunner {
     /** `agenda.stop()`: no more polls; the claims this instance holds are released (a killed process never does this). */
     stop(): void {
         this.active = false;
-        clearInterval(this.interval);
-        this.interval = undefined;
+        clearTimeout(this.pollTimer);
+        this.pollTimer = undefined;
         this.timers.forEach(clearTimeout);
         this.timers.clear();
         this.collection.unlock([...this.locked.keys()]);
