@@ -65,6 +65,17 @@ export interface ClusterOptions {
     startTimeoutMs?: number;
 }
 
+/** Sends `name` to every process of `pids` that is still there. */
+function signal(pids: number[], name: NodeJS.Signals): void {
+    for (const pid of pids) {
+        try {
+            process.kill(pid, name);
+        } catch {
+            // already gone
+        }
+    }
+}
+
 /** One instance process, driven like an {@link EngineHost}. */
 export class Instance {
     private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
@@ -73,7 +84,10 @@ export class Instance {
     /** The instance's last lines of output (stdout and stderr), for a failing test's message. */
     readonly output: string[] = [];
     pid = 0;
+    /** The Deno runtimes it started with (an install or update starts new ones: ask with `call('runtimePids')`). */
     runtimePids: number[] = [];
+    /** The processes {@link freeze} stopped. */
+    private frozen: number[] | undefined;
 
     constructor(
         readonly index: number,
@@ -205,22 +219,45 @@ export class Instance {
         return this.call('schedulerIdle');
     }
 
+    /**
+     * Pauses the process and its Deno runtimes (SIGSTOP) where they are: nothing the instance runs goes on — no
+     * processor finishes, no write leaves — until {@link thaw} or {@link kill}. What it had already sent lands.
+     */
+    async freeze(): Promise<void> {
+        if (this.exited || this.frozen) {
+            return;
+        }
+        // The app's Deno runtime changes with every install / update: ask for it now (the ones it started with if it
+        // does not answer within 2 s).
+        let timer: NodeJS.Timeout | undefined;
+        const known = new Promise<number[]>((resolve) => {
+            timer = setTimeout(() => resolve(this.runtimePids), 2000);
+        });
+        const runtimes = await Promise.race([this.call<number[]>('runtimePids').catch(() => this.runtimePids), known]);
+        clearTimeout(timer);
+        const pids = [this.child.pid ?? 0, ...runtimes].filter((pid) => pid > 0);
+        signal(pids, 'SIGSTOP');
+        this.frozen = pids;
+    }
+
+    /** Lets a frozen instance go on (SIGCONT). */
+    thaw(): void {
+        if (this.frozen) {
+            signal(this.frozen, 'SIGCONT');
+            this.frozen = undefined;
+        }
+    }
+
     /** Ends the process at once (SIGKILL), its Deno runtime with it; nothing is cleaned up, as in a crash. */
     async kill(): Promise<void> {
         if (this.exited) {
             return;
         }
-        // The app's Deno runtime changes with every install / update: ask for it now (briefly: it may be busy).
-        const pids = await Promise.race([this.call<number[]>('runtimePids'), new Promise<number[]>((resolve) => setTimeout(() => resolve(this.runtimePids), 2000))]);
         const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-        this.child.kill('SIGKILL');
-        for (const pid of pids) {
-            try {
-                process.kill(pid, 'SIGKILL');
-            } catch {
-                // already gone
-            }
-        }
+        // Frozen first, so that it stops where it is at once, whatever it is busy with.
+        await this.freeze();
+        signal(this.frozen ?? [], 'SIGKILL');
+        this.frozen = undefined;
         await exited;
     }
 

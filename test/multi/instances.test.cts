@@ -56,34 +56,50 @@ describe('two instances over one workspace (scheduler probe)', () => {
 
     it('jobs spread over both; one instance killed mid-run: every job runs to its end exactly once, the interrupted run again elsewhere after its lock expired', async () => {
         const before = cluster.jobs.history.length;
-        // A run takes 1 s, so that the kill lands inside the processor it caught even when each poll of instance 1 is
-        // slow; jobs come due 700 ms apart (the two instances poll 100 ms apart), so that no run waits behind another
-        // anywhere near the 4 s lock.
+        // A run takes 500 ms, so that instance 1 is found inside one; jobs come due 700 ms apart (the two instances poll
+        // 100 ms apart), so that instance 0, alone after the kill, keeps up: a claimed job waiting behind others for
+        // longer than the 4 s lock is claimed again by the next poll and then runs twice (Agenda does the same; Rocket.Chat's
+        // lock is 10 minutes).
         const count = 10;
         const ids: string[] = [];
         const start = Date.now() + 600;
         for (let i = 0; i < count; i++) {
             const when = new Date(start + i * 700).toISOString();
-            ids.push((await call(i % 2, 'schedule-once', { id: 'record', when, data: { i, sleepMs: 1000 } })).jobId as string);
+            ids.push((await call(i % 2, 'schedule-once', { id: 'record', when, data: { i, sleepMs: 500 } })).jobId as string);
         }
         const history = () => cluster.jobs.history.slice(before);
         const runningOn = (name: string): string[] => {
             const started = history().filter((e) => e.by === name && e.event === 'start').map((e) => e.jobId);
             return started.filter((id) => !history().some((e) => e.jobId === id && e.by === name && e.event !== 'start'));
         };
-        // Kill instance 1 inside a processor (its 'start' written, its 'done' not yet), once it has finished one.
-        const insideProcessor = async (): Promise<string[]> => {
+        // Kill instance 1 inside a processor (its 'start' written, its 'done' not), once it has finished one. Looked at
+        // with instance 1 frozen, so that what is seen is what the kill interrupts; and only where none of its runs is
+        // past its processor with its end not yet recorded: Agenda runs such a job again too (at least once), and the
+        // test wants a run cut in the middle.
+        const cutInProcessor = async (): Promise<string[] | undefined> => {
             const written = await runs();
-            return runningOn('instance-1').filter(
-                (id) => written.some((r) => r.context.jobId === id && r.phase === 'start') && !written.some((r) => r.context.jobId === id && r.phase === 'done'),
-            );
+            const phase = (id: string, p: ProbeRun['phase']) => written.some((r) => r.context.jobId === id && r.phase === p);
+            const running = runningOn('instance-1');
+            const inside = running.filter((id) => phase(id, 'start') && !phase(id, 'done'));
+            return inside.length > 0 && running.every((id) => !phase(id, 'done')) ? inside : undefined;
         };
+        let interrupted: string[] | undefined;
         await until(
-            async () => history().some((e) => e.event === 'end' && e.by === 'instance-1') && (await insideProcessor()).length > 0,
+            async () => {
+                if (!history().some((e) => e.event === 'end' && e.by === 'instance-1') || !(await cutInProcessor())) {
+                    return false;
+                }
+                await cluster.instance(1).freeze();
+                await sleep(100); // what it sent before it stopped lands
+                interrupted = await cutInProcessor();
+                if (!interrupted) {
+                    cluster.instance(1).thaw();
+                }
+                return interrupted !== undefined;
+            },
             30000,
             'instance 1 inside a processor after it finished one',
         );
-        const interrupted = await insideProcessor();
         await cluster.kill(1);
         const killedAt = Date.now();
         expect(cluster.instance(1).alive).toBe(false);
@@ -101,8 +117,9 @@ describe('two instances over one workspace (scheduler probe)', () => {
         expect(ranBy).toEqual(new Set(['instance-0', 'instance-1']));
         // Started twice: only the run interrupted by the kill, the second time on instance 0, after the lock expired.
         const startedTwice = ids.filter((id) => starts.filter((r) => r.context.jobId === id).length > 1);
-        expect(startedTwice).toEqual(interrupted);
-        for (const id of interrupted) {
+        expect(startedTwice.sort()).toEqual([...(interrupted ?? [])].sort());
+        expect(interrupted?.length).toBeGreaterThan(0);
+        for (const id of interrupted ?? []) {
             const rerun = history().filter((e) => e.jobId === id && e.event === 'start').at(-1);
             expect(rerun?.by).toBe('instance-0');
             expect((rerun?.at.getTime() ?? 0) - killedAt).toBeGreaterThanOrEqual(LOCK_MS / 2);
