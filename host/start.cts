@@ -163,12 +163,17 @@ class Lifecycle {
             process.stdout.write(`\nStopping (${reason})…\n`);
         }
         this.chat?.close();
-        // Stopped while packaging: the packaging run is ours to end.
-        this.packaging?.kill('SIGTERM');
+        const steps: Array<Promise<unknown>> = [];
+        // Stopped while packaging: the packaging run is ours to end, and to wait for (it stops rc-apps and removes its
+        // staging copy first).
+        const packaging = this.packaging;
+        if (packaging && packaging.exitCode === null && packaging.signalCode === null) {
+            steps.push(new Promise((resolve) => packaging.once('close', resolve)));
+            packaging.kill('SIGTERM');
+        }
         for (const off of this.unsubscribe) {
             off();
         }
-        const steps: Array<Promise<unknown>> = [];
         if (this.server) {
             steps.push(this.server.close());
         }

@@ -10,10 +10,9 @@
  * flags when it starts it: pass secrets through the environment. This script prints no credential.
  * `--app <folder>` deploys another copy of the app (default: this repository).
  */
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
-import { stageApp, root } from './stage.mjs';
+import { root, runCli, signalExitCode, stageApp } from './stage.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => {
@@ -37,12 +36,21 @@ if (!url || !((username && password) || (userId && token))) {
 const config = userId && token ? { url, userId, token } : { url, username, password };
 const cliArgs = ['deploy', ...(args.includes('--update') ? ['--update'] : [])];
 const appFlag = flag('app');
+// The credentials go into the staging copy's .rcappsconfig, readable by this user only, and leave with the copy
+// whatever happens: rc-apps failing, or this script stopped meanwhile (Ctrl-C, SIGTERM), which stops rc-apps first.
+let interrupted;
+const stop = (signal) => (interrupted ??= signal);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, stop);
+}
 const staging = stageApp(appFlag ? path.resolve(appFlag) : root);
-writeFileSync(path.join(staging, '.rcappsconfig'), JSON.stringify(config), { mode: 0o600 });
 let status = 1;
 try {
-    status = spawnSync(path.join(root, 'node_modules', '.bin', 'rc-apps'), cliArgs, { cwd: staging, stdio: 'inherit' }).status ?? 1;
+    writeFileSync(path.join(staging, '.rcappsconfig'), JSON.stringify(config), { mode: 0o600 });
+    if (!interrupted) {
+        status = (await runCli(cliArgs, { cwd: staging })).status ?? 1;
+    }
 } finally {
     rmSync(staging, { recursive: true, force: true });
 }
-process.exit(status);
+process.exit(interrupted ? signalExitCode(interrupted) : status);

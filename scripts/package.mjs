@@ -15,8 +15,7 @@
  * Usage: node scripts/package.mjs [--app <folder>] [--out <folder>] [--if-changed | --check]
  *        (defaults: the repo root, dist/)
  */
-import { execFileSync } from 'node:child_process';
-import { packageState, root, shippedFiles, stageApp, toolchain, writeManifest } from './stage.mjs';
+import { packageState, root, runCli, shippedFiles, signalExitCode, stageApp, toolchain, writeManifest } from './stage.mjs';
 import { mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -52,21 +51,38 @@ if (ifChanged || checkOnly) {
     console.log(`package: rebuilding ${rel(zipPath)} (${state.reason})`);
 }
 
-const staging = stageApp(appDir);
+// Staged beside the output folder (.staging-<random>/ next to dist/: rc-apps packages nothing under a folder named
+// dist), and removed whatever happens: stopped meanwhile (npm start stopped while it packages), rc-apps is stopped
+// with it and nothing is left behind.
+let interrupted;
+const stop = (signal) => (interrupted ??= signal);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, stop);
+}
+const staging = stageApp(appDir, path.dirname(outDir));
 try {
     const committedAppJson = JSON.parse(readFileSync(path.join(appDir, 'app.json'), 'utf8'));
     // What this build is made of: the staged copy (not the working tree, which may change while rc-apps runs).
     const builtFrom = shippedFiles(staging);
     const tools = toolchain();
-    const cli = path.join(root, 'node_modules', '.bin', 'rc-apps');
-    try {
-        execFileSync(cli, ['package'], { cwd: staging, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    } catch (error) {
-        process.stderr.write(String(error.stdout ?? ''));
-        process.stderr.write(String(error.stderr ?? ''));
+    const run = interrupted ? undefined : await runCli(['package'], { cwd: staging, capture: true, env: { ...process.env, FORCE_COLOR: '0' } });
+    if (!run || interrupted) {
+        console.error(`package: stopped (${interrupted}); nothing built`);
+    } else if (run.status !== 0) {
+        process.stderr.write(run.output);
         throw new Error('package: rc-apps package failed');
+    } else {
+        built(staging, committedAppJson, builtFrom, tools);
     }
+} finally {
+    rmSync(staging, { recursive: true, force: true });
+}
+if (interrupted) {
+    process.exit(signalExitCode(interrupted));
+}
 
+/** Checks what rc-apps made in `staging` and puts the zip and the record of what it was built from in `outDir`. */
+function built(staging, committedAppJson, builtFrom, tools) {
     const stagedAppJson = JSON.parse(readFileSync(path.join(staging, 'app.json'), 'utf8'));
     if (JSON.stringify(stagedAppJson) !== JSON.stringify(committedAppJson)) {
         const changed = [...new Set([...Object.keys(stagedAppJson), ...Object.keys(committedAppJson)])].filter(
@@ -102,6 +118,4 @@ try {
     }
     writeManifest(target, builtFrom, tools);
     console.log(`package: ${rel(target)} (${size} bytes, ${zip.getEntries().length} entries)`);
-} finally {
-    rmSync(staging, { recursive: true, force: true });
 }

@@ -6,8 +6,10 @@
  * Also what decides whether the last package can be reused: `dist/<zip>.inputs.json` beside the zip records a hash of
  * every shipped file and of the packaging toolchain; `packageState` compares it with the sources as they are now.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,11 +17,13 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SHIPPED = ['src', 'app.json', 'icon.png', 'i18n', 'package.json'];
 
 /**
- * Copies what ships from `appDir` into a fresh `.staging-<random>/` folder and returns its path (one folder per run,
- * so that two packaging runs at once — a test run and `npm start` — never share one).
+ * Copies what ships from `appDir` into a fresh `.staging-<random>/` folder in `parent` (default: the repository root)
+ * and returns its path (one folder per run, so that two packaging runs at once — a test run and `npm start` — never
+ * share one).
  */
-export function stageApp(appDir = root) {
-    const staging = mkdtempSync(path.join(root, '.staging-'));
+export function stageApp(appDir = root, parent = root) {
+    mkdirSync(parent, { recursive: true });
+    const staging = mkdtempSync(path.join(parent, '.staging-'));
     for (const entry of SHIPPED) {
         const from = path.join(appDir, entry);
         if (!existsSync(from)) {
@@ -30,6 +34,51 @@ export function stageApp(appDir = root) {
     // The CLI compiles with the app's own TypeScript and engine definitions.
     symlinkSync(path.join(root, 'node_modules'), path.join(staging, 'node_modules'), 'dir');
     return staging;
+}
+
+const PASSED_ON = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs `rc-apps <args>` in `cwd` and resolves with how it ended: `{ status, signal, output, interrupted }`. A SIGINT,
+ * SIGTERM or SIGHUP this script gets meanwhile is passed on to rc-apps and waited for (`interrupted` names it), instead
+ * of ending this script at once: `npm start` stopped while it packages signals only this script, which would leave
+ * the compiler running; and the caller's cleanup — removing the staging copy, and with it the credentials
+ * `npm run deploy` writes there — must run whatever happens. `capture` keeps the CLI's output (returned as `output`)
+ * instead of showing it.
+ */
+export function runCli(args, { cwd, capture = false, env = process.env }) {
+    return new Promise((resolve, reject) => {
+        const child = spawn(path.join(root, 'node_modules', '.bin', 'rc-apps'), args, { cwd, env, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+        let output = '';
+        let interrupted;
+        child.stdout?.on('data', (chunk) => (output += chunk));
+        child.stderr?.on('data', (chunk) => (output += chunk));
+        const passOn = (signal) => {
+            interrupted ??= signal;
+            child.kill(signal);
+        };
+        for (const signal of PASSED_ON) {
+            process.on(signal, passOn);
+        }
+        const done = () => {
+            for (const signal of PASSED_ON) {
+                process.off(signal, passOn);
+            }
+        };
+        child.on('error', (error) => {
+            done();
+            reject(error);
+        });
+        child.on('close', (status, signal) => {
+            done();
+            resolve({ status, signal, output, interrupted });
+        });
+    });
+}
+
+/** The exit code of a process ended by `signal` (128 + its number), as a shell reports it. */
+export function signalExitCode(signal) {
+    return 128 + (constants.signals[signal] ?? 0);
 }
 
 // ------------------------------------------------------------------ reusing the last package

@@ -4,8 +4,8 @@
  * app live, and a bad upload gets Rocket.Chat's error and leaves the running app as it was. The route rules (401, 403,
  * the licence rule, `/api/info`) are checked without a server against host/server/appsRest.cts.
  */
-import { spawnSync } from 'child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { spawn, spawnSync } from 'child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import http from 'http';
 import { tmpdir } from 'os';
 import path from 'path';
@@ -17,7 +17,7 @@ import type { AppsEngine, AppsWorkspace } from '../../host/server/appsRest.cjs';
 import { SettingType } from '@rocket.chat/apps-engine/definition/settings';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { ZIP_PATH } from '../engine/harness.cjs';
-import { APP_ID, ROOT, started } from './child.cjs';
+import { APP_ID, descendants, isAlive, ROOT, started } from './child.cjs';
 import type { StartedWorkspace } from './child.cjs';
 
 const RC_APPS = path.join(ROOT, 'node_modules', '.bin', 'rc-apps');
@@ -157,6 +157,32 @@ describe('rc-apps deploy against npm start', () => {
         expect(await history(before)).toBe(404);
         expect(ws.running).toBe(true);
     }, 300000);
+
+    test('`npm run deploy` stopped meanwhile (Ctrl-C): rc-apps stops with it, the staging copy and the token written there are gone, the app is unchanged', async () => {
+        const stagings = (): string[] => readdirSync(ROOT).filter((name) => name.startsWith('.staging-') && existsSync(path.join(ROOT, name, '.rcappsconfig')));
+        const before = new Set(stagings());
+        const answering = (await history('groups.log')) === 200 ? 'groups.log' : (await history('groups.changes')) === 200 ? 'groups.changes' : 'groups.history';
+        const deploy = spawn(process.execPath, [path.join(ROOT, 'scripts', 'deploy.mjs'), '--update', '--app', copy], {
+            cwd: ROOT,
+            env: { ...process.env, FORCE_COLOR: '0', RC_URL: ws.baseUrl, RC_USER_ID: admin['X-User-Id'], RC_TOKEN: admin['X-Auth-Token'] },
+            stdio: 'ignore',
+        });
+        const ended = new Promise<number | null>((resolve) => deploy.once('exit', (code) => resolve(code)));
+        // While rc-apps compiles (about 35 s of CPU), with the credentials in the staging copy.
+        const deadline = Date.now() + 60000;
+        let below = descendants(deploy.pid ?? 0);
+        while (!(below.some((p) => /rc-apps deploy/.test(p.cmd)) && stagings().some((name) => !before.has(name))) && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            below = descendants(deploy.pid ?? 0);
+        }
+        const staged = stagings().filter((name) => !before.has(name));
+        expect({ staged: staged.length, cli: below.some((p) => /rc-apps deploy/.test(p.cmd)) }).toEqual({ staged: 1, cli: true });
+        deploy.kill('SIGINT');
+        expect(await ended).toBe(130);
+        expect(existsSync(path.join(ROOT, staged[0]))).toBe(false);
+        expect(below.filter((p) => isAlive(p.pid))).toEqual([]);
+        expect(await history(answering)).toBe(200);
+    }, 120000);
 });
 
 describe('the deploy routes\' rules (host/server/appsRest.cts)', () => {

@@ -4,17 +4,18 @@
  * the packaging scripts changed, and says in one line which it did and why.
  *
  * - through `npm start` in a child process, packaging a copy of the app (`GROUP_ADMIN_APP`, so that edits in the working
- *   tree meanwhile change nothing) into an empty dist folder (`GROUP_ADMIN_DIST`): a real rebuild ("no package yet"),
- *   then a start that reuses it;
+ *   tree meanwhile change nothing) into a dist folder of its own (`GROUP_ADMIN_DIST`): an empty one starts a rebuild
+ *   ("no package yet"), stopped while rc-apps compiles, which leaves nothing behind; one holding the test setup's
+ *   package (built by the same script from the same sources) is reused;
  * - the decision itself on a copy of the app (`--app`, `--out`, `--check`), with a recorded manifest: every kind of
  *   change rebuilds, and undoing it makes the package current again.
  */
 import { execFile } from 'child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 
-import { launch, ROOT } from './child.cjs';
+import { descendants, isAlive, launch, ROOT } from './child.cjs';
 import type { StartedWorkspace } from './child.cjs';
 
 const SHIPPED = ['src', 'app.json', 'icon.png', 'i18n', 'package.json'];
@@ -46,27 +47,53 @@ function node(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe('npm start packages only when something changed', () => {
-    test('an empty dist: it rebuilds ("no package yet") and is ready; the next start reuses the zip', async () => {
-        const dist = path.join(dir, 'dist');
-        const copy = path.join(dir, 'start-app');
+    const copyOfTheApp = (name: string): string => {
+        const copy = path.join(dir, name);
         for (const entry of SHIPPED) {
             cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
         }
-        const env = { GROUP_ADMIN_DIST: dist, GROUP_ADMIN_APP: copy };
-        const first = launch(['--no-chat'], { package: true, env });
-        running.push(first);
-        await first.ready(240000);
-        expect(first.stdout).toMatch(new RegExp(`^package: rebuilding \\S+${ZIP_RE} \\(no package yet\\)$`, 'm'));
-        expect(first.stdout).toMatch(new RegExp(`^package: \\S+${ZIP_RE} \\(\\d+ bytes, \\d+ entries\\)$`, 'm'));
-        expect((await first.stop('SIGTERM')).code).toBe(0);
+        return copy;
+    };
 
-        const second = launch(['--no-chat'], { package: true, env });
-        running.push(second);
-        await second.ready(120000);
-        expect(second.stdout).toMatch(new RegExp(`^package: \\S+${ZIP_RE} is up to date \\(nothing it is built from changed\\): reused$`, 'm'));
-        expect(second.stdout).not.toContain('rebuilding');
-        expect((await second.stop('SIGTERM')).code).toBe(0);
-    }, 400000);
+    test('an empty dist: it rebuilds ("no package yet"); stopped meanwhile, it ends at once and leaves nothing behind', async () => {
+        const dist = path.join(dir, 'empty-dist');
+        const ws = launch(['--no-chat'], { package: true, env: { GROUP_ADMIN_DIST: dist, GROUP_ADMIN_APP: copyOfTheApp('rebuild-app') } });
+        running.push(ws);
+        await ws.waitFor(new RegExp(`^package: rebuilding \\S+${ZIP_RE} \\(no package yet\\)$`, 'm'), 60000);
+        // Stopped while rc-apps compiles (about 35 s of CPU): the packaging run and the compiler end with it.
+        const deadline = Date.now() + 60000;
+        let below = descendants(ws.pid);
+        while (!below.some((p) => /rc-apps package/.test(p.cmd)) && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            below = descendants(ws.pid);
+        }
+        expect(below.map((p) => p.cmd)).toEqual(expect.arrayContaining([expect.stringMatching(/scripts\/package\.mjs --if-changed/), expect.stringMatching(/rc-apps package/)]));
+        const stoppedAt = Date.now();
+        expect((await ws.stop('SIGTERM')).code).toBe(0);
+        expect(Date.now() - stoppedAt).toBeLessThan(10000);
+        // Nothing half-made (no zip, no record of one, no staging copy beside dist) and nothing still running.
+        expect(existsSync(dist) ? readdirSync(dist) : []).toEqual([]);
+        expect(readdirSync(dir).filter((name) => name.startsWith('.staging-'))).toEqual([]);
+        expect(below.filter((p) => isAlive(p.pid))).toEqual([]);
+    }, 120000);
+
+    test('a dist holding the package of these sources: the start reuses it and says so', async () => {
+        // The test setup's package (dist/), built from this working tree: current for a copy of it.
+        const zip = path.join(ROOT, 'dist', ZIP);
+        const check = await node(['scripts/package.mjs', '--check']);
+        expect({ check, hint: 'dist/ is not the package of this working tree: run the tests without GROUP_ADMIN_SKIP_PACKAGE=1' }).toMatchObject({ check: { code: 0 } });
+        const dist = path.join(dir, 'built-dist');
+        mkdirSync(dist);
+        for (const file of [zip, `${zip}.inputs.json`]) {
+            cpSync(file, path.join(dist, path.basename(file)));
+        }
+        const ws = launch(['--no-chat'], { package: true, env: { GROUP_ADMIN_DIST: dist, GROUP_ADMIN_APP: copyOfTheApp('reuse-app') } });
+        running.push(ws);
+        await ws.ready(120000);
+        expect(ws.stdout).toMatch(new RegExp(`^package: \\S+${ZIP_RE} is up to date \\(nothing it is built from changed\\): reused$`, 'm'));
+        expect(ws.stdout).not.toContain('rebuilding');
+        expect((await ws.stop('SIGTERM')).code).toBe(0);
+    }, 180000);
 
     test('--no-package uses the zip as it is and says so', async () => {
         const ws = launch(['--no-chat']);
