@@ -1,14 +1,15 @@
 /**
  * Test order: jest's own (failed first, then slowest by the timings it cached, then largest file), except that the
- * suites that compile the app with rc-apps — about 35 s of CPU each — always start first. A fresh clone has no cached
- * timings, and by file size these small files would start last and leave one worker running alone at the end.
+ * suite that compiles Group Admin with rc-apps (test/start/deploy.test.cts, about 35 s of CPU) always starts first.
+ * A fresh clone has no cached timings, and by file size it would start late and leave one worker running alone at
+ * the end.
  */
 const Sequencer = require('@jest/test-sequencer').default;
 const path = require('path');
 
-const FIRST = ['start/deploy.test.cts', 'start/package.test.cts'].map((file) => path.join(__dirname, file));
+const FIRST = ['start/deploy.test.cts'].map((file) => path.join(__dirname, file));
 
-class CompilingSuitesFirst extends Sequencer {
+class CompilingSuiteFirst extends Sequencer {
     async sort(tests) {
         const sorted = await super.sort(tests);
         const rank = (test) => {
@@ -19,4 +20,4 @@ class CompilingSuitesFirst extends Sequencer {
     }
 }
 
-module.exports = CompilingSuitesFirst;
+module.exports = CompilingSuiteFirst;

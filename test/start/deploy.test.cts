@@ -1,11 +1,12 @@
 /**
  * The local workspace takes a deploy as a Rocket.Chat server does (contract §10): the real `rc-apps deploy --update`
  * (apps-cli 1.9.0), run from the root of a copy of this repository, against a started `npm start` replaces the running
- * app live, and a bad upload gets Rocket.Chat's error and leaves the running app as it was. The route rules (401, 403,
+ * app live, and a bad upload gets Rocket.Chat's error and leaves the running app as it was. `npm run deploy` logs in
+ * with a token, and stopped meanwhile leaves no credential on disk and no rc-apps running. The route rules (401, 403,
  * the licence rule, `/api/info`) are checked without a server against host/server/appsRest.cts.
  */
 import { spawn, spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import http from 'http';
 import { tmpdir } from 'os';
 import path from 'path';
@@ -21,6 +22,27 @@ import { APP_ID, descendants, isAlive, ROOT, started } from './child.cjs';
 import type { StartedWorkspace } from './child.cjs';
 
 const RC_APPS = path.join(ROOT, 'node_modules', '.bin', 'rc-apps');
+
+/** A Group Admin that answers one endpoint, `groups.log`: what the token deploy below replaces the app with. */
+const ONE_ENDPOINT_APP = `import { App } from '@rocket.chat/apps-engine/definition/App';
+import type { IConfigurationExtend } from '@rocket.chat/apps-engine/definition/accessors';
+import { ApiEndpoint, ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
+import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+
+class LogEndpoint extends ApiEndpoint {
+    public path = 'groups.log';
+
+    public async get(): Promise<IApiResponse> {
+        return this.success({ deployed: 'with a token' });
+    }
+}
+
+export default class GroupAdminApp extends App {
+    protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
+        await configuration.api.provideApi({ visibility: ApiVisibility.PUBLIC, security: ApiSecurity.UNSECURE, endpoints: [new LogEndpoint(this)] });
+    }
+}
+`;
 
 /**
  * A copy of the repository as a fresh clone has it (everything but node_modules/, .git/ and dist/), in a temporary
@@ -130,7 +152,7 @@ describe('rc-apps deploy against npm start', () => {
             // rc-apps compiles the app first: about 20 s of CPU, minutes on a loaded machine.
             timeout: 240000,
         });
-        expect({ status: run.status, output: `${run.stdout}${run.stderr}` }).toMatchObject({ status: 0 });
+        expect(run.status === 0 ? 0 : `exit ${String(run.status)}:\n${run.stdout}${run.stderr}`).toBe(0);
         expect(await history('groups.changes')).toBe(200);
         expect(await history('groups.history')).toBe(404);
         expect(ws.running).toBe(true);
@@ -139,21 +161,32 @@ describe('rc-apps deploy against npm start', () => {
     test('`npm run deploy -- --update` with a token (RC_USER_ID, RC_TOKEN) replaces the app; no credential is printed', async () => {
         // The token path is the one apps-cli 1.9.0 breaks (it ignores --userid): scripts/deploy.mjs hands rc-apps the
         // credentials in a .rcappsconfig instead. A password goes the same way; the test above logs in with one.
-        const file = path.join(copy, 'src', 'endpoints', 'historyEndpoint.ts');
-        // The history endpoint's path is groups.changes after the previous test (groups.history when run alone).
+        // What this test checks is the login, so it deploys a one-file app under Group Admin's id, app.json, icon,
+        // i18n/ and package.json (rc-apps compiles it in a few seconds): compiling and deploying Group Admin itself, about
+        // 35 s of CPU, is the test above.
+        const app = mkdtempSync(path.join(tmpdir(), 'group-admin-token-deploy-'));
+        for (const entry of ['app.json', 'icon.png', 'i18n', 'package.json']) {
+            cpSync(path.join(ROOT, entry), path.join(app, entry), { recursive: true });
+        }
+        mkdirSync(path.join(app, 'src'));
+        writeFileSync(path.join(app, 'src', 'GroupAdminApp.ts'), ONE_ENDPOINT_APP);
         const before = (await history('groups.changes')) === 200 ? 'groups.changes' : 'groups.history';
-        writeFileSync(file, readFileSync(file, 'utf8').replace(`public path = '${before}';`, "public path = 'groups.log';"));
         const token = admin['X-Auth-Token'];
-        const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'deploy.mjs'), '--update', '--app', copy], {
-            cwd: ROOT,
-            encoding: 'utf8',
-            env: { ...process.env, FORCE_COLOR: '0', RC_URL: ws.baseUrl, RC_USER_ID: admin['X-User-Id'], RC_TOKEN: token },
-            timeout: 240000,
-        });
-        const output = `${run.stdout}${run.stderr}`;
-        expect({ status: run.status, output }).toMatchObject({ status: 0 });
-        expect(output).not.toContain(token);
-        expect(await history('groups.log')).toBe(200);
+        try {
+            const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'deploy.mjs'), '--update', '--app', app], {
+                cwd: ROOT,
+                encoding: 'utf8',
+                env: { ...process.env, FORCE_COLOR: '0', RC_URL: ws.baseUrl, RC_USER_ID: admin['X-User-Id'], RC_TOKEN: token },
+                timeout: 240000,
+            });
+            const output = `${run.stdout}${run.stderr}`;
+            expect(run.status === 0 ? 0 : `exit ${String(run.status)}:\n${output}`).toBe(0);
+            expect(output).not.toContain(token);
+        } finally {
+            rmSync(app, { recursive: true, force: true });
+        }
+        const deployed = await ws.get(`/api/apps/public/${APP_ID}/groups.log`, alice);
+        expect(deployed).toMatchObject({ status: 200, body: { deployed: 'with a token' } });
         expect(await history(before)).toBe(404);
         expect(ws.running).toBe(true);
     }, 300000);
