@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
-import { root, runCli, signalExitCode, stageApp } from './stage.mjs';
+import { root, runCli, signalExitCode, stageApp, watchForStop } from './stage.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => {
@@ -37,20 +37,15 @@ const config = userId && token ? { url, userId, token } : { url, username, passw
 const cliArgs = ['deploy', ...(args.includes('--update') ? ['--update'] : [])];
 const appFlag = flag('app');
 // The credentials go into the staging copy's .rcappsconfig, readable by this user only, and leave with the copy
-// whatever happens: rc-apps failing, or this script stopped meanwhile (Ctrl-C, SIGTERM), which stops rc-apps first.
-let interrupted;
-const stop = (signal) => (interrupted ??= signal);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, stop);
-}
+// whatever happens: rc-apps failing, or this script stopped meanwhile (Ctrl-C, SIGTERM, npm stopped), which stops
+// rc-apps first (stage.mjs, watchForStop).
+const stop = watchForStop();
 const staging = stageApp(appFlag ? path.resolve(appFlag) : root);
 let status = 1;
 try {
     writeFileSync(path.join(staging, '.rcappsconfig'), JSON.stringify(config), { mode: 0o600 });
-    if (!interrupted) {
-        status = (await runCli(cliArgs, { cwd: staging })).status ?? 1;
-    }
+    status = (await runCli(cliArgs, { cwd: staging, stop })).status ?? 1;
 } finally {
     rmSync(staging, { recursive: true, force: true });
 }
-process.exit(interrupted ? signalExitCode(interrupted) : status);
+process.exit(stop.reason ? signalExitCode(stop.reason) : status);

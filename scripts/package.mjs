@@ -15,7 +15,7 @@
  * Usage: node scripts/package.mjs [--app <folder>] [--out <folder>] [--if-changed | --check]
  *        (defaults: the repo root, dist/)
  */
-import { packageState, root, runCli, shippedFiles, signalExitCode, stageApp, toolchain, writeManifest } from './stage.mjs';
+import { packageState, root, runCli, shippedFiles, signalExitCode, stageApp, toolchain, watchForStop, writeManifest } from './stage.mjs';
 import { mkdirSync, readFileSync, readdirSync, rmSync, copyFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -51,23 +51,18 @@ if (ifChanged || checkOnly) {
     console.log(`package: rebuilding ${rel(zipPath)} (${state.reason})`);
 }
 
-// Staged beside the output folder (.staging-<random>/ next to dist/: rc-apps packages nothing under a folder named
-// dist), and removed whatever happens: stopped meanwhile (npm start stopped while it packages), rc-apps is stopped
-// with it and nothing is left behind.
-let interrupted;
-const stop = (signal) => (interrupted ??= signal);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, stop);
-}
-const staging = stageApp(appDir, path.dirname(outDir));
+// Removed whatever happens: stopped meanwhile (npm start stopped while it packages), rc-apps is stopped with it and
+// nothing is left behind (stage.mjs, watchForStop).
+const stop = watchForStop();
+const staging = stageApp(appDir);
 try {
     const committedAppJson = JSON.parse(readFileSync(path.join(appDir, 'app.json'), 'utf8'));
     // What this build is made of: the staged copy (not the working tree, which may change while rc-apps runs).
     const builtFrom = shippedFiles(staging);
     const tools = toolchain();
-    const run = interrupted ? undefined : await runCli(['package'], { cwd: staging, capture: true, env: { ...process.env, FORCE_COLOR: '0' } });
-    if (!run || interrupted) {
-        console.error(`package: stopped (${interrupted}); nothing built`);
+    const run = await runCli(['package'], { cwd: staging, stop, capture: true, env: { ...process.env, FORCE_COLOR: '0' } });
+    if (stop.reason) {
+        console.error(`package: stopped (${stop.reason}); nothing built`);
     } else if (run.status !== 0) {
         process.stderr.write(run.output);
         throw new Error('package: rc-apps package failed');
@@ -77,8 +72,8 @@ try {
 } finally {
     rmSync(staging, { recursive: true, force: true });
 }
-if (interrupted) {
-    process.exit(signalExitCode(interrupted));
+if (stop.reason) {
+    process.exit(signalExitCode(stop.reason));
 }
 
 /** Checks what rc-apps made in `staging` and puts the zip and the record of what it was built from in `outDir`. */

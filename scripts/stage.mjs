@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,61 +17,99 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SHIPPED = ['src', 'app.json', 'icon.png', 'i18n', 'package.json'];
 
 /**
- * Copies what ships from `appDir` into a fresh `.staging-<random>/` folder in `parent` (default: the repository root)
- * and returns its path (one folder per run, so that two packaging runs at once — a test run and `npm start` — never
- * share one).
+ * Copies what ships from `appDir` into a fresh `.staging-<random>/` folder and returns its path (one folder per run,
+ * so that two packaging runs at once — a test run and `npm start` — never share one). The folder is in the repository
+ * root, or in `$GROUP_ADMIN_STAGING` (a test hook; rc-apps packages nothing below a folder named `dist`). A copy that
+ * fails half-way is removed.
  */
-export function stageApp(appDir = root, parent = root) {
+export function stageApp(appDir = root) {
+    const parent = process.env.GROUP_ADMIN_STAGING ? path.resolve(process.env.GROUP_ADMIN_STAGING) : root;
     mkdirSync(parent, { recursive: true });
     const staging = mkdtempSync(path.join(parent, '.staging-'));
-    for (const entry of SHIPPED) {
-        const from = path.join(appDir, entry);
-        if (!existsSync(from)) {
-            throw new Error(`stage: ${entry} is missing in ${appDir}`);
+    try {
+        for (const entry of SHIPPED) {
+            const from = path.join(appDir, entry);
+            if (!existsSync(from)) {
+                throw new Error(`stage: ${entry} is missing in ${appDir}`);
+            }
+            cpSync(from, path.join(staging, entry), { recursive: true });
         }
-        cpSync(from, path.join(staging, entry), { recursive: true });
+        // The CLI compiles with the app's own TypeScript and engine definitions.
+        symlinkSync(path.join(root, 'node_modules'), path.join(staging, 'node_modules'), 'dir');
+    } catch (error) {
+        rmSync(staging, { recursive: true, force: true });
+        throw error;
     }
-    // The CLI compiles with the app's own TypeScript and engine definitions.
-    symlinkSync(path.join(root, 'node_modules'), path.join(staging, 'node_modules'), 'dir');
     return staging;
 }
 
-const PASSED_ON = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** How long rc-apps gets to end after a stop request before it is killed (npm start waits 10 s for a stop). */
+const KILL_AFTER_MS = 5000;
 
 /**
- * Runs `rc-apps <args>` in `cwd` and resolves with how it ended: `{ status, signal, output, interrupted }`. A SIGINT,
- * SIGTERM or SIGHUP this script gets meanwhile is passed on to rc-apps and waited for (`interrupted` names it), instead
- * of ending this script at once: `npm start` stopped while it packages signals only this script, which would leave
- * the compiler running; and the caller's cleanup — removing the staging copy, and with it the credentials
- * `npm run deploy` writes there — must run whatever happens. `capture` keeps the CLI's output (returned as `output`)
- * instead of showing it.
+ * Stop requests for a script that runs rc-apps in a staging copy: SIGINT, SIGTERM or SIGHUP, or the script's parent
+ * gone (`kill <npm pid>` ends npm and its shell, not the script). Call it before staging: with a handler in place Node
+ * hands a signal to the script instead of ending it mid-copy, so the script can remove its staging copy — and with it
+ * the credentials `npm run deploy` writes there. `reason` is the first request's signal (SIGTERM for a parent gone).
  */
-export function runCli(args, { cwd, capture = false, env = process.env }) {
+export function watchForStop() {
+    const watch = { reason: undefined, listeners: new Set() };
+    const request = (reason) => {
+        const first = watch.reason === undefined;
+        watch.reason ??= reason;
+        for (const listener of watch.listeners) {
+            listener(first);
+        }
+    };
+    for (const signal of STOP_SIGNALS) {
+        process.on(signal, () => request(signal));
+    }
+    const parent = process.ppid;
+    setInterval(() => {
+        if (process.ppid !== parent) {
+            request('SIGTERM');
+        }
+    }, 500).unref();
+    return watch;
+}
+
+/**
+ * Runs `rc-apps <args>` in `cwd` and resolves with how it ended: `{ status, signal, output }`. On a stop request
+ * (`stop`, from {@link watchForStop}; also one made before rc-apps started) rc-apps gets SIGTERM, and SIGKILL on a
+ * second request or after 5 s: the caller's cleanup always runs, and no rc-apps is left running. `capture` keeps the
+ * CLI's output (returned as `output`) instead of showing it; `command` runs another program instead (tests).
+ */
+export function runCli(args, { cwd, stop, capture = false, env = process.env, command = path.join(root, 'node_modules', '.bin', 'rc-apps') }) {
     return new Promise((resolve, reject) => {
-        const child = spawn(path.join(root, 'node_modules', '.bin', 'rc-apps'), args, { cwd, env, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+        const child = spawn(command, args, { cwd, env, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
         let output = '';
-        let interrupted;
-        child.stdout?.on('data', (chunk) => (output += chunk));
-        child.stderr?.on('data', (chunk) => (output += chunk));
-        const passOn = (signal) => {
-            interrupted ??= signal;
-            child.kill(signal);
+        child.stdout?.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+        child.stderr?.setEncoding('utf8').on('data', (chunk) => (output += chunk));
+        let killer;
+        const onStop = (first) => {
+            if (first && !killer) {
+                child.kill('SIGTERM');
+                killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+            } else {
+                child.kill('SIGKILL');
+            }
         };
-        for (const signal of PASSED_ON) {
-            process.on(signal, passOn);
+        stop.listeners.add(onStop);
+        if (stop.reason) {
+            onStop(true);
         }
         const done = () => {
-            for (const signal of PASSED_ON) {
-                process.off(signal, passOn);
-            }
+            stop.listeners.delete(onStop);
+            clearTimeout(killer);
         };
         child.on('error', (error) => {
             done();
-            reject(error);
+            reject(new Error(`rc-apps could not be started: ${error.message}`));
         });
         child.on('close', (status, signal) => {
             done();
-            resolve({ status, signal, output, interrupted });
+            resolve({ status, signal, output });
         });
     });
 }

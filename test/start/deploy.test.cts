@@ -191,31 +191,60 @@ describe('rc-apps deploy against npm start', () => {
         expect(ws.running).toBe(true);
     }, 300000);
 
-    test('`npm run deploy` stopped meanwhile (Ctrl-C): rc-apps stops with it, the staging copy and the token written there are gone, the app is unchanged', async () => {
+    test.each([
+        ['Ctrl-C', 'deploy'],
+        ['the npm that started it killed', 'parent'],
+    ])('`npm run deploy` stopped meanwhile (%s): rc-apps stops with it, the staging copy and the token written there are gone, the app is unchanged', async (_how, target) => {
         const stagings = (): string[] => readdirSync(ROOT).filter((name) => name.startsWith('.staging-') && existsSync(path.join(ROOT, name, '.rcappsconfig')));
         const before = new Set(stagings());
         const answering = (await history('groups.log')) === 200 ? 'groups.log' : (await history('groups.changes')) === 200 ? 'groups.changes' : 'groups.history';
-        const deploy = spawn(process.execPath, [path.join(ROOT, 'scripts', 'deploy.mjs'), '--update', '--app', copy], {
+        // Through a shell, as npm runs it (`; :` keeps the shell from replacing itself with node).
+        const script = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'scripts', 'deploy.mjs'))} --update --app ${JSON.stringify(copy)}; :`;
+        const shell = spawn('sh', ['-c', script], {
             cwd: ROOT,
             env: { ...process.env, FORCE_COLOR: '0', RC_URL: ws.baseUrl, RC_USER_ID: admin['X-User-Id'], RC_TOKEN: admin['X-Auth-Token'] },
             stdio: 'ignore',
         });
-        const ended = new Promise<number | null>((resolve) => deploy.once('exit', (code) => resolve(code)));
         // While rc-apps compiles (about 35 s of CPU), with the credentials in the staging copy.
         const deadline = Date.now() + 60000;
-        let below = descendants(deploy.pid ?? 0);
+        let below = descendants(shell.pid ?? 0);
         while (!(below.some((p) => /rc-apps deploy/.test(p.cmd)) && stagings().some((name) => !before.has(name))) && Date.now() < deadline) {
             await new Promise((resolve) => setTimeout(resolve, 100));
-            below = descendants(deploy.pid ?? 0);
+            below = descendants(shell.pid ?? 0);
         }
         const staged = stagings().filter((name) => !before.has(name));
-        expect({ staged: staged.length, cli: below.some((p) => /rc-apps deploy/.test(p.cmd)) }).toEqual({ staged: 1, cli: true });
-        deploy.kill('SIGINT');
-        expect(await ended).toBe(130);
+        const deploy = below.find((p) => /scripts\/deploy\.mjs/.test(p.cmd));
+        expect({ staged: staged.length, cli: below.some((p) => /rc-apps deploy/.test(p.cmd)), deploy: Boolean(deploy) }).toEqual({ staged: 1, cli: true, deploy: true });
+        const shellEnded = new Promise<number | null>((resolve) => shell.once('exit', (code) => resolve(code)));
+        if (target === 'deploy') {
+            process.kill(deploy?.pid ?? 0, 'SIGINT');
+            expect(await shellEnded).toBe(0); // the shell's `:`; the script's own exit code is 130 (below)
+        } else {
+            // npm and its shell end; the script, orphaned, notices its parent gone.
+            shell.kill('SIGKILL');
+            await shellEnded;
+        }
+        const gone = Date.now() + 15000;
+        while ((existsSync(path.join(ROOT, staged[0])) || below.some((p) => isAlive(p.pid))) && Date.now() < gone) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         expect(existsSync(path.join(ROOT, staged[0]))).toBe(false);
         expect(below.filter((p) => isAlive(p.pid))).toEqual([]);
         expect(await history(answering)).toBe(200);
     }, 120000);
+
+    test('`npm run deploy` stopped with SIGINT exits 130, as a shell reports it', async () => {
+        const deploy = spawn(process.execPath, [path.join(ROOT, 'scripts', 'deploy.mjs'), '--update', '--app', copy], {
+            cwd: ROOT,
+            env: { ...process.env, FORCE_COLOR: '0', RC_URL: ws.baseUrl, RC_USER_ID: admin['X-User-Id'], RC_TOKEN: admin['X-Auth-Token'] },
+            stdio: ['ignore', 'pipe', 'ignore'],
+        });
+        const ended = new Promise<number | null>((resolve) => deploy.once('exit', (code) => resolve(code)));
+        // Once rc-apps has started (its first line).
+        await new Promise((resolve) => deploy.stdout?.once('data', resolve));
+        deploy.kill('SIGINT');
+        expect(await ended).toBe(130);
+    }, 60000);
 });
 
 describe('the deploy routes\' rules (host/server/appsRest.cts)', () => {

@@ -57,7 +57,7 @@ describe('npm start packages only when something changed', () => {
 
     test('an empty dist: it rebuilds ("no package yet"); stopped meanwhile, it ends at once and leaves nothing behind', async () => {
         const dist = path.join(dir, 'empty-dist');
-        const ws = launch(['--no-chat'], { package: true, env: { GROUP_ADMIN_DIST: dist, GROUP_ADMIN_APP: copyOfTheApp('rebuild-app') } });
+        const ws = launch(['--no-chat'], { package: true, env: { GROUP_ADMIN_DIST: dist, GROUP_ADMIN_APP: copyOfTheApp('rebuild-app'), GROUP_ADMIN_STAGING: dir } });
         running.push(ws);
         await ws.waitFor(new RegExp(`^package: rebuilding \\S+${ZIP_RE} \\(no package yet\\)$`, 'm'), 60000);
         // Stopped while rc-apps compiles (about 35 s of CPU): the packaging run and the compiler end with it.
@@ -71,7 +71,7 @@ describe('npm start packages only when something changed', () => {
         const stoppedAt = Date.now();
         expect((await ws.stop('SIGTERM')).code).toBe(0);
         expect(Date.now() - stoppedAt).toBeLessThan(10000);
-        // Nothing half-made (no zip, no record of one, no staging copy beside dist) and nothing still running.
+        // Nothing half-made (no zip, no record of one, no staging copy) and nothing still running.
         expect(existsSync(dist) ? readdirSync(dist) : []).toEqual([]);
         expect(readdirSync(dir).filter((name) => name.startsWith('.staging-'))).toEqual([]);
         expect(below.filter((p) => isAlive(p.pid))).toEqual([]);
@@ -102,6 +102,43 @@ describe('npm start packages only when something changed', () => {
         expect(ws.stdout).toMatch(new RegExp(`^package: dist/${ZIP_RE} used as it is \\(--no-package\\)$`, 'm'));
         expect((await ws.stop('SIGTERM')).code).toBe(0);
     });
+});
+
+describe('rc-apps stopped with the script that runs it (scripts/stage.mjs runCli)', () => {
+    /** Runs a CLI that ignores SIGTERM through runCli, makes `requests` stop requests, and says how it ended and when. */
+    const stubborn = async (requests: number): Promise<{ code: number; signal: string; ms: number }> => {
+        const { code, out } = await node([
+            '--input-type=module',
+            '-e',
+            `import { runCli } from ${JSON.stringify(path.join(ROOT, 'scripts', 'stage.mjs'))};
+             const stop = { reason: undefined, listeners: new Set() };
+             const ignoring = 'process.on("SIGTERM", () => {}); setTimeout(() => {}, 60000); console.log("up")';
+             const run = runCli(['-e', ignoring], { cwd: process.cwd(), stop, capture: true, command: process.execPath });
+             let requested = 0;
+             setTimeout(() => {
+                 requested = Date.now();
+                 stop.reason = 'SIGTERM';
+                 for (let i = 0; i < ${requests}; i++) for (const listener of stop.listeners) listener(i === 0);
+             }, 500);
+             const { signal } = await run;
+             console.log(signal, Date.now() - requested);`,
+        ]);
+        const [signal, ms] = out.split(' ');
+        return { code, signal, ms: Number(ms) };
+    };
+
+    test('a CLI that ignores SIGTERM is killed 5 s after the stop request', async () => {
+        const ended = await stubborn(1);
+        expect(ended).toMatchObject({ code: 0, signal: 'SIGKILL' });
+        expect(ended.ms).toBeGreaterThanOrEqual(4900);
+        expect(ended.ms).toBeLessThan(9000);
+    }, 20000);
+
+    test('a second stop request (Ctrl-C twice) kills it at once', async () => {
+        const ended = await stubborn(2);
+        expect(ended).toMatchObject({ code: 0, signal: 'SIGKILL' });
+        expect(ended.ms).toBeLessThan(2000);
+    }, 20000);
 });
 
 describe('the decision, on a copy of the app', () => {
