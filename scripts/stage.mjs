@@ -78,9 +78,9 @@ export function watchForStop() {
  * Runs `rc-apps <args>` in `cwd` and resolves with how it ended: `{ status, signal, output }`. On a stop request
  * (`stop`, from {@link watchForStop}; also one made before rc-apps started) rc-apps gets SIGTERM, and SIGKILL on a
  * second request or after 5 s: the caller's cleanup always runs, and no rc-apps is left running. `capture` keeps the
- * CLI's output (returned as `output`) instead of showing it; `command` runs another program instead (tests).
+ * CLI's output (returned as `output`) instead of showing it; `command` runs another program instead, and `killAfterMs` waits another time (tests).
  */
-export function runCli(args, { cwd, stop, capture = false, env = process.env, command = path.join(root, 'node_modules', '.bin', 'rc-apps') }) {
+export function runCli(args, { cwd, stop, capture = false, env = process.env, command = path.join(root, 'node_modules', '.bin', 'rc-apps'), killAfterMs = KILL_AFTER_MS }) {
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, { cwd, env, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
         let output = '';
@@ -90,7 +90,7 @@ export function runCli(args, { cwd, stop, capture = false, env = process.env, co
         const onStop = (first) => {
             if (first && !killer) {
                 child.kill('SIGTERM');
-                killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+                killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
             } else {
                 child.kill('SIGKILL');
             }
