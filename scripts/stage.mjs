@@ -78,7 +78,8 @@ export function watchForStop() {
  * Runs `rc-apps <args>` in `cwd` and resolves with how it ended: `{ status, signal, output }`. On a stop request
  * (`stop`, from {@link watchForStop}; also one made before rc-apps started) rc-apps gets SIGTERM, and SIGKILL on a
  * second request or after 5 s: the caller's cleanup always runs, and no rc-apps is left running. `capture` keeps the
- * CLI's output (returned as `output`) instead of showing it; `command` runs another program instead, and `killAfterMs` waits another time (tests).
+ * CLI's output (returned as `output`) instead of showing it. Tests run another program (`command`) and wait another
+ * time before the SIGKILL (`killAfterMs`).
  */
 export function runCli(args, { cwd, stop, capture = false, env = process.env, command = path.join(root, 'node_modules', '.bin', 'rc-apps'), killAfterMs = KILL_AFTER_MS }) {
     return new Promise((resolve, reject) => {
